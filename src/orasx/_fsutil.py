@@ -1,0 +1,46 @@
+"""Small filesystem helpers shared by the stores: atomic writes and bounded reads."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import IO
+
+from orasx.errors import SizeLimitError
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str, *, mode: int = 0o644) -> Iterator[IO[bytes]]:
+    """Write to a temp file beside ``path`` and rename it into place only if the block succeeds.
+
+    The rename replaces ``path`` itself, so a symlink at ``path`` is replaced, never written through.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".orasx-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def read_capped(path: str, limit: int) -> bytes:
+    """Read a whole file, refusing one over ``limit`` bytes without reading it all."""
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise SizeLimitError(f"{path}: larger than the {limit}-byte limit")
+    return data
+
+
+def umask_mode(mode: int = 0o666) -> int:
+    """``mode`` filtered by the process umask (what ``open`` would give a new file)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mode & ~mask

@@ -1,0 +1,336 @@
+"""String-level verbs for the CLI and simple scripts: ``push`` and ``pull``.
+
+These take what a user types (references, ``file[:type]`` arguments, ``key=value`` annotations)
+and compose the stores, packing and graph copy below them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from orasx import mediatype
+from orasx.content import Readable, ReadOnlyStorage, Target, fetch_all
+from orasx.content.file import FileStore
+from orasx.content.memory import MemoryStore
+from orasx.content.oci import OCILayoutStore
+from orasx.copy import CopyOptions, Hooks, ReferencePusher, copy_graph
+from orasx.descriptor import EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
+from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError
+from orasx.fileref import (
+    CONFIG_KEY,
+    MANIFEST_KEY,
+    parse_annotation_file,
+    parse_file_reference,
+    title_for,
+)
+from orasx.manifest import Index, Manifest, parse_manifest
+from orasx.pack import ImageSpec, pack_manifest
+from orasx.reference import parse_layout_reference, parse_reference, split_tags
+from orasx.registry._http import Client, ClientOptions
+from orasx.registry.auth import Credential
+from orasx.registry.remote import Repository
+
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Remote:
+    """How to reach a registry: connection options and the credential to use."""
+
+    options: ClientOptions = field(default_factory=ClientOptions)
+    credential: Credential = field(default_factory=Credential)
+
+
+def open_target(
+    reference: str, *, oci_layout: bool = False, remote: Remote | None = None, create: bool = True
+) -> tuple[Target, str, str]:
+    """Open the store a CLI reference names; returns (target, tag-or-digest, display name)."""
+    if oci_layout:
+        path, ref = parse_layout_reference(reference)
+        if not create and not os.path.isdir(path):
+            raise NotFoundError(f"{path}: no such OCI layout directory")
+        return OCILayoutStore(path, create=create), ref, path
+    parsed = parse_reference(reference)
+    remote = remote or Remote()
+    client = Client(remote.options, remote.credential)
+    return Repository(parsed, client), parsed.reference, f"{parsed.registry}/{parsed.repository}"
+
+
+@dataclass(frozen=True)
+class PushResult:
+    descriptor: Descriptor
+    manifest: bytes
+    reference: str
+    tags: tuple[str, ...]
+
+
+def _annotations(
+    annotations: Mapping[str, str] | None, annotation_file: str | None
+) -> dict[str, dict[str, str]]:
+    if annotations and annotation_file:
+        raise InvalidInputError("--annotation and --annotation-file cannot be used together")
+    if annotation_file:
+        with open(annotation_file, "rb") as f:
+            return parse_annotation_file(f.read(4 * 1024 * 1024))
+    return {MANIFEST_KEY: dict(annotations or {})}
+
+
+def _choose_spec(image_spec: ImageSpec | None, config: str | None, artifact_type: str) -> ImageSpec:
+    """As the Go CLI: ``--config`` without ``--artifact-type`` packs image-spec v1.0."""
+    if config and not artifact_type:
+        if image_spec is None:
+            return "v1.0"
+        if image_spec == "v1.1":
+            raise InvalidInputError(
+                "missing artifact type for OCI image-spec v1.1 artifacts: set one with "
+                "--artifact-type or use --image-spec v1.0"
+            )
+    return image_spec or "v1.1"
+
+
+def push(
+    reference: str,
+    files: Sequence[str] = (),
+    *,
+    artifact_type: str = "",
+    config: str | None = None,
+    annotations: Mapping[str, str] | None = None,
+    annotation_file: str | None = None,
+    image_spec: ImageSpec | None = None,
+    concurrency: int = 5,
+    oci_layout: bool = False,
+    disable_path_validation: bool = False,
+    export_manifest: str | None = None,
+    remote: Remote | None = None,
+    hooks: Hooks | None = None,
+) -> PushResult:
+    """Push files (``path[:media-type]``; directories become tar+gzip layers) as one artifact.
+
+    ``reference`` is ``registry/repo[:tag1,tag2]`` or, with ``oci_layout``, ``dir[:tag]``.
+    """
+    if concurrency < 1:
+        raise InvalidInputError("--concurrency must be at least 1")
+    first, extra_tags = split_tags(reference)
+    spec = _choose_spec(image_spec, config, artifact_type)
+    ann = _annotations(annotations, annotation_file)
+    target, ref, _ = open_target(first, oci_layout=oci_layout, remote=remote)
+    with FileStore(".") as store:
+        layers: list[Descriptor] = []
+        seen: set[str] = set()
+        for item in files:
+            path, media_type = parse_file_reference(item)
+            title = title_for(path)
+            if os.path.isabs(path) and not disable_path_validation:
+                raise InvalidInputError(
+                    f"{path}: absolute file path detected: use a relative path, or pass "
+                    "--disable-path-validation if this is intended"
+                )
+            if title in seen:
+                raise InvalidInputError(f"{path}: duplicate file name {title!r}")
+            seen.add(title)
+            desc = store.add(title, path, media_type)
+            extra = ann.get(path) or ann.get(title)
+            if extra:
+                desc = desc.with_annotations({**desc.annotations, **extra})
+            layers.append(desc)
+        known = seen | {MANIFEST_KEY, CONFIG_KEY} | {parse_file_reference(f)[0] for f in files}
+        unknown = sorted(k for k in ann if k not in known)
+        if unknown:
+            raise InvalidInputError(
+                f"annotation file names {unknown[0]!r}, which is not among the files pushed"
+            )
+        memory = MemoryStore()
+        memory.push_bytes(mediatype.OCI_EMPTY, b"{}")
+        config_desc = _config_descriptor(config, spec, artifact_type, ann.get(CONFIG_KEY),
+                                         store, memory)
+        root, raw = pack_manifest(
+            layers,
+            artifact_type=artifact_type if spec == "v1.1" else "",
+            config=config_desc,
+            annotations=ann.get(MANIFEST_KEY),
+            image_spec=spec,
+        )
+        memory.push_bytes(root.media_type, raw)
+        opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks())
+        copy_graph(_Union(memory, store), target, root, opts, tag=ref or None)
+        for t in extra_tags[1:]:
+            _tag(target, root, raw, t)
+    if export_manifest:
+        with open(export_manifest, "wb") as f:
+            f.write(raw)
+    tags = tuple(t for t in ([ref] if ref and ":" not in ref else []) + extra_tags[1:])
+    display = first if ref else f"{first}@{root.digest}"
+    return PushResult(root, raw, display, tags)
+
+
+def _config_descriptor(
+    config: str | None,
+    spec: ImageSpec,
+    artifact_type: str,
+    annotations: Mapping[str, str] | None,
+    store: FileStore,
+    memory: MemoryStore,
+) -> Descriptor | None:
+    """The manifest's config: the user's file, ``{}`` typed as the artifact (v1.0), or empty."""
+    if config:
+        path, media_type = parse_file_reference(config, mediatype.DEFAULT_CONFIG_V1_0)
+        if os.path.isfile(path):
+            desc = store.add(CONFIG_KEY, path, media_type)
+        else:  # /dev/null, a pipe: small by nature, read once into memory
+            try:
+                with open(path, "rb") as f:
+                    data = f.read(MAX_CONFIG_BYTES + 1)
+            except OSError as e:
+                raise InvalidInputError(f"{path}: cannot read config: {e.strerror}") from None
+            if len(data) > MAX_CONFIG_BYTES:
+                raise InvalidInputError(f"{path}: config is larger than 4 MiB")
+            desc = memory.push_bytes(media_type, data)
+        return desc.with_annotations(annotations or {})
+    if spec == "v1.0":
+        desc = memory.push_bytes(artifact_type or mediatype.DEFAULT_CONFIG_V1_0, b"{}")
+        return desc.with_annotations(annotations or {})
+    if annotations:
+        return EMPTY_DESCRIPTOR.with_annotations(annotations)
+    return None
+
+
+def _tag(target: Target, root: Descriptor, raw: bytes, tag: str) -> None:
+    if isinstance(target, ReferencePusher):
+        target.push_reference(root, io.BytesIO(raw), tag)
+    else:
+        target.tag(root, tag)
+
+
+class _Union:
+    """Read from the first of several stores that has the content."""
+
+    def __init__(self, *stores: ReadOnlyStorage) -> None:
+        self.stores = stores
+
+    def fetch(self, desc: Descriptor) -> Readable:
+        for s in self.stores:
+            if s.exists(desc):
+                return s.fetch(desc)
+        raise NotFoundError(f"{desc.digest}: not found")
+
+    def close(self) -> None:
+        return None
+
+    def exists(self, desc: Descriptor) -> bool:
+        return any(s.exists(desc) for s in self.stores)
+
+
+@dataclass(frozen=True)
+class PulledFile:
+    path: str
+    descriptor: Descriptor
+
+
+@dataclass(frozen=True)
+class PullResult:
+    descriptor: Descriptor
+    reference: str
+    files: tuple[PulledFile, ...]
+    skipped: tuple[Descriptor, ...]
+
+
+def select_platform(
+    source: ReadOnlyStorage, desc: Descriptor, raw: bytes, platform: Platform
+) -> tuple[Descriptor, bytes]:
+    """The child of an index that matches ``platform`` (a manifest is checked via its config)."""
+    node = parse_manifest(desc.media_type, raw)
+    if isinstance(node, Index):
+        for child in node.manifests:
+            if child.platform is not None and child.platform.matches(platform):
+                return child, fetch_all(source, child)
+        raise NotFoundError(f"{desc.digest}: no manifest for platform {platform}")
+    import json
+
+    config = fetch_all(source, node.config)
+    try:
+        doc = json.loads(config)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and Platform.from_dict(doc).matches(platform):
+        return desc, raw
+    raise NotFoundError(f"{desc.digest}: the manifest is not for platform {platform}")
+
+
+def pull(
+    reference: str,
+    output: str = ".",
+    *,
+    oci_layout: bool = False,
+    keep_old_files: bool = False,
+    allow_path_traversal: bool = False,
+    config: str | None = None,
+    platform: Platform | None = None,
+    concurrency: int = 3,
+    remote: Remote | None = None,
+    hooks: Hooks | None = None,
+) -> PullResult:
+    """Pull the files of an artifact into ``output``.
+
+    Layers with an ``org.opencontainers.image.title`` are written under ``output`` (directories
+    packed by push are unpacked); every file is verified before it appears. Layers without a title
+    are skipped and listed in the result. ``config`` saves the config blob to that path.
+    """
+    if concurrency < 1:
+        raise InvalidInputError("--concurrency must be at least 1")
+    source, ref, name = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    if not ref:
+        raise InvalidInputError(f"{reference}: no tag or digest: add one, e.g. {reference}:v1")
+    if isinstance(source, Repository):
+        root, raw = source.fetch_reference(ref)
+    else:
+        root = source.resolve(ref)
+        raw = fetch_all(source, root)
+    if platform is not None:
+        root, raw = select_platform(source, root, raw, platform)
+    skipped: list[Descriptor] = []
+    config_path = parse_file_reference(config)[0] if config else None
+
+    def successors(src: ReadOnlyStorage, desc: Descriptor, data: bytes) -> list[Descriptor]:
+        node = parse_manifest(desc.media_type, data)
+        if isinstance(node, Index):
+            return list(node.manifests)
+        assert isinstance(node, Manifest)
+        out: list[Descriptor] = []
+        titles: set[str] = set()
+        if config_path:
+            out.append(node.config.with_annotations({TITLE: config_path}))
+            titles.add(config_path)
+        for layer in node.layers:
+            title = layer.title
+            if not title:
+                skipped.append(layer)
+                continue
+            if title in titles:
+                raise InvalidManifestError(f"{desc.digest}: duplicate file name {title!r}")
+            titles.add(title)
+            out.append(layer)
+        return out
+
+    os.makedirs(output, exist_ok=True)
+    with FileStore(
+        output, allow_path_traversal=allow_path_traversal, keep_old_files=keep_old_files
+    ) as store:
+        memory = MemoryStore()
+        memory.push_bytes(root.media_type, raw)
+        opts = CopyOptions(concurrency=concurrency, find_successors=successors,
+                           hooks=hooks or Hooks())
+        copy_graph(_Union(memory, source), store, root, opts)
+        written = store.written
+    files = []
+    node = parse_manifest(root.media_type, raw)
+    layers = node.layers if isinstance(node, Manifest) else ()
+    for layer in layers:
+        if layer.title in written:
+            files.append(PulledFile(written[layer.title], layer))
+    display = f"{name}:{ref}" if ":" not in ref else f"{name}@{ref}"
+    if oci_layout:
+        display = f"{name}:{ref}" if ":" not in ref else f"{name}@{ref}"
+    return PullResult(root, display, tuple(files), tuple(skipped))

@@ -1,0 +1,217 @@
+"""Directories as tar+gzip layers: deterministic-enough packing and hostile-proof unpacking."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import os
+import shutil
+import stat
+import tarfile
+from typing import IO
+
+from orasx.content._paths import lexically_inside, within
+from orasx.digest import CHUNK_SIZE, Digest
+from orasx.errors import PathTraversalError, VerificationError
+
+
+class _HashingWriter:
+    """A write-only file that hashes what passes through it to another file."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return self._out.write(data)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+def pack_directory(src: str, prefix: str, out: IO[bytes]) -> Digest:
+    """Write ``src`` as a gzip-compressed tar to ``out``; entries are ``prefix/...``.
+
+    Owners are cleared (uid/gid 0, no names); symlinks are stored as links; devices, FIFOs and
+    sockets are left out. Returns the sha256 of the *uncompressed* tar.
+    """
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) as gz:
+        hw = _HashingWriter(gz)  # type: ignore[arg-type]
+        with tarfile.open(fileobj=hw, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
+            for dirpath, dirnames, filenames in os.walk(src):
+                dirnames.sort()
+                rel_dir = os.path.relpath(dirpath, src)
+                base = prefix if rel_dir == "." else f"{prefix}/{rel_dir.replace(os.sep, '/')}"
+                _add(tar, dirpath, base)
+                for name in sorted(filenames) + [d for d in dirnames if os.path.islink(
+                        os.path.join(dirpath, d))]:
+                    _add(tar, os.path.join(dirpath, name), f"{base}/{name}")
+    return Digest.from_hasher(hw.hash)
+
+
+def _add(tar: tarfile.TarFile, path: str, arcname: str) -> None:
+    st = os.lstat(path)
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+        return
+    info = tar.gettarinfo(path, arcname=arcname)
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    if info.isreg():
+        with open(path, "rb") as f:
+            tar.addfile(info, f)
+    else:
+        tar.addfile(info)
+
+
+class _HashingReader:
+    def __init__(self, src: IO[bytes]) -> None:
+        self._src = src
+        self.hash = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._src.read(n)
+        self.hash.update(data)
+        return data
+
+    def drain(self) -> None:
+        while self.read(CHUNK_SIZE):
+            pass
+
+
+def _member_path(name: str, prefix: str) -> str:
+    """The entry's path relative to the unpacked directory; refuses anything outside ``prefix``."""
+    norm = name.replace("\\", "/")
+    while norm.startswith("./"):
+        norm = norm[2:]
+    norm = norm.rstrip("/")
+    if norm == prefix:
+        return ""
+    if not norm.startswith(prefix + "/"):
+        raise PathTraversalError(f"tar entry {name!r} is outside the directory {prefix!r}")
+    rel = norm[len(prefix) + 1 :]
+    if not lexically_inside(rel):
+        raise PathTraversalError(f"tar entry {name!r} would be written outside {prefix!r}")
+    return rel
+
+
+def _ensure_dirs(root: str, rel_dir: str) -> str:
+    """Create ``rel_dir`` below ``root`` refusing to pass through anything but real directories."""
+    path = root
+    for part in [p for p in rel_dir.split("/") if p]:
+        path = os.path.join(path, part)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            os.mkdir(path, 0o700)
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            raise PathTraversalError(
+                f"tar entry path goes through {os.path.relpath(path, root)!r}, "
+                "which is not a directory (a symlink or file)"
+            )
+    return path
+
+
+def _clear(path: str) -> None:
+    """Remove a non-directory at ``path`` so the entry replaces it rather than writing through."""
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            os.unlink(path)
+
+
+def unpack_directory(gz: IO[bytes], dest: str, prefix: str, expected: Digest | None) -> None:
+    """Extract a tar+gzip layer packed with ``prefix`` into the empty directory ``dest``.
+
+    Every entry must lie below ``prefix``; nothing is written through a symlink; symlink targets
+    must stay inside ``dest``; hardlinks must name a regular file already extracted; devices, FIFOs
+    and sockets are skipped. ``expected`` is checked against the uncompressed tar. On any error
+    the caller removes ``dest``.
+    """
+    real_dest = os.path.realpath(dest)
+    links: list[str] = []
+    dir_modes: list[tuple[str, int]] = []
+    reader = _HashingReader(gzip.GzipFile(fileobj=gz, mode="rb"))  # type: ignore[arg-type]
+    try:
+        tar = tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]
+    except tarfile.TarError as e:
+        raise VerificationError(f"directory layer {prefix!r} is not a valid tar+gzip: {e}") from None
+    try:
+        for member in tar:
+            if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
+                continue  # devices, FIFOs, sockets
+            rel = _member_path(member.name, prefix)
+            try:
+                tarfile.data_filter(member, real_dest)
+            except tarfile.FilterError as e:
+                raise PathTraversalError(f"tar entry {member.name!r} refused: {e}") from None
+            parent_rel, _, base = rel.rpartition("/")
+            if member.isdir():
+                path = _ensure_dirs(real_dest, rel)
+                dir_modes.append((path, (member.mode & 0o777) | 0o700))
+                continue
+            if not base:
+                raise PathTraversalError(f"tar entry {member.name!r} is not a directory")
+            parent = _ensure_dirs(real_dest, parent_rel)
+            path = os.path.join(parent, base)
+            if os.path.isdir(path) and not os.path.islink(path):
+                raise PathTraversalError(f"tar entry {member.name!r} would replace a directory")
+            _clear(path)
+            if member.isreg():
+                src = tar.extractfile(member)
+                assert src is not None
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                with os.fdopen(fd, "wb") as f:
+                    shutil.copyfileobj(src, f, CHUNK_SIZE)
+                    os.fchmod(f.fileno(), member.mode & 0o777)
+            elif member.issym():
+                target = member.linkname
+                lexical = os.path.join(parent_rel, target) if parent_rel else target
+                if os.path.isabs(target) or not (lexically_inside(lexical) or
+                                                  os.path.normpath(lexical) == "."):
+                    raise PathTraversalError(
+                        f"tar entry {member.name!r} is a symlink to {target!r}, outside the directory"
+                    )
+                os.symlink(target, path)
+                links.append(path)
+            else:  # hardlink: the target is an archive path of a file extracted before
+                src_rel = _member_path(member.linkname, prefix)
+                src_path = os.path.join(real_dest, *src_rel.split("/"))
+                _check_no_symlink(real_dest, src_rel)
+                if not stat.S_ISREG(os.lstat(src_path).st_mode):
+                    raise PathTraversalError(
+                        f"tar entry {member.name!r} hardlinks to {member.linkname!r}, "
+                        "which is not a regular file in the directory"
+                    )
+                os.link(src_path, path, follow_symlinks=False)
+        reader.drain()
+    except tarfile.TarError as e:
+        raise VerificationError(f"directory layer {prefix!r} is not a valid tar: {e}") from None
+    except (EOFError, OSError, gzip.BadGzipFile) as e:
+        if isinstance(e, PathTraversalError):
+            raise
+        raise VerificationError(f"directory layer {prefix!r} could not be unpacked: {e}") from None
+    finally:
+        tar.close()
+    # After the whole tree exists, every symlink must still resolve inside (defeats link chains).
+    for link in links:
+        if not within(os.path.realpath(link), real_dest):
+            raise PathTraversalError(
+                f"symlink {os.path.relpath(link, real_dest)!r} resolves outside the directory"
+            )
+    got = Digest.from_hasher(reader.hash)
+    if expected is not None and got != expected:
+        raise VerificationError(
+            f"directory layer {prefix!r}: content digest mismatch: expected {expected}, got {got}"
+        )
+    for path, mode in reversed(dir_modes):
+        os.chmod(path, mode)
+
+
+def _check_no_symlink(root: str, rel: str) -> None:
+    path = root
+    for part in rel.split("/"):
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            raise PathTraversalError(f"hardlink target {rel!r} goes through a symlink")

@@ -1,0 +1,222 @@
+"""Named files and directories on disk as a store: the source of a push and the sink of a pull."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from typing import IO
+
+from orasx import mediatype
+from orasx._fsutil import atomic_writer, umask_mode
+from orasx.content import Readable
+from orasx.content._paths import resolve_write_path
+from orasx.content._tar import pack_directory, unpack_directory
+from orasx.descriptor import CONTENT_DIGEST, TITLE, UNPACK, Descriptor
+from orasx.digest import CHUNK_SIZE, VerifyingReader, hash_file, parse_digest
+from orasx.errors import AlreadyExistsError, InvalidInputError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+#: Unnamed content (manifests, configs) is kept in memory up to this size, then on disk.
+_SPOOL_LIMIT = 4 * 1024 * 1024
+
+
+class FileStore:
+    """Files named by their ``org.opencontainers.image.title``, below ``working_dir``.
+
+    As a source, :meth:`add` registers files and directories (directories are packed as
+    tar+gzip). As a destination, :meth:`push` writes a titled blob to its file (via a verified
+    temp file renamed into place) or unpacks a directory layer; unnamed blobs (manifests, configs)
+    are kept aside in temporary storage. Call :meth:`close` (or use ``with``) to remove temp files.
+    """
+
+    def __init__(
+        self,
+        working_dir: str = ".",
+        *,
+        allow_path_traversal: bool = False,
+        keep_old_files: bool = False,
+    ) -> None:
+        self.working_dir = os.path.abspath(working_dir)
+        self.allow_path_traversal = allow_path_traversal
+        self.keep_old_files = keep_old_files
+        self._lock = threading.Lock()
+        self._sources: dict[str, str] = {}  # digest -> path of a file added for pushing
+        self._spool: dict[str, IO[bytes]] = {}
+        self._tags: dict[str, Descriptor] = {}
+        self._written: dict[str, str] = {}  # title -> path written by this store
+        self._tmpdir: str | None = None
+
+    def __enter__(self) -> FileStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            for f in self._spool.values():
+                f.close()
+            self._spool.clear()
+            if self._tmpdir is not None:
+                shutil.rmtree(self._tmpdir, ignore_errors=True)
+                self._tmpdir = None
+
+    @property
+    def written(self) -> dict[str, str]:
+        """Titles written by this store so far, mapped to their absolute paths."""
+        with self._lock:
+            return dict(self._written)
+
+    # -- as a source ------------------------------------------------------------------------
+    def add(self, name: str, path: str, media_type: str = "") -> Descriptor:
+        """Register the file or directory at ``path`` under the title ``name``."""
+        if os.path.isdir(path):
+            return self._add_directory(name, path, media_type or mediatype.DEFAULT_DIRECTORY)
+        if not os.path.isfile(path):
+            raise InvalidInputError(f"{path}: no such file or directory")
+        digest, size = hash_file(path)
+        with self._lock:
+            self._sources[str(digest)] = path
+        return Descriptor(
+            media_type or mediatype.DEFAULT_FILE, digest, size, annotations={TITLE: name}
+        )
+
+    def _add_directory(self, name: str, path: str, media_type: str) -> Descriptor:
+        with self._lock:
+            if self._tmpdir is None:
+                self._tmpdir = tempfile.mkdtemp(prefix="orasx-push-")
+            tmpdir = self._tmpdir
+        fd, gz_path = tempfile.mkstemp(dir=tmpdir, suffix=".tar.gz")
+        with os.fdopen(fd, "wb") as out:
+            tar_digest = pack_directory(path, name, out)
+        digest, size = hash_file(gz_path)
+        with self._lock:
+            self._sources[str(digest)] = gz_path
+        return Descriptor(
+            media_type,
+            digest,
+            size,
+            annotations={TITLE: name, UNPACK: "true", CONTENT_DIGEST: str(tar_digest)},
+        )
+
+    def fetch(self, desc: Descriptor) -> Readable:
+        key = str(desc.digest)
+        with self._lock:
+            path = self._sources.get(key)
+            spooled = self._spool.get(key)
+            if spooled is not None:
+                spooled.seek(0)
+                data = spooled.read()
+        if path is not None:
+            return open(path, "rb", buffering=0)
+        if spooled is not None:
+            import io
+
+            return io.BytesIO(data)
+        raise NotFoundError(f"{desc.digest}: not found in the file store")
+
+    def exists(self, desc: Descriptor) -> bool:
+        key = str(desc.digest)
+        with self._lock:
+            if desc.title:
+                return self._written.get(desc.title) is not None
+            return key in self._spool or key in self._sources
+
+    # -- as a destination -------------------------------------------------------------------
+    def push(self, desc: Descriptor, content: Readable) -> None:
+        name = desc.title
+        if not name:
+            self._push_unnamed(desc, content)
+            return
+        target = resolve_write_path(
+            self.working_dir, name, allow_traversal=self.allow_path_traversal
+        )
+        if self.keep_old_files and os.path.lexists(target):
+            raise AlreadyExistsError(
+                f"{name}: file already exists: remove it or drop -k/--keep-old-files"
+            )
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if desc.annotations.get(UNPACK) == "true":
+            self._push_directory(desc, content, target)
+        else:
+            reader = VerifyingReader(content, desc.digest, desc.size, name=name)
+            if os.path.isdir(target) and not os.path.islink(target):
+                raise AlreadyExistsError(f"{name}: a directory is in the way of this file")
+            with atomic_writer(target, mode=umask_mode()) as f:
+                while data := reader.read(CHUNK_SIZE):
+                    f.write(data)
+                reader.verify()
+        with self._lock:
+            self._written[name] = target
+
+    def _push_unnamed(self, desc: Descriptor, content: Readable) -> None:
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)
+        try:
+            reader = VerifyingReader(content, desc.digest, desc.size)
+            while data := reader.read(CHUNK_SIZE):
+                spool.write(data)
+            reader.verify()
+        except BaseException:
+            spool.close()
+            raise
+        with self._lock:
+            old = self._spool.pop(str(desc.digest), None)
+            self._spool[str(desc.digest)] = spool
+        if old is not None:
+            old.close()
+
+    def _push_directory(self, desc: Descriptor, content: Readable, target: str) -> None:
+        parent = os.path.dirname(target)
+        name = desc.title
+        prefix = name.replace("\\", "/").rstrip("/")
+        expected = desc.annotations.get(CONTENT_DIGEST)
+        staging = tempfile.mkdtemp(dir=parent, prefix=".orasx-unpack-")
+        try:
+            gz_path = os.path.join(staging, "layer.tar.gz")
+            reader = VerifyingReader(content, desc.digest, desc.size, name=name)
+            with open(gz_path, "wb") as f:
+                while data := reader.read(CHUNK_SIZE):
+                    f.write(data)
+                reader.verify()
+            tree = os.path.join(staging, "tree")
+            os.mkdir(tree, 0o755)
+            with open(gz_path, "rb") as gz:
+                unpack_directory(
+                    gz, tree, prefix, parse_digest(expected) if expected else None
+                )
+            os.chmod(tree, umask_mode(0o777))
+            self._replace_with(tree, target, staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    @staticmethod
+    def _replace_with(tree: str, target: str, staging: str) -> None:
+        """Move ``tree`` to ``target``; whatever was at ``target`` is replaced, not written into."""
+        if os.path.isdir(target) and not os.path.islink(target):
+            old = os.path.join(staging, "old")
+            os.rename(target, old)
+            try:
+                os.rename(tree, target)
+            except BaseException:
+                os.rename(old, target)
+                raise
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            os.rename(tree, target)
+
+    # -- references -------------------------------------------------------------------------
+    def resolve(self, reference: str) -> Descriptor:
+        with self._lock:
+            if reference in self._tags:
+                return self._tags[reference]
+        raise NotFoundError(f"{reference}: not found in the file store")
+
+    def tag(self, desc: Descriptor, reference: str) -> None:
+        with self._lock:
+            self._tags[reference] = desc

@@ -1,0 +1,160 @@
+"""Content digests: parsing, hashing, and a reader that verifies size and digest while it streams."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Protocol
+
+from orasx.errors import InvalidDigestError, VerificationError
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
+
+_ENCODED = {"sha256": re.compile(r"[a-f0-9]{64}"), "sha512": re.compile(r"[a-f0-9]{128}")}
+
+#: Bytes per read when streaming blobs (large reads keep Python overhead off the hot path).
+CHUNK_SIZE = 1 << 20
+
+
+class Readable(Protocol):
+    """A byte stream: ``read(n)`` returns at most ``n`` bytes, ``b""`` at the end."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, order=True)
+class Digest:
+    """A validated ``algorithm:encoded`` digest; only sha256 and sha512 are accepted."""
+
+    algorithm: str
+    encoded: str
+
+    def __post_init__(self) -> None:
+        pattern = _ENCODED.get(self.algorithm)
+        if pattern is None:
+            raise InvalidDigestError(
+                f"unsupported digest algorithm {self.algorithm!r}: use sha256 or sha512"
+            )
+        if not pattern.fullmatch(self.encoded):
+            raise InvalidDigestError(
+                f"invalid digest {self.algorithm}:{self.encoded[:140]!r}: "
+                f"expected {self.algorithm}: followed by lower-case hex of the right length"
+            )
+
+    def __str__(self) -> str:
+        return f"{self.algorithm}:{self.encoded}"
+
+    def hasher(self) -> _Hash:
+        """A fresh hash object of this digest's algorithm."""
+        return hashlib.new(self.algorithm)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, algorithm: str = "sha256") -> Digest:
+        return cls(algorithm, hashlib.new(algorithm, data).hexdigest())
+
+    @classmethod
+    def from_hasher(cls, h: _Hash) -> Digest:
+        return cls(h.name, h.hexdigest())
+
+
+def parse_digest(s: str) -> Digest:
+    """Parse ``sha256:<64 hex>`` (or sha512); raise :class:`InvalidDigestError` otherwise."""
+    if not isinstance(s, str) or ":" not in s:
+        raise InvalidDigestError(f"invalid digest {str(s)[:140]!r}: expected 'sha256:<hex>'")
+    algorithm, _, encoded = s.partition(":")
+    return Digest(algorithm, encoded)
+
+
+def hash_file(path: str, algorithm: str = "sha256") -> tuple[Digest, int]:
+    """Digest and size of a file, read in large chunks."""
+    h = hashlib.new(algorithm)
+    size = 0
+    with open(path, "rb") as f:
+        buf = bytearray(CHUNK_SIZE)
+        view = memoryview(buf)
+        while n := f.readinto(buf):
+            h.update(view[:n])
+            size += n
+    return Digest.from_hasher(h), size
+
+
+class VerifyingReader:
+    """Wraps a stream; reads at most ``size`` bytes, hashing them, and verifies at the end.
+
+    ``read()`` raises :class:`VerificationError` when the stream ends early, has trailing data, or
+    its bytes do not hash to ``digest``. Call :meth:`verify` after the last read to be sure the whole
+    body was checked (it also detects trailing data).
+    """
+
+    def __init__(self, stream: Readable, digest: Digest, size: int, *, name: str = "") -> None:
+        if size < 0:
+            raise VerificationError(f"{name or digest}: negative size {size}")
+        self._stream = stream
+        self._digest = digest
+        self._size = size
+        self._remaining = size
+        self._hash = digest.hasher()
+        self._name = name or str(digest)
+        self._verified = False
+
+    @property
+    def digest(self) -> Digest:
+        return self._digest
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def read(self, n: int = -1) -> bytes:
+        if self._remaining <= 0:
+            self.verify()
+            return b""
+        want = self._remaining if n is None or n < 0 else min(n, self._remaining)
+        want = min(want, CHUNK_SIZE * 8)
+        data = self._stream.read(want)
+        if not data:
+            raise VerificationError(
+                f"{self._name}: content ended after {self._size - self._remaining} of "
+                f"{self._size} bytes"
+            )
+        self._remaining -= len(data)
+        self._hash.update(data)
+        if self._remaining == 0:
+            self.verify()
+        return data
+
+    def verify(self) -> None:
+        """Check that exactly ``size`` bytes were read, nothing follows, and the digest matches."""
+        if self._verified:
+            return
+        if self._remaining > 0:
+            raise VerificationError(
+                f"{self._name}: content ended after {self._size - self._remaining} of "
+                f"{self._size} bytes"
+            )
+        if self._stream.read(1):
+            raise VerificationError(f"{self._name}: content is longer than its size {self._size}")
+        got = self._hash.hexdigest()
+        if got != self._digest.encoded:
+            raise VerificationError(
+                f"{self._name}: digest mismatch: expected {self._digest}, "
+                f"got {self._digest.algorithm}:{got}"
+            )
+        self._verified = True
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+def copy_verified(src: Readable, dst: IO[bytes], digest: Digest, size: int, name: str = "") -> None:
+    """Copy ``src`` to ``dst`` through a :class:`VerifyingReader`; raises on any mismatch."""
+    reader = VerifyingReader(src, digest, size, name=name)
+    while data := reader.read(CHUNK_SIZE):
+        dst.write(data)
+    reader.verify()

@@ -1,0 +1,78 @@
+"""The exception tree of orasx: every error the library raises derives from :class:`OrasError`."""
+
+from __future__ import annotations
+
+
+class OrasError(Exception):
+    """Root of every orasx error. ``str(err)`` is a one-line message that says what to do."""
+
+
+class InvalidInputError(OrasError, ValueError):
+    """The caller passed something malformed."""
+
+
+class InvalidReferenceError(InvalidInputError):
+    """A reference string does not parse."""
+
+
+class InvalidDigestError(InvalidInputError):
+    """A digest string does not parse or uses an unsupported algorithm."""
+
+
+class InvalidManifestError(InvalidInputError):
+    """A manifest or index could not be parsed or is ambiguous."""
+
+
+class NotFoundError(OrasError):
+    """A blob, manifest, tag or repository does not exist in a store."""
+
+
+class AlreadyExistsError(OrasError):
+    """The content is already present where it must not be (e.g. ``--keep-old-files``)."""
+
+
+class VerificationError(OrasError):
+    """Content did not match its descriptor (digest or size)."""
+
+
+class SizeLimitError(OrasError):
+    """Metadata read from the wire exceeded its limit."""
+
+
+class PathTraversalError(OrasError):
+    """A path would be written outside the output directory."""
+
+
+class RegistryError(OrasError):
+    """The registry answered with an error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        status: int = 0,
+        codes: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.status = status
+        self.codes = codes
+
+
+class AuthenticationError(RegistryError):
+    """The registry refused our credentials or asked for credentials we do not have."""
+
+
+class NetworkError(OrasError):
+    """A connection-level failure (refused, reset, timeout, TLS)."""
+
+
+class CopyError(OrasError):
+    """A graph copy failed; ``origin`` says which side (``source`` or ``destination``)."""
+
+    def __init__(self, message: str, *, origin: str) -> None:
+        super().__init__(message)
+        self.origin = origin

@@ -1,0 +1,372 @@
+"""The one place that speaks HTTP: a urllib3 pool per command, per-request credentials, redirects.
+
+Credentials (``Authorization``) and custom headers are attached per request and only when the
+request goes to the registry's own origin (scheme, host, port); redirects are followed by hand so
+that a hop to another origin never carries them. urllib3 was chosen by measurement
+(docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import urllib3
+from urllib3.exceptions import HTTPError as _U3Error
+
+from orasx._version import __version__
+from orasx.errors import AuthenticationError, NetworkError
+from orasx.registry import auth
+
+log = logging.getLogger("orasx.http")
+
+MAX_REDIRECTS = 10
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
+_SENSITIVE = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+
+Body = bytes | Iterable[bytes] | None
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """How to reach registries. ``plain_http=None`` means: plain HTTP for loopback hosts only."""
+
+    plain_http: bool | None = None
+    insecure: bool = False
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    user_agent: str = f"orasx/{__version__}"
+    connect_timeout: float = 30.0
+    read_timeout: float = 300.0
+    pool_size: int = 16
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    u = urllib.parse.urlsplit(url)
+    scheme = u.scheme.lower()
+    port = u.port or (443 if scheme == "https" else 80)
+    return scheme, (u.hostname or "").lower(), port
+
+
+def redact_url(url: str) -> str:
+    """Drop userinfo and query values from a URL for logs and error messages."""
+    u = urllib.parse.urlsplit(url)
+    netloc = u.netloc.rpartition("@")[2]
+    query = "&".join(
+        f"{k}=REDACTED" if k.lower() not in ("digest", "n", "last", "scope", "service") else f"{k}={v}"
+        for k, v in urllib.parse.parse_qsl(u.query, keep_blank_values=True)
+    )
+    return urllib.parse.urlunsplit((u.scheme, netloc, u.path, query, ""))
+
+
+def _redact_headers(headers: Mapping[str, str], custom: Iterable[str]) -> dict[str, str]:
+    hidden = _SENSITIVE | {h.lower() for h in custom}
+    out = {}
+    for k, v in headers.items():
+        if k.lower() in hidden:
+            out[k] = "REDACTED"
+        elif k.lower() in ("location", "content-location", "referer"):
+            out[k] = redact_url(v)
+        else:
+            out[k] = v
+    return out
+
+
+class Response:
+    """A response whose body is read as raw bytes (no content decoding) and closed by the caller."""
+
+    def __init__(self, raw: urllib3.BaseHTTPResponse, url: str) -> None:
+        self.raw = raw
+        self.url = url
+        self.status = raw.status
+        self.headers = raw.headers
+
+    def header(self, name: str) -> str:
+        return str(self.headers.get(name, ""))
+
+    def read(self, n: int = -1, /) -> bytes:
+        try:
+            return self.raw.read(None if n is None or n < 0 else n, decode_content=False)
+        except (_U3Error, OSError) as e:
+            raise NetworkError(f"reading from {redact_url(self.url)}: {e}") from None
+
+    def read_capped(self, limit: int) -> bytes:
+        """Up to ``limit`` bytes of the body (the rest is discarded)."""
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            data = self.read(min(1 << 20, limit + 1 - total))
+            if not data:
+                break
+            chunks.append(data)
+            total += len(data)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        self.raw.release_conn()
+        self.raw.close()
+
+    def discard(self) -> None:
+        """Read and drop a small body so the connection can be reused."""
+        with contextlib.suppress(_U3Error, OSError):
+            self.raw.drain_conn()
+        self.raw.release_conn()
+
+
+CredentialFunc = Callable[[str], auth.Credential]
+
+
+class Client:
+    """An HTTP client shared by all threads of one command; one pool per origin."""
+
+    def __init__(
+        self,
+        options: ClientOptions | None = None,
+        credentials: CredentialFunc | auth.Credential | None = None,
+    ) -> None:
+        self.options = options or ClientOptions()
+        if isinstance(credentials, auth.Credential):
+            cred = credentials
+            self._credentials: CredentialFunc = lambda _host: cred
+        else:
+            self._credentials = credentials or (lambda _host: auth.EMPTY_CREDENTIAL)
+        o = self.options
+        timeout = urllib3.Timeout(connect=o.connect_timeout, read=o.read_timeout)
+        common: dict[str, Any] = {
+            "timeout": timeout,
+            "retries": False,
+            "maxsize": o.pool_size,
+            "blocksize": 1 << 20,
+            "cert_reqs": "CERT_NONE" if o.insecure else "CERT_REQUIRED",
+        }
+        if o.ca_file:
+            common["ca_certs"] = o.ca_file
+        self._pool = urllib3.PoolManager(num_pools=32, **common)
+        if o.cert_file:
+            self._mtls_pool = urllib3.PoolManager(
+                num_pools=8, cert_file=o.cert_file, key_file=o.key_file, **common
+            )
+        else:
+            self._mtls_pool = self._pool
+        self._lock = threading.Lock()
+        self._auth_cache: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._challenges: dict[str, auth.Challenge] = {}
+        self._registries: set[tuple[str, str, int]] = set()
+
+    # -- scheme ----------------------------------------------------------------------------
+    def scheme_for(self, host: str) -> str:
+        """``http`` or ``https`` for a registry host; loopback defaults to plain HTTP."""
+        if self.options.plain_http is not None:
+            return "http" if self.options.plain_http else "https"
+        hostname = urllib.parse.urlsplit(f"//{host}").hostname or host
+        return "http" if hostname in _LOOPBACK else "https"
+
+    def base_url(self, host: str) -> str:
+        url = f"{self.scheme_for(host)}://{host}"
+        with self._lock:
+            self._registries.add(origin(url))
+        return url
+
+    def close(self) -> None:
+        self._pool.clear()
+        if self._mtls_pool is not self._pool:
+            self._mtls_pool.clear()
+
+    # -- requests --------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: Body = None,
+        scopes: tuple[str, ...] = (),
+    ) -> Response:
+        """Send a request to a registry URL with its credentials, following redirects.
+
+        A 401 from the registry's own origin runs the auth flow once and, when the body can be
+        sent again, retries. The caller reads and closes the response.
+        """
+        reg_origin = origin(url)
+        host = urllib.parse.urlsplit(url).netloc
+        hdrs = {"User-Agent": self.options.user_agent, **(headers or {})}
+        key = (host, auth.merge_scopes(*scopes))
+        with self._lock:
+            cached = self._auth_cache.get(key)
+        if cached is None:
+            cached = self._proactive_auth(host, key[1])
+        resp = self._send(method, url, hdrs, body, cached, reg_origin)
+        if resp.status != 401 or origin(resp.url) != reg_origin:
+            return resp
+        challenges = auth.parse_challenges(resp.header("WWW-Authenticate"))
+        resp.discard()
+        new_auth = self._authenticate(host, reg_origin[0], challenges, key[1])
+        if new_auth is None or new_auth == cached:
+            raise self._unauthorized(host)
+        if body is not None and not isinstance(body, bytes):
+            raise AuthenticationError(
+                f"{host}: the registry asked for authentication in the middle of an upload: "
+                "try again (credentials are now cached)"
+            )
+        with self._lock:
+            self._auth_cache[key] = new_auth
+        resp = self._send(method, url, hdrs, body, new_auth, reg_origin)
+        if resp.status == 401:
+            resp.discard()
+            raise self._unauthorized(host)
+        return resp
+
+    def _unauthorized(self, host: str) -> AuthenticationError:
+        cred = self._credentials(host)
+        hint = (
+            "check the username and password" if cred else f"run 'oras login {host}' or pass -u/-p"
+        )
+        return AuthenticationError(f"{host}: unauthorized: {hint}", status=401)
+
+    def _proactive_auth(self, host: str, scopes: tuple[str, ...]) -> str | None:
+        """Authenticate before sending when we already know how this host wants it."""
+        with self._lock:
+            challenge = self._challenges.get(host)
+        if challenge is None:
+            return None
+        header = self._answer(host, self.scheme_for(host), challenge, scopes)
+        if header is not None:
+            with self._lock:
+                self._auth_cache[(host, scopes)] = header
+        return header
+
+    def _authenticate(
+        self, host: str, scheme: str, challenges: list[auth.Challenge], scopes: tuple[str, ...]
+    ) -> str | None:
+        for ch in challenges:
+            if ch.scheme in ("bearer", "basic"):
+                with self._lock:
+                    self._challenges[host] = ch
+                return self._answer(host, scheme, ch, scopes)
+        return None
+
+    def _answer(
+        self, host: str, scheme: str, ch: auth.Challenge, scopes: tuple[str, ...]
+    ) -> str | None:
+        cred = self._credentials(host)
+        if ch.scheme == "basic":
+            if not (cred.username or cred.password):
+                return None
+            if scheme != "https" and not self._plain_http_allowed(host):
+                raise AuthenticationError(
+                    f"{host}: refusing to send a password over plain HTTP: use https, or pass "
+                    "--plain-http to allow it"
+                )
+            return auth.basic_header(cred)
+        if cred.registry_token:
+            return f"Bearer {cred.registry_token}"
+        realm = ch.params.get("realm", "")
+        auth.validate_realm(realm, scheme, host)
+        all_scopes = auth.merge_scopes(ch.params.get("scope", ""), *scopes)
+        method, url, headers, body = auth.token_request(ch, all_scopes, cred)
+        headers["User-Agent"] = self.options.user_agent
+        resp = self._send(method, url, headers, body, None, origin(url), follow=False)
+        try:
+            data = resp.read_capped(auth.MAX_TOKEN_BYTES)
+        finally:
+            resp.close()
+        if resp.status == 401 or resp.status == 403:
+            raise AuthenticationError(
+                f"{host}: the token server refused the credentials: run 'oras login {host}' "
+                "or check -u/-p",
+                status=resp.status,
+            )
+        if resp.status != 200:
+            raise AuthenticationError(
+                f"{host}: token server {redact_url(realm)} answered {resp.status}",
+                status=resp.status,
+            )
+        return "Bearer " + auth.parse_token_response(data)
+
+    def _plain_http_allowed(self, host: str) -> bool:
+        """Basic credentials over HTTP only to loopback or when --plain-http was asked for."""
+        if self.options.plain_http:
+            return True
+        hostname = urllib.parse.urlsplit(f"//{host}").hostname or host
+        return hostname in _LOOPBACK
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: Body,
+        authorization: str | None,
+        reg_origin: tuple[str, str, int],
+        *,
+        follow: bool = True,
+    ) -> Response:
+        custom = self.options.headers
+        for _ in range(MAX_REDIRECTS + 1):
+            same = origin(url) == reg_origin
+            hdrs = dict(headers)
+            if same:
+                hdrs.update(custom)
+                if authorization:
+                    hdrs["Authorization"] = authorization
+            pool = self._mtls_pool if same else self._pool
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("> %s %s %s", method, redact_url(url), _redact_headers(hdrs, custom))
+            try:
+                raw = pool.urlopen(
+                    method,
+                    url,
+                    body=body,
+                    headers=hdrs,
+                    redirect=False,
+                    preload_content=False,
+                    decode_content=False,
+                    assert_same_host=False,
+                )
+            except (_U3Error, OSError) as e:
+                raise _network_error(method, url, e) from None
+            resp = Response(raw, url)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "< %s %s %s", resp.status, redact_url(url), _redact_headers(raw.headers, ())
+                )
+            location = resp.header("Location")
+            if not follow or resp.status not in (301, 302, 303, 307, 308) or not location:
+                return resp
+            resp.discard()
+            new_url = urllib.parse.urljoin(url, location)
+            if origin(url)[0] == "https" and origin(new_url)[0] != "https":
+                raise NetworkError(
+                    f"refusing redirect from {redact_url(url)} to plain-HTTP {redact_url(new_url)}"
+                )
+            if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
+                method, body = "GET", None
+            elif body is not None and not isinstance(body, bytes):
+                raise NetworkError(
+                    f"{redact_url(url)}: redirected while streaming a body; cannot resend it"
+                )
+            url = new_url
+        raise NetworkError(f"too many redirects from {redact_url(url)}")
+
+
+def _network_error(method: str, url: str, e: BaseException) -> NetworkError:
+    reason = getattr(e, "reason", None) or e
+    text = str(reason)
+    if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(reason, urllib3.exceptions.SSLError):
+        return NetworkError(
+            f"{method} {redact_url(url)}: TLS verification failed ({text}): pass --ca-file with "
+            "the registry's CA, or --insecure to skip verification"
+        )
+    if "Connection refused" in text:
+        hint = ""
+        if url.startswith("https://"):
+            hint = ": is the registry serving plain HTTP? pass --plain-http"
+        return NetworkError(f"{method} {redact_url(url)}: connection refused{hint}")
+    return NetworkError(f"{method} {redact_url(url)}: {text}")

@@ -1,0 +1,109 @@
+"""Start and stop a real CNCF Distribution registry (Debian's ``docker-registry``) on loopback.
+
+Used by the test suite and by the benchmarks. Each instance gets a free port on 127.0.0.1, its own
+temporary storage directory and config, and optionally htpasswd basic auth.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REGISTRY_BIN = "/usr/bin/docker-registry"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def htpasswd_line(username: str, password: str) -> str:
+    out = subprocess.run(
+        ["htpasswd", "-Bbn", username, password], check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip() + "\n"
+
+
+@dataclass
+class Registry:
+    """A running registry process; ``host`` is ``127.0.0.1:PORT``."""
+
+    port: int
+    root: Path
+    process: subprocess.Popen[bytes]
+    username: str | None = None
+    password: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def localhost(self) -> str:
+        return f"localhost:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def start_registry(
+    *, username: str | None = None, password: str | None = None, storage: Path | None = None
+) -> Registry:
+    """Start a registry on a free loopback port and wait until ``/v2/`` answers."""
+    if not os.path.exists(REGISTRY_BIN):
+        raise RuntimeError(f"{REGISTRY_BIN} is missing: apt-get install docker-registry")
+    root = Path(tempfile.mkdtemp(prefix="orasx-registry-"))
+    data = storage or (root / "data")
+    data.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    auth = ""
+    if username is not None and password is not None:
+        (root / "htpasswd").write_text(htpasswd_line(username, password))
+        auth = f"auth:\n  htpasswd:\n    realm: basic-realm\n    path: {root / 'htpasswd'}\n"
+    config = (
+        "version: 0.1\n"
+        "log:\n  level: error\n  accesslog:\n    disabled: true\n"
+        f"storage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\n"
+        "  maintenance:\n    uploadpurging:\n      enabled: false\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n  secret: orasx-test-secret\n"
+        f"{auth}"
+    )
+    (root / "config.yml").write_text(config)
+    log = open(root / "registry.log", "wb")  # noqa: SIM115 - kept open for the child's lifetime
+    proc = subprocess.Popen(
+        [REGISTRY_BIN, "serve", str(root / "config.yml")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    reg = Registry(port=port, root=root, process=proc, username=username, password=password)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("registry exited: " + (root / "registry.log").read_text())
+        try:
+            urllib.request.urlopen(f"http://{reg.host}/v2/", timeout=1).close()
+            return reg
+        except urllib.error.HTTPError:
+            return reg  # 401 means it is up
+        except OSError:
+            time.sleep(0.05)
+    reg.stop()
+    raise RuntimeError("registry did not start within 20s")
