@@ -123,8 +123,8 @@ class FileStore:
     def exists(self, desc: Descriptor) -> bool:
         key = str(desc.digest)
         with self._lock:
-            if desc.title:
-                return self._written.get(desc.title) is not None
+            if desc.title and desc.title in self._written:
+                return True
             return key in self._spool or key in self._sources
 
     # -- as a destination -------------------------------------------------------------------

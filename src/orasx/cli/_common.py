@@ -1,0 +1,163 @@
+"""What every command shares: remote flags, output format, status lines and error handling."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from orasx.errors import OrasError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _bool_value(value: str | None, name: str) -> bool | None:
+    if value is None:
+        return None
+    v = value.lower()
+    if v in ("true", "1", "t", "yes"):
+        return True
+    if v in ("false", "0", "f", "no"):
+        return False
+    raise click.BadParameter(f"invalid boolean {value!r} for {name}: use true or false")
+
+
+def remote_options(f: F) -> F:
+    """-u/-p, --password-stdin, --plain-http, --insecure, TLS files, -H, -d, --no-tty, -v."""
+    options = [
+        click.option("-u", "--username", default="", help="Registry username."),
+        click.option(
+            "-p", "--password", default="",
+            help="Registry password or identity token (prefer --password-stdin).",
+        ),
+        click.option("--password-stdin", is_flag=True, help="Read the password from stdin."),
+        click.option(
+            "--plain-http", "plain_http", is_flag=False, flag_value="true", default=None,
+            metavar="[=BOOL]",
+            help="Use plain HTTP instead of HTTPS (on by default for localhost, 127.0.0.1 and "
+            "[::1]; --plain-http=false turns that off).",
+        ),
+        click.option("--insecure", is_flag=True, help="Skip TLS certificate verification."),
+        click.option("--ca-file", default=None, help="CA certificate file for the registry."),
+        click.option("--cert-file", default=None, help="Client certificate file (mTLS)."),
+        click.option("--key-file", default=None, help="Client private key file (mTLS)."),
+        click.option(
+            "-H", "--header", "headers", multiple=True,
+            help="Add a header to registry requests: 'Name: value' (repeatable).",
+        ),
+        click.option("-d", "--debug", is_flag=True, help="Print debug logs and HTTP traffic."),
+        click.option("--no-tty", is_flag=True, help="Plain status lines, no progress display."),
+        click.option("-v", "--verbose", is_flag=True, hidden=True, help="Deprecated: no effect."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def build_remote(kw: dict[str, Any]) -> Any:
+    """Turn the remote flags in ``kw`` (removed from it) into an :class:`orasx.api.Remote`."""
+    from orasx.api import Remote
+    from orasx.registry._http import ClientOptions
+    from orasx.registry.auth import Credential
+
+    username = kw.pop("username")
+    password = kw.pop("password")
+    if kw.pop("password_stdin"):
+        if password:
+            raise click.UsageError("--password and --password-stdin cannot be used together")
+        password = sys.stdin.readline().rstrip("\n").rstrip("\r")
+    elif password:
+        click.echo("WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
+                   err=True)
+    headers: dict[str, str] = {}
+    for h in kw.pop("headers"):
+        name, sep, value = h.partition(":")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"invalid header {h!r}: use 'Name: value'", param_hint="-H")
+        headers[name.strip()] = value.strip()
+    cert, key = kw.pop("cert_file"), kw.pop("key_file")
+    if bool(cert) != bool(key):
+        raise click.UsageError("--cert-file and --key-file must be given together")
+    options = ClientOptions(
+        plain_http=_bool_value(kw.pop("plain_http"), "--plain-http"),
+        insecure=kw.pop("insecure"),
+        ca_file=kw.pop("ca_file"),
+        cert_file=cert,
+        key_file=key,
+        headers=headers,
+    )
+    credential = Credential(username=username, password=password) if username else (
+        Credential(registry_token=password) if password else Credential()
+    )
+    if kw.pop("debug"):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[debug] %(name)s: %(message)s"))
+        logging.getLogger("orasx").addHandler(handler)
+        logging.getLogger("orasx").setLevel(logging.DEBUG)
+    kw.pop("no_tty")
+    kw.pop("verbose")
+    return Remote(options=options, credential=credential)
+
+
+def format_option(f: F) -> F:
+    return click.option(
+        "--format", "output_format", default="text",
+        type=click.Choice(["text", "json"], case_sensitive=False),
+        help="Output format: text (default) or json.",
+    )(f)
+
+
+def handle_errors(f: F) -> F:
+    """Print an :class:`OrasError` as ``Error: <message>`` on stderr and exit 1."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except OrasError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(1)
+        except OSError as e:
+            where = f"{e.filename}: " if e.filename else ""
+            click.echo(f"Error: {where}{e.strerror or e}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=2))
+
+
+class StatusPrinter:
+    """The Go CLI's plain status lines (``Uploading``/``Uploaded``/``Exists``), thread-safe."""
+
+    def __init__(self, verbs: tuple[str, str, str], *, quiet: bool = False) -> None:
+        self.start_verb, self.done_verb, self.skip_verb = verbs
+        self.quiet = quiet
+        self._lock = threading.Lock()
+
+    def _line(self, verb: str, desc: Any) -> None:
+        if self.quiet:
+            return
+        name = desc.title or desc.media_type
+        with self._lock:
+            click.echo(f"{verb:<11} {desc.digest.encoded[:12]} {name}")
+
+    def hooks(self) -> Any:
+        from orasx.copy import Hooks
+
+        return Hooks(
+            on_start=lambda d: self._line(self.start_verb, d),
+            on_copied=lambda d: self._line(self.done_verb, d),
+            on_skipped=lambda d: self._line(self.skip_verb, d),
+        )
