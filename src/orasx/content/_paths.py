@@ -8,7 +8,7 @@ import re
 
 from orasx.errors import PathTraversalError
 
-_DRIVE = re.compile(r"^[A-Za-z]:")
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 def clean_title(name: str) -> str:
@@ -18,7 +18,7 @@ def clean_title(name: str) -> str:
 
 
 def is_absolute_like(name: str) -> bool:
-    """Absolute on POSIX or on Windows (``/x``, ``\\x``, ``C:x``, ``C:\\x``)."""
+    """Absolute on POSIX or on Windows (``/x``, ``\\x``, ``C:\\x``, ``C:/x``)."""
     return name.startswith(("/", "\\")) or bool(_DRIVE.match(name))
 
 

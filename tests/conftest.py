@@ -1,0 +1,70 @@
+"""Shared fixtures: real Distribution registries on loopback and a runner for the ``oras`` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.registry import Registry, start_registry
+
+ORAS = os.path.join(os.path.dirname(sys.executable), "oras")
+
+
+@pytest.fixture(scope="session")
+def registry() -> Iterator[Registry]:
+    """A plain-HTTP registry without auth, for the whole session."""
+    reg = start_registry()
+    yield reg
+    reg.stop()
+
+
+@pytest.fixture(scope="session")
+def auth_registry() -> Iterator[Registry]:
+    """A plain-HTTP registry with htpasswd basic auth (user ``alice``, password ``s3cret-pw``)."""
+    reg = start_registry(username="alice", password="s3cret-pw")
+    yield reg
+    reg.stop()
+
+
+class Oras:
+    """Runs the installed ``oras`` command as a user would."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+
+    def __call__(
+        self, *args: str, cwd: Path | None = None, input: str | None = None, ok: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+        env["HOME"] = str(self.cwd / ".home")
+        proc = subprocess.run(
+            [ORAS, *args],
+            cwd=cwd or self.cwd,
+            input=input,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        if ok and proc.returncode != 0:
+            raise AssertionError(
+                f"oras {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+            )
+        return proc
+
+
+@pytest.fixture
+def oras(tmp_path: Path) -> Oras:
+    return Oras(tmp_path)
+
+
+@pytest.fixture
+def repo_name(request: pytest.FixtureRequest) -> str:
+    """A repository name unique to the test."""
+    name = request.node.name.lower()
+    return "t/" + "".join(c if c.isalnum() else "-" for c in name).strip("-")[:80]
