@@ -20,7 +20,7 @@ _HELP = """Pull files from a registry or an OCI image layout.
 \b
 Every file is verified against its digest before it appears in the output directory; files
 whose names would leave it are refused unless -T is given. Directories pushed by push are
-unpacked. -a/--allow-all is accepted for old scripts: pulling every titled layer is the default.
+unpacked.
 
 \b
 Examples:
@@ -43,8 +43,8 @@ Examples:
               help="Pull the manifest for this platform when REFERENCE is an index.")
 @click.option("--concurrency", default=3, show_default=True, help="Blobs pulled at once.")
 @click.option("--oci-layout", is_flag=True, help="Pull from an OCI image layout directory.")
-@click.option("-a", "--allow-all", is_flag=True, hidden=True,
-              help="Old flag, now the default: pull every titled layer.")
+@click.option("-a", "--allow-all", is_flag=True,
+              help="Old flag, kept for old scripts: every titled layer is pulled by default.")
 @click.option("--media-type", "media_types", multiple=True, hidden=True,
               help="Old flag, ignored: every titled layer is pulled.")
 @format_option
