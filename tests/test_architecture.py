@@ -47,9 +47,9 @@ def test_nothing_imports_upward():
             continue
         own = _layer(module)
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("orasx."):
-                if _layer(node.module) > own:
-                    bad.append(f"{module} imports {node.module}")
+            if (isinstance(node, ast.ImportFrom) and node.module
+                    and node.module.startswith("orasx.") and _layer(node.module) > own):
+                bad.append(f"{module} imports {node.module}")
     assert bad == []
 
 

@@ -109,7 +109,7 @@ def test_symlink_chain_escape_ghsa_m37j(dirs):
 
 
 def test_order_dependent_link_chain_is_caught_after_extraction(dirs):
-    out, outside = dirs
+    out, _outside = dirs
     gz, d = make_tar([directory("d"), link("d/l1", "l2/../x"), link("d/l2", ".")])
     # l1 -> l2/../x looked inside when l2 did not exist; with l2 -> . it resolves outside d.
     with pytest.raises(PathTraversalError):
@@ -128,7 +128,7 @@ def test_hardlink_is_not_resolved_against_the_process_cwd_ghsa_fxhp(dirs, monkey
 
 
 def test_hardlink_to_outside_is_refused(dirs):
-    out, outside = dirs
+    out, _outside = dirs
     gz, d = make_tar([directory("d"), link("d/evil", "../outside/x", tarfile.LNKTYPE)])
     with pytest.raises(PathTraversalError):
         pull_dir(out, "d", gz, d)

@@ -86,7 +86,7 @@ def start_registry(
         f"{auth}"
     )
     (root / "config.yml").write_text(config)
-    log = open(root / "registry.log", "wb")  # noqa: SIM115 - kept open for the child's lifetime
+    log = open(root / "registry.log", "wb")
     proc = subprocess.Popen(
         [REGISTRY_BIN, "serve", str(root / "config.yml")],
         stdout=log,
