@@ -18,7 +18,13 @@ from orasx.content.memory import MemoryStore
 from orasx.content.oci import OCILayoutStore
 from orasx.copy import CopyOptions, Hooks, ReferencePusher, copy_graph
 from orasx.descriptor import EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
-from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError
+from orasx.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    InvalidManifestError,
+    NotFoundError,
+    RegistryError,
+)
 from orasx.fileref import (
     CONFIG_KEY,
     MANIFEST_KEY,
@@ -31,17 +37,45 @@ from orasx.pack import ImageSpec, pack_manifest
 from orasx.reference import parse_layout_reference, parse_reference, split_tags
 from orasx.registry._http import Client, ClientOptions
 from orasx.registry.auth import Credential
-from orasx.registry.remote import Repository
+from orasx.registry.credentials import CredentialStore
+from orasx.registry.remote import Repository, registry_host
 
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Remote:
-    """How to reach a registry: connection options and the credential to use."""
+    """How to reach a registry: connection options and credentials.
+
+    ``credential`` (from -u/-p or --identity-token) is used for the registry the command names;
+    everything else comes from the docker-style credential store (``registry_config`` files, or
+    ``$DOCKER_CONFIG/config.json`` / ``~/.docker/config.json`` with podman's ``auth.json`` as a
+    fallback). Set ``use_credential_store=False`` to use only ``credential``.
+    """
 
     options: ClientOptions = field(default_factory=ClientOptions)
     credential: Credential = field(default_factory=Credential)
+    registry_config: tuple[str, ...] = ()
+    use_credential_store: bool = True
+
+    def credential_store(self) -> CredentialStore:
+        return CredentialStore(self.registry_config or None)
+
+    def client(self, registry: str) -> Client:
+        """A client whose explicit credential applies to ``registry`` only."""
+        explicit = self.credential
+        store: list[CredentialStore] = []
+
+        def lookup(host: str) -> Credential:
+            if explicit and host in (registry, registry_host(registry)):
+                return explicit
+            if not self.use_credential_store:
+                return Credential()
+            if not store:
+                store.append(self.credential_store())
+            return store[0].get(host)
+
+        return Client(self.options, lookup)
 
 
 def open_target(
@@ -55,8 +89,8 @@ def open_target(
         return OCILayoutStore(path, create=create), ref, path
     parsed = parse_reference(reference)
     remote = remote or Remote()
-    client = Client(remote.options, remote.credential)
-    return Repository(parsed, client), parsed.reference, f"{parsed.registry}/{parsed.repository}"
+    repo = Repository(parsed, remote.client(parsed.registry))
+    return repo, parsed.reference, f"{parsed.registry}/{parsed.repository}"
 
 
 @dataclass(frozen=True)
@@ -334,3 +368,31 @@ def pull(
     if oci_layout:
         display = f"{name}:{ref}" if ":" not in ref else f"{name}@{ref}"
     return PullResult(root, display, tuple(files), tuple(skipped))
+
+
+def login(registry: str, credential: Credential, *, remote: Remote | None = None) -> bool:
+    """Check ``credential`` against ``registry`` (``GET /v2/`` through the auth flow), then save it.
+
+    Returns True when it was saved in plain text (no credential helper configured).
+    """
+    if not credential:
+        raise InvalidInputError(f"{registry}: no credentials given: pass -u and --password-stdin")
+    remote = remote or Remote()
+    check = Remote(options=remote.options, credential=credential, use_credential_store=False)
+    host = registry_host(registry)
+    client = check.client(registry)
+    url = f"{client.base_url(host)}/v2/"
+    resp = client.request("GET", url)
+    resp.discard()
+    if resp.status == 401:
+        raise AuthenticationError(f"{registry}: login failed: check the username and password",
+                                  status=401)
+    if resp.status != 200:
+        raise RegistryError(f"{registry}: login check GET /v2/ returned {resp.status}",
+                            status=resp.status)
+    return remote.credential_store().store(host, credential)
+
+
+def logout(registry: str, *, remote: Remote | None = None) -> bool:
+    """Forget the saved credentials for ``registry``; False when there were none."""
+    return (remote or Remote()).credential_store().erase(registry_host(registry))

@@ -28,15 +28,30 @@ def _bool_value(value: str | None, name: str) -> bool | None:
     raise click.BadParameter(f"invalid boolean {value!r} for {name}: use true or false")
 
 
-def remote_options(f: F) -> F:
-    """-u/-p, --password-stdin, --plain-http, --insecure, TLS files, -H, -d, --no-tty, -v."""
+def auth_options(f: F) -> F:
+    """Credential flags shared by login and every remote command."""
     options = [
         click.option("-u", "--username", default="", help="Registry username."),
         click.option(
             "-p", "--password", default="",
-            help="Registry password or identity token (prefer --password-stdin).",
+            help="Registry password, or identity token without -u (prefer --password-stdin).",
         ),
         click.option("--password-stdin", is_flag=True, help="Read the password from stdin."),
+        click.option("--identity-token", default="", help="Registry identity (refresh) token."),
+        click.option("--identity-token-stdin", is_flag=True,
+                      help="Read the identity token from stdin."),
+        click.option("--registry-config", multiple=True, metavar="PATH",
+                     help="Credentials file(s); the first is written, the rest are read-only "
+                     "fallbacks (default: docker's config.json, then podman's auth.json)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def connection_options(f: F) -> F:
+    """--plain-http, --insecure, TLS files, -H, --resolve, -d, --no-tty, -v."""
+    options = [
         click.option(
             "--plain-http", "plain_http", is_flag=False, flag_value="true", default=None,
             metavar="[=BOOL]",
@@ -51,6 +66,8 @@ def remote_options(f: F) -> F:
             "-H", "--header", "headers", multiple=True,
             help="Add a header to registry requests: 'Name: value' (repeatable).",
         ),
+        click.option("--resolve", "resolves", multiple=True, metavar="HOST:PORT:ADDRESS[:PORT]",
+                     help="Connect to ADDRESS for HOST:PORT, like curl (repeatable)."),
         click.option("-d", "--debug", is_flag=True, help="Print debug logs and HTTP traffic."),
         click.option("--no-tty", is_flag=True, help="Plain status lines, no progress display."),
         click.option("-v", "--verbose", is_flag=True, hidden=True, help="Deprecated: no effect."),
@@ -60,21 +77,52 @@ def remote_options(f: F) -> F:
     return f
 
 
-def build_remote(kw: dict[str, Any]) -> Any:
-    """Turn the remote flags in ``kw`` (removed from it) into an :class:`orasx.api.Remote`."""
-    from orasx.api import Remote
-    from orasx.registry._http import ClientOptions
+def remote_options(f: F) -> F:
+    """Every flag a command that talks to a registry takes."""
+    return auth_options(connection_options(f))
+
+
+def _read_secret() -> str:
+    """All of stdin, less one trailing newline and carriage return (as docker and oras)."""
+    data = sys.stdin.read()
+    return data.removesuffix("\n").removesuffix("\r")
+
+
+def build_credential(kw: dict[str, Any]) -> Any:
+    """The credential the flags in ``kw`` give (removed from it); empty when none."""
     from orasx.registry.auth import Credential
 
-    username = kw.pop("username")
-    password = kw.pop("password")
-    if kw.pop("password_stdin"):
-        if password:
-            raise click.UsageError("--password and --password-stdin cannot be used together")
-        password = sys.stdin.readline().rstrip("\n").rstrip("\r")
+    username, password = kw.pop("username"), kw.pop("password")
+    token = kw.pop("identity_token")
+    password_stdin, token_stdin = kw.pop("password_stdin"), kw.pop("identity_token_stdin")
+    if password and password_stdin:
+        raise click.UsageError("--password and --password-stdin cannot be used together")
+    if token and token_stdin:
+        raise click.UsageError("--identity-token and --identity-token-stdin cannot be used together")
+    if (token or token_stdin) and (username or password or password_stdin):
+        raise click.UsageError("--identity-token cannot be combined with a username or password")
+    if password_stdin and token_stdin:
+        raise click.UsageError("only one secret can be read from stdin")
+    if password_stdin:
+        password = _read_secret()
+        if not password:
+            raise click.UsageError("--password-stdin: stdin is empty: a password is required")
     elif password:
         click.echo("WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
                    err=True)
+    if token_stdin:
+        token = _read_secret()
+    if token or (password and not username):
+        return Credential(identity_token=token or password)
+    if username:
+        return Credential(username=username, password=password)
+    return Credential()
+
+
+def build_options(kw: dict[str, Any]) -> Any:
+    """Connection flags in ``kw`` (removed from it) -> :class:`ClientOptions`; sets up --debug."""
+    from orasx.registry._http import ClientOptions, parse_resolve
+
     headers: dict[str, str] = {}
     for h in kw.pop("headers"):
         name, sep, value = h.partition(":")
@@ -84,17 +132,7 @@ def build_remote(kw: dict[str, Any]) -> Any:
     cert, key = kw.pop("cert_file"), kw.pop("key_file")
     if bool(cert) != bool(key):
         raise click.UsageError("--cert-file and --key-file must be given together")
-    options = ClientOptions(
-        plain_http=_bool_value(kw.pop("plain_http"), "--plain-http"),
-        insecure=kw.pop("insecure"),
-        ca_file=kw.pop("ca_file"),
-        cert_file=cert,
-        key_file=key,
-        headers=headers,
-    )
-    credential = Credential(username=username, password=password) if username else (
-        Credential(registry_token=password) if password else Credential()
-    )
+    resolve = dict(parse_resolve(r) for r in kw.pop("resolves"))
     if kw.pop("debug"):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("[debug] %(name)s: %(message)s"))
@@ -102,7 +140,24 @@ def build_remote(kw: dict[str, Any]) -> Any:
         logging.getLogger("orasx").setLevel(logging.DEBUG)
     kw.pop("no_tty")
     kw.pop("verbose")
-    return Remote(options=options, credential=credential)
+    return ClientOptions(
+        plain_http=_bool_value(kw.pop("plain_http"), "--plain-http"),
+        insecure=kw.pop("insecure"),
+        ca_file=kw.pop("ca_file"),
+        cert_file=cert,
+        key_file=key,
+        headers=headers,
+        resolve=resolve,
+    )
+
+
+def build_remote(kw: dict[str, Any]) -> Any:
+    """Turn the remote flags in ``kw`` (removed from it) into an :class:`orasx.api.Remote`."""
+    from orasx.api import Remote
+
+    credential = build_credential(kw)
+    return Remote(options=build_options(kw), credential=credential,
+                  registry_config=tuple(kw.pop("registry_config")))
 
 
 def format_option(f: F) -> F:

@@ -10,6 +10,8 @@ import click
 
 # name -> (module, short help); modules are imported only when their command runs.
 _COMMANDS: dict[str, tuple[str, str]] = {
+    "login": ("orasx.cli.login", "Log in to a remote registry"),
+    "logout": ("orasx.cli.logout", "Log out from a remote registry"),
     "pull": ("orasx.cli.pull", "Pull files from a registry or an OCI image layout"),
     "push": ("orasx.cli.push", "Push files to a registry or an OCI image layout"),
     "version": ("orasx.cli.version", "Show version information"),

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,7 @@ import urllib3
 from urllib3.exceptions import HTTPError as _U3Error
 
 from orasx._version import __version__
-from orasx.errors import AuthenticationError, NetworkError
+from orasx.errors import AuthenticationError, InvalidInputError, NetworkError
 from orasx.registry import auth
 
 log = logging.getLogger("orasx.http")
@@ -46,6 +48,21 @@ class ClientOptions:
     connect_timeout: float = 30.0
     read_timeout: float = 300.0
     pool_size: int = 16
+    #: curl-style overrides: ``{("host", port): ("address", port)}``.
+    resolve: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
+    #: honour ``HTTP(S)_PROXY`` / ``NO_PROXY`` from the environment.
+    use_env_proxies: bool = True
+
+
+def parse_resolve(entry: str) -> tuple[tuple[str, int], tuple[str, int]]:
+    """``host:port:address[:address_port]`` (curl's ``--resolve``); IPv6 addresses in brackets."""
+    m = re.fullmatch(r"([^:\[\]]+):(\d+):(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+)(?::(\d+))?", entry)
+    if not m:
+        raise InvalidInputError(
+            f"invalid --resolve {entry!r}: use host:port:address[:address_port]"
+        )
+    host, port, address, aport = m.groups()
+    return (host.lower(), int(port)), (address.strip("[]"), int(aport or port))
 
 
 def origin(url: str) -> tuple[str, str, int]:
@@ -138,23 +155,16 @@ class Client:
         else:
             self._credentials = credentials or (lambda _host: auth.EMPTY_CREDENTIAL)
         o = self.options
-        timeout = urllib3.Timeout(connect=o.connect_timeout, read=o.read_timeout)
-        common: dict[str, Any] = {
-            "timeout": timeout,
+        self._common: dict[str, Any] = {
+            "timeout": urllib3.Timeout(connect=o.connect_timeout, read=o.read_timeout),
             "retries": False,
             "maxsize": o.pool_size,
             "blocksize": 1 << 20,
             "cert_reqs": "CERT_NONE" if o.insecure else "CERT_REQUIRED",
         }
         if o.ca_file:
-            common["ca_certs"] = o.ca_file
-        self._pool = urllib3.PoolManager(num_pools=32, **common)
-        if o.cert_file:
-            self._mtls_pool = urllib3.PoolManager(
-                num_pools=8, cert_file=o.cert_file, key_file=o.key_file, **common
-            )
-        else:
-            self._mtls_pool = self._pool
+            self._common["ca_certs"] = o.ca_file
+        self._managers: dict[tuple[str, bool], urllib3.PoolManager] = {}
         self._lock = threading.Lock()
         self._auth_cache: dict[tuple[str, tuple[str, ...]], str] = {}
         self._challenges: dict[str, auth.Challenge] = {}
@@ -175,9 +185,58 @@ class Client:
         return url
 
     def close(self) -> None:
-        self._pool.clear()
-        if self._mtls_pool is not self._pool:
-            self._mtls_pool.clear()
+        with self._lock:
+            managers = list(self._managers.values())
+        for m in managers:
+            m.clear()
+
+    def _manager(self, proxy: str, mtls: bool) -> urllib3.PoolManager:
+        """One pool manager per (proxy, client-certificate) pair; the client certificate is only
+        loaded into the managers used for a registry's own origin."""
+        key = (proxy, mtls)
+        with self._lock:
+            m = self._managers.get(key)
+            if m is None:
+                kw = dict(self._common)
+                if mtls and self.options.cert_file:
+                    kw.update(cert_file=self.options.cert_file, key_file=self.options.key_file)
+                m = (urllib3.ProxyManager(proxy, num_pools=16, **kw) if proxy
+                     else urllib3.PoolManager(num_pools=32, **kw))
+                self._managers[key] = m
+        return m
+
+    def _proxy_for(self, url: str) -> str:
+        if not self.options.use_env_proxies:
+            return ""
+        u = urllib.parse.urlsplit(url)
+        proxies = urllib.request.getproxies_environment()
+        proxy = proxies.get(u.scheme, "")
+        if proxy and _no_proxy(u.hostname or "", u.port, proxies.get("no", "")):
+            return ""
+        return proxy
+
+    def _open(self, method: str, url: str, headers: dict[str, str], body: Body,
+              same: bool) -> urllib3.BaseHTTPResponse:
+        u = urllib.parse.urlsplit(url)
+        scheme = u.scheme.lower()
+        host = (u.hostname or "").lower()
+        port = u.port or (443 if scheme == "https" else 80)
+        kw: dict[str, Any] = {"body": body, "headers": headers, "redirect": False,
+                              "preload_content": False, "decode_content": False}
+        override = self.options.resolve.get((host, port))
+        if override is not None:
+            address, aport = override
+            pool_kwargs: dict[str, Any] = {}
+            if scheme == "https":
+                pool_kwargs = {"server_hostname": host, "assert_hostname": host}
+            pool = self._manager("", same).connection_from_host(
+                address, aport, scheme, pool_kwargs=pool_kwargs)
+            headers = {**headers, "Host": u.netloc}
+            kw["headers"] = headers
+            path = urllib.parse.urlunsplit(("", "", u.path or "/", u.query, ""))
+            return pool.urlopen(method, path, assert_same_host=False, **kw)
+        proxy = self._proxy_for(url)
+        return self._manager(proxy, same).urlopen(method, url, assert_same_host=False, **kw)
 
     # -- requests --------------------------------------------------------------------------
     def request(
@@ -316,20 +375,10 @@ class Client:
                 hdrs.update(custom)
                 if authorization:
                     hdrs["Authorization"] = authorization
-            pool = self._mtls_pool if same else self._pool
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("> %s %s %s", method, redact_url(url), _redact_headers(hdrs, custom))
             try:
-                raw = pool.urlopen(
-                    method,
-                    url,
-                    body=body,
-                    headers=hdrs,
-                    redirect=False,
-                    preload_content=False,
-                    decode_content=False,
-                    assert_same_host=False,
-                )
+                raw = self._open(method, url, hdrs, body, same)
             except (_U3Error, OSError) as e:
                 raise _network_error(method, url, e) from None
             resp = Response(raw, url)
@@ -354,6 +403,23 @@ class Client:
                 )
             url = new_url
         raise NetworkError(f"too many redirects from {redact_url(url)}")
+
+
+def _no_proxy(host: str, port: int | None, no_proxy: str) -> bool:
+    """Does ``NO_PROXY`` (comma list of hosts, ``.domain`` suffixes, ``host:port``, ``*``) match?"""
+    host = host.lower()
+    for entry in (e.strip().lower() for e in no_proxy.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        name, _, eport = entry.partition(":") if not entry.startswith("[") else (entry, "", "")
+        if eport and port is not None and eport != str(port):
+            continue
+        name = name.strip("[]")
+        if host == name.lstrip(".") or host.endswith("." + name.lstrip(".")):
+            return True
+    return False
 
 
 def _network_error(method: str, url: str, e: BaseException) -> NetworkError:

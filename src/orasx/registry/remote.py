@@ -26,6 +26,18 @@ MAX_ERROR_BYTES = 8 * 1024
 _ACCEPT_MANIFESTS = ", ".join(mediatype.ALL_MANIFEST_TYPES)
 
 
+def registry_host(registry: str) -> str:
+    """The host to talk to for a registry name (Docker Hub's API lives on registry-1.docker.io)."""
+    return "registry-1.docker.io" if registry in ("docker.io", "index.docker.io") else registry
+
+
+def repository_path(registry: str, repository: str) -> str:
+    """Docker Hub's single-name repositories live under ``library/``."""
+    if registry_host(registry) == "registry-1.docker.io" and "/" not in repository:
+        return f"library/{repository}"
+    return repository
+
+
 class Repository:
     """One repository (``registry/name``) on a registry; a :class:`~orasx.content.Target`."""
 
@@ -37,8 +49,9 @@ class Repository:
         self.reference = reference
         self.client = client or Client()
         self.registry = reference.registry
-        self.name = reference.repository
-        self._base = f"{self.client.base_url(self.registry)}/v2/{self.name}"
+        self.name = repository_path(reference.registry, reference.repository)
+        self.host = registry_host(reference.registry)
+        self._base = f"{self.client.base_url(self.host)}/v2/{self.name}"
         self._pull = (auth.repository_scope(self.name, "pull"),)
         self._push = (auth.repository_scope(self.name, "pull", "push"),)
 
