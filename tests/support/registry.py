@@ -64,9 +64,19 @@ class Registry:
 
 
 def start_registry(
-    *, username: str | None = None, password: str | None = None, storage: Path | None = None
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    storage: Path | None = None,
+    tls: tuple[Path, Path] | None = None,
+    client_ca: Path | None = None,
+    token: dict[str, str] | None = None,
 ) -> Registry:
-    """Start a registry on a free loopback port and wait until ``/v2/`` answers."""
+    """Start a registry on a free loopback port and wait until ``/v2/`` answers.
+
+    ``tls`` is (certificate, key); ``client_ca`` makes it require client certificates;
+    ``token`` enables token auth: ``{"realm", "service", "issuer", "rootcertbundle"}``.
+    """
     if not os.path.exists(REGISTRY_BIN):
         raise RuntimeError(f"{REGISTRY_BIN} is missing: apt-get install docker-registry")
     root = Path(tempfile.mkdtemp(prefix="orasx-registry-"))
@@ -77,12 +87,19 @@ def start_registry(
     if username is not None and password is not None:
         (root / "htpasswd").write_text(htpasswd_line(username, password))
         auth = f"auth:\n  htpasswd:\n    realm: basic-realm\n    path: {root / 'htpasswd'}\n"
+    if token is not None:
+        auth = "auth:\n  token:\n" + "".join(f"    {k}: {v}\n" for k, v in token.items())
+    tls_conf = ""
+    if tls is not None:
+        tls_conf = f"  tls:\n    certificate: {tls[0]}\n    key: {tls[1]}\n"
+        if client_ca is not None:
+            tls_conf += f"    clientcas:\n      - {client_ca}\n"
     config = (
         "version: 0.1\n"
         "log:\n  level: error\n  accesslog:\n    disabled: true\n"
         f"storage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\n"
         "  maintenance:\n    uploadpurging:\n      enabled: false\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n  secret: orasx-test-secret\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n  secret: orasx-test-secret\n{tls_conf}"
         f"{auth}"
     )
     (root / "config.yml").write_text(config)
@@ -98,6 +115,13 @@ def start_registry(
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("registry exited: " + (root / "registry.log").read_text())
+        if tls is not None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return reg
+            except OSError:
+                time.sleep(0.05)
+                continue
         try:
             urllib.request.urlopen(f"http://{reg.host}/v2/", timeout=1).close()
             return reg

@@ -279,6 +279,12 @@ class Client:
         resp = self._send(method, url, hdrs, body, new_auth, reg_origin)
         if resp.status == 401:
             resp.discard()
+            if new_auth.startswith("Bearer ") and key[1] and self._credentials(host):
+                raise AuthenticationError(
+                    f"{host}: denied: the token granted does not cover {' '.join(key[1])}: "
+                    "check that the account has this permission",
+                    status=401,
+                )
             raise self._unauthorized(host)
         return resp
 
