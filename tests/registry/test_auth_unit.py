@@ -119,3 +119,12 @@ def test_parse_resolve():
     assert parse_resolve("reg.io:443:[::1]:8443") == (("reg.io", 443), ("::1", 8443))
     with pytest.raises(InvalidInputError):
         parse_resolve("nonsense")
+
+
+def test_docker_hub_names_map_to_its_api_host_and_library():
+    from orasx.registry.remote import Repository
+
+    repo = Repository("docker.io/alpine")
+    assert (repo.host, repo.name) == ("registry-1.docker.io", "library/alpine")
+    assert Repository("docker.io/org/app").name == "org/app"
+    assert Repository("ghcr.io/alpine").name == "alpine"
