@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import threading
 from typing import Any
@@ -14,7 +15,7 @@ from orasx.content import Readable
 from orasx.descriptor import Descriptor, canonical_json
 from orasx.digest import CHUNK_SIZE, VerifyingReader, parse_digest
 from orasx.errors import InvalidManifestError, NotFoundError
-from orasx.manifest import MAX_MANIFEST_BYTES, detect_media_type
+from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, detect_media_type, parse_manifest
 
 REF_NAME = "org.opencontainers.image.ref.name"
 _LAYOUT = b'{"imageLayoutVersion":"1.0.0"}'
@@ -141,6 +142,81 @@ class OCILayoutStore:
         with self._lock:
             names = {(m.get("annotations") or {}).get(REF_NAME) for m in self._index}
         return sorted(n for n in names if isinstance(n, str) and n)
+
+    def untag(self, reference: str) -> None:
+        with self._lock:
+            self._index = [m for m in self._index
+                           if (m.get("annotations") or {}).get(REF_NAME) != reference]
+            self._save_index()
+
+    def delete(self, desc: Descriptor) -> None:
+        """Remove a blob or manifest (and its ``index.json`` entries)."""
+        if not self.exists(desc):
+            raise NotFoundError(f"{desc.digest}: not found in OCI layout {self.root}")
+        os.unlink(self._blob_path(desc))
+        with self._lock:
+            self._index = [m for m in self._index if m.get("digest") != str(desc.digest)]
+            self._save_index()
+
+    def manifests(self) -> list[Descriptor]:
+        """Every manifest reachable from ``index.json`` (children of indexes included)."""
+        seen: dict[str, Descriptor] = {}
+        with self._lock:
+            todo = [_strip_ref(Descriptor.from_dict(m)) for m in self._index]
+        while todo:
+            d = todo.pop()
+            if str(d.digest) in seen or not mediatype.is_manifest_like(d.media_type):
+                continue
+            seen[str(d.digest)] = d
+            if mediatype.is_index(d.media_type) and self.exists(d):
+                raw = read_capped(self._blob_path(d), MAX_MANIFEST_BYTES)
+                node = parse_manifest(d.media_type, raw)
+                if isinstance(node, Index):
+                    todo.extend(node.manifests)
+        return list(seen.values())
+
+    def referrers(self, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:
+        """Manifests in the layout whose ``subject`` is ``desc``."""
+        out = []
+        for d in self.manifests():
+            if not self.exists(d):
+                continue
+            node = parse_manifest(d.media_type, read_capped(self._blob_path(d), MAX_MANIFEST_BYTES))
+            if node.subject is None or node.subject.digest != desc.digest:
+                continue
+            at = node.artifact_type or (node.config.media_type if isinstance(node, Manifest)
+                                        else "")
+            if artifact_type and at != artifact_type:
+                continue
+            out.append(Descriptor(d.media_type, d.digest, d.size,
+                                  annotations=dict(node.annotations), artifact_type=at))
+        return out
+
+    @classmethod
+    def from_tar(cls, tar_path: str, into: str) -> OCILayoutStore:
+        """Open a layout packed as a tar file, unpacked into the empty directory ``into``.
+
+        Only ``oci-layout``, ``index.json`` and ``blobs/<alg>/<hex>`` regular files are taken.
+        """
+        import tarfile
+
+        allowed = re.compile(r"(?:\./)?(oci-layout|index\.json|blobs/sha(?:256|512)/[a-f0-9]{64,128})")
+        try:
+            with tarfile.open(tar_path, "r:*") as tar:
+                for member in tar:
+                    m = allowed.fullmatch(member.name)
+                    if not m or not member.isreg():
+                        continue
+                    dest = os.path.join(into, *m.group(1).split("/"))
+                    os.makedirs(os.path.dirname(dest), exist_ok=True)
+                    src = tar.extractfile(member)
+                    assert src is not None
+                    with open(dest, "wb") as f:
+                        while data := src.read(CHUNK_SIZE):
+                            f.write(data)
+        except tarfile.TarError as e:
+            raise InvalidManifestError(f"{tar_path}: not a readable OCI layout tar: {e}") from None
+        return cls(into, create=False)
 
 
 def _strip_ref(desc: Descriptor) -> Descriptor:

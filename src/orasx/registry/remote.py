@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 import urllib.parse
 from collections.abc import Iterator
 
 from orasx import mediatype
 from orasx.content import Readable, read_all
-from orasx.descriptor import Descriptor
+from orasx.descriptor import Descriptor, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, parse_digest
 from orasx.errors import (
     AuthenticationError,
+    InvalidManifestError,
     NotFoundError,
+    OrasError,
     RegistryError,
     SizeLimitError,
     VerificationError,
 )
-from orasx.manifest import MAX_MANIFEST_BYTES
+from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, parse_manifest
 from orasx.reference import Reference
 from orasx.registry import auth
-from orasx.registry._http import Client, Response, redact_url
+from orasx.registry._http import Client, Response, origin, redact_url
 
 MAX_ERROR_BYTES = 8 * 1024
+#: The most pages a tag, repository or referrers listing may take.
+MAX_PAGES = 1000
+_LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?')
 _ACCEPT_MANIFESTS = ", ".join(mediatype.ALL_MANIFEST_TYPES)
 
 
@@ -38,10 +46,54 @@ def repository_path(registry: str, repository: str) -> str:
     return repository
 
 
+def _error(resp: Response, method: str, what: str, registry: str) -> RegistryError:
+    """Turn an error response into the right exception, with the registry's error codes."""
+    body = resp.read_capped(MAX_ERROR_BYTES)
+    resp.discard()
+    codes: list[str] = []
+    messages: list[str] = []
+    try:
+        doc = json.loads(body)
+        for err in doc.get("errors", []) if isinstance(doc, dict) else []:
+            if isinstance(err, dict):
+                codes.append(str(err.get("code", "")))
+                if err.get("message"):
+                    messages.append(str(err["message"]))
+    except ValueError:
+        pass
+    detail = "; ".join(
+        f"{c}: {m}" if m else c for c, m in zip(codes, messages + [""] * len(codes), strict=False)
+    ) or (body[:200].decode(errors="replace").strip() if body else "")
+    msg = f"{what}: {method} {redact_url(resp.url)} returned {resp.status}"
+    if detail:
+        msg += f": {detail}"
+    cls: type[RegistryError] = RegistryError
+    if resp.status == 401:
+        cls, msg = AuthenticationError, (
+            f"{what}: unauthorized: run 'oras login {registry}' or pass -u/-p"
+        )
+    elif resp.status == 403:
+        cls, msg = AuthenticationError, (
+            f"{what}: denied: the credentials lack permission for this repository"
+        )
+    return cls(msg, method=method, url=redact_url(resp.url), status=resp.status,
+               codes=tuple(codes))
+
+
+
 class Repository:
     """One repository (``registry/name``) on a registry; a :class:`~orasx.content.Target`."""
 
-    def __init__(self, reference: Reference | str, client: Client | None = None) -> None:
+    def __init__(
+        self,
+        reference: Reference | str,
+        client: Client | None = None,
+        *,
+        referrers_capability: str | None = None,
+    ) -> None:
+        """``referrers_capability``: ``"api"`` or ``"tag"`` forces how referrers are read and
+        written (``--distribution-spec``); ``None`` detects it."""
+        self.referrers_capability = referrers_capability
         if isinstance(reference, str):
             from orasx.reference import parse_reference
 
@@ -63,37 +115,7 @@ class Repository:
         return f"{self.registry}/{self.name}{'@' if ':' in str(reference) else ':'}{reference}"
 
     def _error(self, resp: Response, method: str, what: str) -> RegistryError:
-        """Turn an error response into the right exception, with the registry's error codes."""
-        body = resp.read_capped(MAX_ERROR_BYTES)
-        resp.discard()
-        codes: list[str] = []
-        messages: list[str] = []
-        try:
-            doc = json.loads(body)
-            for err in doc.get("errors", []) if isinstance(doc, dict) else []:
-                if isinstance(err, dict):
-                    codes.append(str(err.get("code", "")))
-                    if err.get("message"):
-                        messages.append(str(err["message"]))
-        except ValueError:
-            pass
-        detail = "; ".join(
-            f"{c}: {m}" if m else c for c, m in zip(codes, messages + [""] * len(codes), strict=False)
-        ) or (body[:200].decode(errors="replace").strip() if body else "")
-        msg = f"{what}: {method} {redact_url(resp.url)} returned {resp.status}"
-        if detail:
-            msg += f": {detail}"
-        cls: type[RegistryError] = RegistryError
-        if resp.status == 401:
-            cls, msg = AuthenticationError, (
-                f"{what}: unauthorized: run 'oras login {self.registry}' or pass -u/-p"
-            )
-        elif resp.status == 403:
-            cls, msg = AuthenticationError, (
-                f"{what}: denied: the credentials lack permission for this repository"
-            )
-        return cls(msg, method=method, url=redact_url(resp.url), status=resp.status,
-                   codes=tuple(codes))
+        return _error(resp, method, what, self.registry)
 
     def _not_found(self, resp: Response, what: str) -> NotFoundError:
         resp.discard()
@@ -185,11 +207,18 @@ class Repository:
         if resp.status not in (201, 200, 202, 204):
             raise self._error(resp, "PUT", what)
         got = resp.header("Docker-Content-Digest")
+        subject_header = resp.header("OCI-Subject")
         resp.discard()
         if got and got != str(desc.digest):
             raise VerificationError(
                 f"{what}: registry stored the manifest as {got}, expected {desc.digest}"
             )
+        if subject_header and self.referrers_capability is None:
+            self.referrers_capability = "api"
+        if self.referrers_capability != "api":
+            subject = _subject_of(desc, raw)
+            if subject is not None:
+                self._update_referrers_index(subject, add=_referrer_entry(desc, raw))
 
     # -- Resolver / Tagger -----------------------------------------------------------------
     def resolve(self, reference: str) -> Descriptor:
@@ -244,9 +273,221 @@ class Repository:
 
     def tag(self, desc: Descriptor, reference: str) -> None:
         _, raw = self.fetch_reference(str(desc.digest))
-        import io
-
         self.push_reference(desc, io.BytesIO(raw), reference)
+
+    # -- listing ---------------------------------------------------------------------------
+    def tags(self, *, last: str = "", page_size: int = 0) -> Iterator[str]:
+        """Every tag, following ``Link`` pagination on the same origin only."""
+        query = {k: v for k, v in (("last", last), ("n", str(page_size) if page_size else ""))
+                 if v}
+        url = f"{self._base}/tags/list" + ("?" + urllib.parse.urlencode(query) if query else "")
+        return _paginate(self.client, url, "tags", self._pull, f"{self.registry}/{self.name}",
+                         self.registry)
+
+    # -- delete ----------------------------------------------------------------------------
+    def delete(self, desc: Descriptor) -> None:
+        """Delete a manifest or blob by digest (and drop it from a referrers tag index)."""
+        kind = "manifests" if mediatype.is_manifest_like(desc.media_type) else "blobs"
+        what = self._ref(desc.digest)
+        raw = b""
+        if kind == "manifests" and self.referrers_capability != "api":
+            with contextlib.suppress(NotFoundError):
+                _, raw = self.fetch_reference(str(desc.digest))
+        resp = self.client.request("DELETE", f"{self._base}/{kind}/{desc.digest}",
+                                   scopes=(auth.repository_scope(self.name, "delete"),))
+        if resp.status == 404:
+            raise self._not_found(resp, what)
+        if resp.status not in (200, 202, 204):
+            raise self._error(resp, "DELETE", what)
+        resp.discard()
+        subject = _subject_of(desc, raw) if raw else None
+        if subject is not None:
+            self._update_referrers_index(subject, remove=desc.digest)
+
+    # -- referrers -------------------------------------------------------------------------
+    def referrers(self, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:
+        """Manifests whose ``subject`` is ``desc``: the referrers API, or the tag schema."""
+        if self.referrers_capability != "tag":
+            url = f"{self._base}/referrers/{desc.digest}"
+            if artifact_type:
+                url += "?" + urllib.parse.urlencode({"artifactType": artifact_type})
+            resp = self.client.request("GET", url, headers={"Accept": mediatype.OCI_INDEX},
+                                       scopes=self._pull)
+            ctype = mediatype.strip_parameters(resp.header("Content-Type"))
+            if resp.status == 200 and ctype == mediatype.OCI_INDEX:
+                try:
+                    body = resp.read_capped(MAX_MANIFEST_BYTES)
+                finally:
+                    resp.close()
+                self.referrers_capability = "api"
+                found = list(_index_manifests(body))
+                link = _parse_link(resp.header("Link"), resp.url)
+                pages = 1
+                while link:
+                    pages += 1
+                    if pages > MAX_PAGES:
+                        raise SizeLimitError(f"{self._ref(desc.digest)}: too many referrer pages")
+                    page = self.client.request("GET", link, headers={"Accept": mediatype.OCI_INDEX},
+                                               scopes=self._pull)
+                    try:
+                        found += _index_manifests(page.read_capped(MAX_MANIFEST_BYTES))
+                    finally:
+                        page.close()
+                    link = _parse_link(page.header("Link"), page.url)
+                return [d for d in found if not artifact_type or d.artifact_type == artifact_type]
+            if resp.status == 404 and _is_name_unknown(resp):
+                raise NotFoundError(f"{self.registry}/{self.name}: repository not found")
+            if resp.status not in (404, 200) and self.referrers_capability == "api":
+                raise self._error(resp, "GET", self._ref(desc.digest))
+            resp.discard()
+            if self.referrers_capability == "api":
+                return []
+            self.referrers_capability = "tag"
+        try:
+            _, raw = self.fetch_reference(referrers_tag(desc.digest))
+        except NotFoundError:
+            return []
+        found = _index_manifests(raw)
+        return [d for d in found if not artifact_type or d.artifact_type == artifact_type]
+
+    def _update_referrers_index(
+        self, subject: Descriptor, *, add: Descriptor | None = None, remove: Digest | None = None
+    ) -> None:
+        tag = referrers_tag(subject.digest)
+        old: Descriptor | None = None
+        manifests: list[Descriptor] = []
+        try:
+            old, raw = self.fetch_reference(tag)
+            manifests = list(_index_manifests(raw))
+        except NotFoundError:
+            pass
+        if add is not None and not any(m.digest == add.digest for m in manifests):
+            manifests.append(add)
+        if remove is not None:
+            manifests = [m for m in manifests if m.digest != remove]
+        doc = {"schemaVersion": 2, "mediaType": mediatype.OCI_INDEX,
+               "manifests": [m.to_dict() for m in manifests]}
+        raw_new = canonical_json(doc)
+        new = Descriptor.from_bytes(mediatype.OCI_INDEX, raw_new)
+        if old is not None and old.digest == new.digest:
+            return
+        self.push_reference(new, io.BytesIO(raw_new), tag)
+        if old is not None:
+            # The old index is garbage now; registries that cannot delete keep it (ignored).
+            with contextlib.suppress(RegistryError, NotFoundError):
+                self.delete(old)
+
+    # -- mount -----------------------------------------------------------------------------
+    def mount(self, desc: Descriptor, from_repository: str) -> bool:
+        """Cross-repository mount (``POST ?mount=&from=``); False when the registry declined."""
+        query = urllib.parse.urlencode({"mount": str(desc.digest), "from": from_repository})
+        scopes = (*self._push, auth.repository_scope(from_repository, "pull"))
+        resp = self.client.request("POST", f"{self._base}/blobs/uploads/?{query}",
+                                   headers={"Content-Length": "0"}, body=b"", scopes=scopes)
+        status = resp.status
+        location = resp.header("Location")
+        resp.discard()
+        if status == 201:
+            return True
+        if status == 202 and location:
+            # Declined: cancel the upload session it opened instead.
+            with contextlib.suppress(OrasError):
+                self.client.request("DELETE", urllib.parse.urljoin(resp.url, location),
+                                    scopes=self._push).discard()
+            return False
+        return False
+
+
+class Registry:
+    """A registry as a whole: the repository catalog."""
+
+    def __init__(self, host: str, client: Client | None = None) -> None:
+        self.host = host
+        self.client = client or Client()
+        self._base = f"{self.client.base_url(registry_host(host))}/v2"
+
+    def repositories(self, *, last: str = "", page_size: int = 0) -> Iterator[str]:
+        query = {k: v for k, v in (("last", last), ("n", str(page_size) if page_size else ""))
+                 if v}
+        url = f"{self._base}/_catalog" + ("?" + urllib.parse.urlencode(query) if query else "")
+        return _paginate(self.client, url, "repositories", ("registry:catalog:*",), self.host,
+                         self.host)
+
+
+def _paginate(client: Client, url: str, key: str, scopes: tuple[str, ...], what: str,
+          registry: str) -> Iterator[str]:
+    pages = 0
+    while url:
+        pages += 1
+        if pages > MAX_PAGES:
+            raise SizeLimitError(f"{what}: more than {MAX_PAGES} pages")
+        resp = client.request("GET", url, scopes=scopes)
+        if resp.status == 404:
+            resp.discard()
+            raise NotFoundError(f"{what}: not found")
+        if resp.status != 200:
+            raise _error(resp, "GET", what, registry)
+        try:
+            body = resp.read_capped(MAX_MANIFEST_BYTES)
+        finally:
+            resp.close()
+        if len(body) > MAX_MANIFEST_BYTES:
+            raise SizeLimitError(f"{what}: a page is over the 4 MiB limit")
+        try:
+            items = json.loads(body).get(key) or []
+        except (ValueError, AttributeError):
+            raise RegistryError(f"{what}: the registry sent a malformed list") from None
+        yield from (str(i) for i in items)
+        url = _parse_link(resp.header("Link"), resp.url)
+
+
+
+def _index_manifests(raw: bytes) -> list[Descriptor]:
+    node = parse_manifest(mediatype.OCI_INDEX, raw)
+    assert isinstance(node, Index)
+    return list(node.manifests)
+
+
+def _is_name_unknown(resp: Response) -> bool:
+    body = resp.read_capped(MAX_ERROR_BYTES)
+    return b"NAME_UNKNOWN" in body
+
+
+def _subject_of(desc: Descriptor, raw: bytes) -> Descriptor | None:
+    if not mediatype.is_manifest_like(desc.media_type):
+        return None
+    try:
+        return parse_manifest(desc.media_type, raw).subject
+    except InvalidManifestError:
+        return None
+
+
+def _referrer_entry(desc: Descriptor, raw: bytes) -> Descriptor:
+    """How a referrer is listed in a referrers index: its artifactType and annotations."""
+    node = parse_manifest(desc.media_type, raw)
+    artifact_type = node.artifact_type
+    if not artifact_type and isinstance(node, Manifest):
+        artifact_type = node.config.media_type
+    return Descriptor(desc.media_type, desc.digest, desc.size,
+                      annotations=dict(node.annotations), artifact_type=artifact_type)
+
+
+def referrers_tag(digest: Digest) -> str:
+    """The referrers tag schema: ``<alg>-<ref>`` (ref truncated to 64 characters)."""
+    return f"{digest.algorithm}-{digest.encoded[:64]}"
+
+
+def _parse_link(header: str, current: str) -> str:
+    """The next page from a ``Link`` header, only if it stays on the same origin."""
+    m = _LINK.search(header)
+    if not m:
+        return ""
+    nxt: str = urllib.parse.urljoin(current, str(m.group(1)))
+    if origin(nxt) != origin(current):
+        raise RegistryError(
+            f"refusing pagination link to another origin: {redact_url(nxt)}"
+        )
+    return nxt
 
 
 def _chunks(reader: VerifyingReader) -> Iterator[bytes]:

@@ -1,4 +1,4 @@
-"""String-level verbs for the CLI and simple scripts: ``push`` and ``pull``.
+"""``push`` and ``pull``: files to and from registries and OCI layouts.
 
 These take what a user types (references, ``file[:type]`` arguments, ``key=value`` annotations)
 and compose the stores, packing and graph copy below them.
@@ -6,24 +6,21 @@ and compose the stores, packing and graph copy below them.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from orasx import mediatype
-from orasx.content import Readable, ReadOnlyStorage, Target, fetch_all
+from orasx.api._common import Remote, Union, open_target, tag_target
+from orasx.content import ReadOnlyStorage, fetch_all
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
-from orasx.content.oci import OCILayoutStore
-from orasx.copy import CopyOptions, Hooks, ReferencePusher, copy_graph
+from orasx.copy import CopyOptions, Hooks, copy_graph
 from orasx.descriptor import EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
 from orasx.errors import (
-    AuthenticationError,
     InvalidInputError,
     InvalidManifestError,
     NotFoundError,
-    RegistryError,
 )
 from orasx.fileref import (
     CONFIG_KEY,
@@ -34,63 +31,10 @@ from orasx.fileref import (
 )
 from orasx.manifest import Index, Manifest, parse_manifest
 from orasx.pack import ImageSpec, pack_manifest
-from orasx.reference import parse_layout_reference, parse_reference, split_tags
-from orasx.registry._http import Client, ClientOptions
-from orasx.registry.auth import Credential
-from orasx.registry.credentials import CredentialStore
-from orasx.registry.remote import Repository, registry_host
+from orasx.reference import split_tags
+from orasx.registry.remote import Repository
 
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Remote:
-    """How to reach a registry: connection options and credentials.
-
-    ``credential`` (from -u/-p or --identity-token) is used for the registry the command names;
-    everything else comes from the docker-style credential store (``registry_config`` files, or
-    ``$DOCKER_CONFIG/config.json`` / ``~/.docker/config.json`` with podman's ``auth.json`` as a
-    fallback). Set ``use_credential_store=False`` to use only ``credential``.
-    """
-
-    options: ClientOptions = field(default_factory=ClientOptions)
-    credential: Credential = field(default_factory=Credential)
-    registry_config: tuple[str, ...] = ()
-    use_credential_store: bool = True
-
-    def credential_store(self) -> CredentialStore:
-        return CredentialStore(self.registry_config or None)
-
-    def client(self, registry: str) -> Client:
-        """A client whose explicit credential applies to ``registry`` only."""
-        explicit = self.credential
-        store: list[CredentialStore] = []
-
-        def lookup(host: str) -> Credential:
-            if explicit and host in (registry, registry_host(registry)):
-                return explicit
-            if not self.use_credential_store:
-                return Credential()
-            if not store:
-                store.append(self.credential_store())
-            return store[0].get(host)
-
-        return Client(self.options, lookup)
-
-
-def open_target(
-    reference: str, *, oci_layout: bool = False, remote: Remote | None = None, create: bool = True
-) -> tuple[Target, str, str]:
-    """Open the store a CLI reference names; returns (target, tag-or-digest, display name)."""
-    if oci_layout:
-        path, ref = parse_layout_reference(reference)
-        if not create and not os.path.isdir(path):
-            raise NotFoundError(f"{path}: no such OCI layout directory")
-        return OCILayoutStore(path, create=create), ref, path
-    parsed = parse_reference(reference)
-    remote = remote or Remote()
-    repo = Repository(parsed, remote.client(parsed.registry))
-    return repo, parsed.reference, f"{parsed.registry}/{parsed.repository}"
 
 
 @dataclass(frozen=True)
@@ -189,9 +133,9 @@ def push(
         )
         memory.push_bytes(root.media_type, raw)
         opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks())
-        copy_graph(_Union(memory, store), target, root, opts, tag=ref or None)
+        copy_graph(Union(memory, store), target, root, opts, tag=ref or None)
         for t in extra_tags[1:]:
-            _tag(target, root, raw, t)
+            tag_target(target, root, raw, t)
     if export_manifest:
         with open(export_manifest, "wb") as f:
             f.write(raw)
@@ -229,32 +173,6 @@ def _config_descriptor(
     if annotations:
         return EMPTY_DESCRIPTOR.with_annotations(annotations)
     return None
-
-
-def _tag(target: Target, root: Descriptor, raw: bytes, tag: str) -> None:
-    if isinstance(target, ReferencePusher):
-        target.push_reference(root, io.BytesIO(raw), tag)
-    else:
-        target.tag(root, tag)
-
-
-class _Union:
-    """Read from the first of several stores that has the content."""
-
-    def __init__(self, *stores: ReadOnlyStorage) -> None:
-        self.stores = stores
-
-    def fetch(self, desc: Descriptor) -> Readable:
-        for s in self.stores:
-            if s.exists(desc):
-                return s.fetch(desc)
-        raise NotFoundError(f"{desc.digest}: not found")
-
-    def close(self) -> None:
-        return None
-
-    def exists(self, desc: Descriptor) -> bool:
-        return any(s.exists(desc) for s in self.stores)
 
 
 @dataclass(frozen=True)
@@ -356,7 +274,7 @@ def pull(
         memory.push_bytes(root.media_type, raw)
         opts = CopyOptions(concurrency=concurrency, find_successors=successors,
                            hooks=hooks or Hooks())
-        copy_graph(_Union(memory, source), store, root, opts)
+        copy_graph(Union(memory, source), store, root, opts)
         written = store.written
     files = []
     node = parse_manifest(root.media_type, raw)
@@ -368,31 +286,3 @@ def pull(
     if oci_layout:
         display = f"{name}:{ref}" if ":" not in ref else f"{name}@{ref}"
     return PullResult(root, display, tuple(files), tuple(skipped))
-
-
-def login(registry: str, credential: Credential, *, remote: Remote | None = None) -> bool:
-    """Check ``credential`` against ``registry`` (``GET /v2/`` through the auth flow), then save it.
-
-    Returns True when it was saved in plain text (no credential helper configured).
-    """
-    if not credential:
-        raise InvalidInputError(f"{registry}: no credentials given: pass -u and --password-stdin")
-    remote = remote or Remote()
-    check = Remote(options=remote.options, credential=credential, use_credential_store=False)
-    host = registry_host(registry)
-    client = check.client(registry)
-    url = f"{client.base_url(host)}/v2/"
-    resp = client.request("GET", url)
-    resp.discard()
-    if resp.status == 401:
-        raise AuthenticationError(f"{registry}: login failed: check the username and password",
-                                  status=401)
-    if resp.status != 200:
-        raise RegistryError(f"{registry}: login check GET /v2/ returned {resp.status}",
-                            status=resp.status)
-    return remote.credential_store().store(host, credential)
-
-
-def logout(registry: str, *, remote: Remote | None = None) -> bool:
-    """Forget the saved credentials for ``registry``; False when there were none."""
-    return (remote or Remote()).credential_store().erase(registry_host(registry))

@@ -1,0 +1,36 @@
+"""``login`` and ``logout``."""
+
+from __future__ import annotations
+
+from orasx.api._common import Remote
+from orasx.errors import AuthenticationError, InvalidInputError, RegistryError
+from orasx.registry.auth import Credential
+from orasx.registry.remote import registry_host
+
+
+def login(registry: str, credential: Credential, *, remote: Remote | None = None) -> bool:
+    """Check ``credential`` against ``registry`` (``GET /v2/`` through the auth flow), then save it.
+
+    Returns True when it was saved in plain text (no credential helper configured).
+    """
+    if not credential:
+        raise InvalidInputError(f"{registry}: no credentials given: pass -u and --password-stdin")
+    remote = remote or Remote()
+    check = Remote(options=remote.options, credential=credential, use_credential_store=False)
+    host = registry_host(registry)
+    client = check.client(registry)
+    url = f"{client.base_url(host)}/v2/"
+    resp = client.request("GET", url)
+    resp.discard()
+    if resp.status == 401:
+        raise AuthenticationError(f"{registry}: login failed: check the username and password",
+                                  status=401)
+    if resp.status != 200:
+        raise RegistryError(f"{registry}: login check GET /v2/ returned {resp.status}",
+                            status=resp.status)
+    return remote.credential_store().store(host, credential)
+
+
+def logout(registry: str, *, remote: Remote | None = None) -> bool:
+    """Forget the saved credentials for ``registry``; False when there were none."""
+    return (remote or Remote()).credential_store().erase(registry_host(registry))
