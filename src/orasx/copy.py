@@ -44,6 +44,7 @@ class Hooks:
     on_start: Hook = _noop
     on_copied: Hook = _noop
     on_skipped: Hook = _noop
+    on_mounted: Hook = _noop
     on_progress: ProgressHook | None = None
 
 
@@ -58,6 +59,8 @@ class CopyOptions:
     concurrency: int = 3
     find_successors: SuccessorFunc = default_successors
     hooks: Hooks = Hooks()
+    #: Try to mount a blob instead of copying it; returns True when the destination has it now.
+    mount: Callable[[Descriptor], bool] | None = None
 
 
 class _Counting:
@@ -129,6 +132,14 @@ class _GraphCopier:
         self._copy_blob(desc)
 
     def _copy_blob(self, desc: Descriptor) -> None:
+        if self.opts.mount is not None:
+            try:
+                mounted = self.opts.mount(desc)
+            except OrasError:
+                mounted = False
+            if mounted:
+                self.hooks.on_mounted(desc)
+                return
         self.hooks.on_start(desc)
         try:
             stream: Readable = self.src.fetch(desc)

@@ -1,18 +1,64 @@
 """String-level verbs used by the CLI and by simple scripts."""
 
 from orasx.api._auth import login, logout
+from orasx.api._backup import BackupResult, backup, restore
 from orasx.api._common import Remote, open_target
+from orasx.api._content import (
+    delete_blob,
+    delete_manifest,
+    fetch_blob,
+    fetch_config,
+    fetch_manifest,
+    index_create,
+    index_update,
+    push_blob,
+    push_manifest,
+    repo_ls,
+    repo_tags,
+)
+from orasx.api._graph import (
+    AttachResult,
+    Endpoint,
+    ReferrerNode,
+    attach,
+    copy,
+    discover,
+    resolve,
+    tag,
+)
 from orasx.api._transfer import PulledFile, PullResult, PushResult, pull, push, select_platform
 
 __all__ = [
+    "AttachResult",
+    "BackupResult",
+    "Endpoint",
     "PullResult",
     "PulledFile",
     "PushResult",
+    "ReferrerNode",
     "Remote",
+    "attach",
+    "backup",
+    "copy",
+    "delete_blob",
+    "delete_manifest",
+    "discover",
+    "fetch_blob",
+    "fetch_config",
+    "fetch_manifest",
+    "index_create",
+    "index_update",
     "login",
     "logout",
     "open_target",
     "pull",
     "push",
+    "push_blob",
+    "push_manifest",
+    "repo_ls",
+    "repo_tags",
+    "resolve",
+    "restore",
     "select_platform",
+    "tag",
 ]

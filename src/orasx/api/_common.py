@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import tempfile
+import weakref
 from dataclasses import dataclass, field
 
 from orasx.content import Readable, ReadOnlyStorage, Target
@@ -36,6 +39,8 @@ class Remote:
     credential: Credential = field(default_factory=Credential)
     registry_config: tuple[str, ...] = ()
     use_credential_store: bool = True
+    #: ``"api"`` or ``"tag"`` forces how referrers are handled (``--distribution-spec``).
+    referrers_capability: str | None = None
 
     def credential_store(self) -> CredentialStore:
         return CredentialStore(self.registry_config or None)
@@ -63,12 +68,18 @@ def open_target(
     """Open the store a CLI reference names; returns (target, tag-or-digest, display name)."""
     if oci_layout:
         path, ref = parse_layout_reference(reference)
+        if not create and os.path.isfile(path):
+            tmp = tempfile.mkdtemp(prefix="orasx-layout-")
+            store = OCILayoutStore.from_tar(path, tmp)
+            weakref.finalize(store, shutil.rmtree, tmp, True)
+            return store, ref, path
         if not create and not os.path.isdir(path):
-            raise NotFoundError(f"{path}: no such OCI layout directory")
+            raise NotFoundError(f"{path}: no such OCI layout directory or tar file")
         return OCILayoutStore(path, create=create), ref, path
     parsed = parse_reference(reference)
     remote = remote or Remote()
-    repo = Repository(parsed, remote.client(parsed.registry))
+    repo = Repository(parsed, remote.client(parsed.registry),
+                      referrers_capability=remote.referrers_capability)
     return repo, parsed.reference, f"{parsed.registry}/{parsed.repository}"
 
 

@@ -288,6 +288,10 @@ class Client:
             raise self._unauthorized(host)
         return resp
 
+    def credential_for(self, host: str) -> auth.Credential:
+        """The credential this client would use for ``host``."""
+        return self._credentials(host)
+
     def _unauthorized(self, host: str) -> AuthenticationError:
         cred = self._credentials(host)
         hint = (

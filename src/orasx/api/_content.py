@@ -1,0 +1,342 @@
+"""Manifest, blob and repository verbs: fetch, push, delete, index create/update, tags, catalog."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from typing import IO
+
+from orasx import mediatype
+from orasx._fsutil import atomic_writer, umask_mode
+from orasx.api._common import Remote, open_target, tag_target
+from orasx.api._graph import resolve_root
+from orasx.content import Readable, fetch_all
+from orasx.content.oci import OCILayoutStore
+from orasx.descriptor import CREATED, Descriptor, Platform, canonical_json
+from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, hash_file, parse_digest
+from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError
+from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, detect_media_type, parse_manifest
+from orasx.pack import created_timestamp
+from orasx.reference import parse_layout_reference, parse_reference, split_tags
+from orasx.registry.remote import Registry, Repository, registry_host
+
+
+def fetch_manifest(
+    reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
+    platform: Platform | None = None,
+) -> tuple[Descriptor, bytes]:
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    return resolve_root(target, ref, platform)
+
+
+def fetch_config(
+    reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
+    platform: Platform | None = None,
+) -> tuple[Descriptor, bytes]:
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    desc, raw = resolve_root(target, ref, platform)
+    node = parse_manifest(desc.media_type, raw)
+    if not isinstance(node, Manifest):
+        raise InvalidManifestError(
+            f"{reference}: is an index, which has no config: pass --platform to pick a manifest")
+    return node.config, fetch_all(target, node.config, limit=MAX_MANIFEST_BYTES)
+
+
+def push_manifest(
+    reference: str, data: bytes, *, media_type: str = "", oci_layout: bool = False,
+    remote: Remote | None = None,
+) -> tuple[Descriptor, list[str]]:
+    """Push manifest bytes as given (no re-encoding) and tag them."""
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise InvalidManifestError("manifest is over the 4 MiB limit")
+    media_type = media_type or detect_media_type(data)
+    parse_manifest(media_type, data)  # refuse what is not a manifest of that type
+    first, extra = split_tags(reference)
+    target, ref, _ = open_target(first, oci_layout=oci_layout, remote=remote)
+    desc = Descriptor.from_bytes(media_type, data)
+    if ref and ":" in ref and parse_digest(ref) != desc.digest:
+        raise InvalidInputError(f"{reference}: the manifest's digest is {desc.digest}")
+    tags = [ref] if ref and ":" not in ref else []
+    tags += extra[1:]
+    if isinstance(target, Repository):
+        target.push_reference(desc, io.BytesIO(data), tags[0] if tags else str(desc.digest))
+        for t in tags[1:]:
+            tag_target(target, desc, data, t)
+    else:
+        target.push(desc, io.BytesIO(data))
+        for t in tags:
+            target.tag(desc, t)
+    return desc, tags
+
+
+def delete_manifest(
+    reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
+) -> Descriptor:
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    if not ref:
+        raise InvalidInputError(f"{reference}: no tag or digest: add one, e.g. {reference}:v1")
+    desc = target.resolve(ref)
+    _delete(target, desc)
+    return desc
+
+
+def _delete(target: object, desc: Descriptor) -> None:
+    if isinstance(target, (Repository, OCILayoutStore)):
+        target.delete(desc)
+    else:  # pragma: no cover - every target we open can delete
+        raise InvalidInputError("this store cannot delete content")
+
+
+def _blob_target(reference: str, oci_layout: bool, remote: Remote | None,
+                 create: bool = False) -> tuple[Repository | OCILayoutStore, str]:
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=create)
+    assert isinstance(target, (Repository, OCILayoutStore))
+    return target, ref
+
+
+def fetch_blob(
+    reference: str, output: str | IO[bytes] | None, *, oci_layout: bool = False,
+    remote: Remote | None = None,
+) -> Descriptor:
+    """Fetch ``name@digest``; a file output appears only after the digest verified."""
+    target, ref = _blob_target(reference, oci_layout, remote)
+    if ":" not in ref:
+        raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...")
+    digest = parse_digest(ref)
+    desc = _describe_blob(target, digest)
+    if output is None:
+        return desc
+    stream = target.fetch(desc)
+    try:
+        reader = VerifyingReader(stream, desc.digest, desc.size)
+        if isinstance(output, str):
+            with atomic_writer(output, mode=umask_mode()) as f:
+                while data := reader.read(CHUNK_SIZE):
+                    f.write(data)
+                reader.verify()
+        else:
+            # A stream (stdout) cannot be taken back: bytes go out as they verify, and a bad
+            # blob ends with an error and a non-zero exit.
+            while data := reader.read(CHUNK_SIZE):
+                output.write(data)
+            reader.verify()
+    finally:
+        stream.close()
+    return desc
+
+
+def _describe_blob(target: Repository | OCILayoutStore, digest: Digest) -> Descriptor:
+    if isinstance(target, Repository):
+        resp = target.client.request("HEAD", f"{target._base}/blobs/{digest}",
+                                     scopes=target._pull)
+        resp.discard()
+        if resp.status == 404:
+            raise NotFoundError(f"{target.registry}/{target.name}@{digest}: blob not found")
+        if resp.status != 200:
+            raise target._error(resp, "HEAD", f"{target.registry}/{target.name}@{digest}")
+        size = resp.header("Content-Length")
+        if not size.isdigit():
+            raise InvalidManifestError(f"{digest}: the registry did not say the blob's size")
+        return Descriptor("application/octet-stream", digest, int(size))
+    probe = Descriptor("application/octet-stream", digest, 0)
+    if not target.exists(probe):
+        raise NotFoundError(f"{digest}: blob not found in {target.root}")
+    return Descriptor("application/octet-stream", digest, os.path.getsize(target._blob_path(probe)))
+
+
+def push_blob(
+    reference: str, source: str | IO[bytes], *, size: int = -1, media_type: str = "",
+    oci_layout: bool = False, remote: Remote | None = None,
+) -> Descriptor:
+    """Push a file (or a stream: spooled to a temp file to learn its digest) as a blob."""
+    target, ref = _blob_target(reference, oci_layout, remote, create=True)
+    media_type = media_type or "application/octet-stream"
+    tmp = None
+    try:
+        if isinstance(source, str):
+            path = source
+        else:
+            fd, tmp = tempfile.mkstemp(prefix="orasx-blob-")
+            n = 0
+            with os.fdopen(fd, "wb") as f:
+                while data := source.read(CHUNK_SIZE):
+                    f.write(data)
+                    n += len(data)
+            if size >= 0 and n != size:
+                raise InvalidInputError(f"stdin gave {n} bytes, --size says {size}")
+            path = tmp
+        digest, actual = hash_file(path)
+        if size >= 0 and actual != size:
+            raise InvalidInputError(f"{path}: is {actual} bytes, --size says {size}")
+        if ref and ":" in ref and parse_digest(ref) != digest:
+            raise InvalidInputError(f"{reference}: the content's digest is {digest}")
+        desc = Descriptor(media_type, digest, actual)
+        if not target.exists(desc):
+            with open(path, "rb") as f:
+                target.push(desc, f)
+        return desc
+    finally:
+        if tmp:
+            os.unlink(tmp)
+
+
+def delete_blob(reference: str, *, oci_layout: bool = False,
+                remote: Remote | None = None) -> Descriptor:
+    target, ref = _blob_target(reference, oci_layout, remote)
+    if ":" not in ref:
+        raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...")
+    desc = _describe_blob(target, parse_digest(ref))
+    target.delete(desc)
+    return desc
+
+
+def repo_tags(
+    reference: str, *, last: str = "", exclude_digest_tags: bool = False,
+    oci_layout: bool = False, remote: Remote | None = None,
+) -> list[str]:
+    """Tags of a repository; with ``repo:tag`` or ``repo@digest``, only those on that manifest."""
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    if isinstance(target, Repository):
+        tags = list(target.tags(last=last))
+    else:
+        assert isinstance(target, OCILayoutStore)
+        tags = [t for t in target.tags() if not last or t > last]
+    if ref:
+        want = resolve_root(target, ref)[0].digest
+        tags = [t for t in tags if _resolves_to(target, t, want)]
+    if exclude_digest_tags:
+        tags = [t for t in tags if not _is_digest_tag(t)]
+    return tags
+
+
+def _resolves_to(target: object, tag: str, digest: Digest) -> bool:
+    try:
+        return target.resolve(tag).digest == digest  # type: ignore[attr-defined, no-any-return]
+    except NotFoundError:
+        return False
+
+
+def _is_digest_tag(tag: str) -> bool:
+    alg, _, rest = tag.partition("-")
+    return alg in ("sha256", "sha512") and len(rest) >= 64 and all(
+        c in "0123456789abcdef" for c in rest[:64])
+
+
+def repo_ls(registry: str, *, last: str = "", remote: Remote | None = None) -> list[str]:
+    """Repositories of a registry (``host[/namespace]``), sorted as the registry lists them."""
+    host, _, namespace = registry.partition("/")
+    remote = remote or Remote()
+    reg = Registry(host, remote.client(host))
+    names = list(reg.repositories(last=last))
+    if namespace:
+        prefix = namespace.rstrip("/") + "/"
+        names = [n[len(prefix):] for n in names if n.startswith(prefix)]
+    return names
+
+
+def index_create(
+    reference: str, sources: Sequence[str], *, annotations: Mapping[str, str] | None = None,
+    artifact_type: str = "", oci_layout: bool = False, remote: Remote | None = None,
+) -> tuple[Descriptor, bytes, list[str]]:
+    """Create an image index of the manifests ``sources`` name (tags or digests in the repo)."""
+    first, extra = split_tags(reference)
+    target, ref, _ = open_target(first, oci_layout=oci_layout, remote=remote)
+    children = [_child(target, s) for s in sources]
+    return _push_index(target, ref, extra, children, annotations, artifact_type)
+
+
+def index_update(
+    reference: str, *, add: Sequence[str] = (), merge: Sequence[str] = (),
+    remove: Sequence[str] = (), tags: Sequence[str] = (),
+    annotations: Mapping[str, str] | None = None, artifact_type: str | None = None,
+    oci_layout: bool = False, remote: Remote | None = None,
+) -> tuple[Descriptor, bytes, list[str]]:
+    """Add manifests to, merge other indexes into, or remove manifests from an index."""
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    desc, raw = resolve_root(target, ref)
+    node = parse_manifest(desc.media_type, raw)
+    if not isinstance(node, Index):
+        raise InvalidManifestError(f"{reference}: is not an index")
+    children = list(node.manifests)
+    for s in add:
+        c = _child(target, s)
+        if all(m.digest != c.digest for m in children):
+            children.append(c)
+    for s in merge:
+        other_desc, other_raw = resolve_root(target, s)
+        other = parse_manifest(other_desc.media_type, other_raw)
+        if not isinstance(other, Index):
+            raise InvalidManifestError(f"{s}: is not an index and cannot be merged")
+        children += [m for m in other.manifests if all(c.digest != m.digest for c in children)]
+    for s in remove:
+        d = parse_digest(s) if ":" in s else _child(target, s).digest
+        if all(m.digest != d for m in children):
+            raise NotFoundError(f"{s}: not in the index")
+        children = [m for m in children if m.digest != d]
+    ann = dict(node.annotations)
+    ann.update(annotations or {})
+    at = node.artifact_type if artifact_type is None else artifact_type
+    new_tags = ([ref] if ref and ":" not in ref else []) + list(tags)
+    return _push_index(target, "", ["", *new_tags] if new_tags else [], children, ann, at,
+                       keep_created=True)
+
+
+def _child(target: object, source: str) -> Descriptor:
+    desc, raw = resolve_root(target, source)  # type: ignore[arg-type]
+    if not mediatype.is_manifest_like(desc.media_type):
+        raise InvalidManifestError(f"{source}: is not a manifest")
+    node = parse_manifest(desc.media_type, raw)
+    platform = None
+    artifact_type = node.artifact_type
+    if isinstance(node, Manifest):
+        if not artifact_type and node.config.media_type != mediatype.OCI_EMPTY:
+            artifact_type = node.config.media_type if node.config.media_type != \
+                mediatype.OCI_CONFIG else ""
+        if node.config.media_type in (mediatype.OCI_CONFIG,
+                                      "application/vnd.docker.container.image.v1+json"):
+            try:
+                cfg = json.loads(fetch_all(target, node.config))  # type: ignore[arg-type]
+                if isinstance(cfg, dict) and cfg.get("os") and cfg.get("architecture"):
+                    platform = Platform.from_dict(cfg)
+            except (ValueError, NotFoundError):
+                platform = None
+    return Descriptor(desc.media_type, desc.digest, desc.size, platform=platform,
+                      artifact_type=artifact_type)
+
+
+def _push_index(
+    target: object, ref: str, extra: list[str], children: list[Descriptor],
+    annotations: Mapping[str, str] | None, artifact_type: str, keep_created: bool = False,
+) -> tuple[Descriptor, bytes, list[str]]:
+    ann = dict(annotations or {})
+    if not keep_created or CREATED not in ann:
+        ann.setdefault(CREATED, created_timestamp())
+    doc: dict[str, object] = {"schemaVersion": 2, "mediaType": mediatype.OCI_INDEX}
+    if artifact_type:
+        doc["artifactType"] = artifact_type
+    doc["manifests"] = [c.to_dict() for c in children]
+    doc["annotations"] = ann
+    raw = canonical_json(doc)
+    desc = Descriptor.from_bytes(mediatype.OCI_INDEX, raw, artifact_type=artifact_type)
+    tags = ([ref] if ref and ":" not in ref else []) + [t for t in extra[1:] if t]
+    stream: Readable = io.BytesIO(raw)
+    if isinstance(target, Repository):
+        target.push_reference(desc, stream, tags[0] if tags else str(desc.digest))
+        for t in tags[1:]:
+            tag_target(target, desc, raw, t)
+    else:
+        assert isinstance(target, OCILayoutStore)
+        target.push(desc, stream)
+        for t in tags:
+            target.tag(desc, t)
+    return desc, raw, tags
+
+
+__all__ = [
+    "delete_blob", "delete_manifest", "fetch_blob", "fetch_config", "fetch_manifest",
+    "index_create", "index_update", "parse_layout_reference", "parse_reference", "push_blob",
+    "push_manifest", "registry_host", "repo_ls", "repo_tags",
+]

@@ -1,0 +1,284 @@
+"""Graph verbs: ``resolve``, ``tag``, ``attach``, ``discover`` and ``copy``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from orasx import mediatype
+from orasx.api._common import Remote, Union, open_target, tag_target
+from orasx.api._transfer import _annotations, select_platform
+from orasx.content import ReadOnlyStorage, ReadOnlyTarget, Target, fetch_all
+from orasx.content.file import FileStore
+from orasx.content.memory import MemoryStore
+from orasx.copy import CopyOptions, Hooks, copy_graph
+from orasx.descriptor import Descriptor, Platform
+from orasx.errors import InvalidInputError
+from orasx.fileref import CONFIG_KEY, MANIFEST_KEY, parse_file_reference, title_for
+from orasx.manifest import Index, parse_manifest
+from orasx.pack import pack_manifest
+from orasx.reference import split_tags
+from orasx.registry.remote import Repository
+
+#: How deep referrers of referrers are followed.
+MAX_REFERRER_DEPTH = 64
+
+
+def resolve_root(
+    target: ReadOnlyTarget, ref: str, platform: Platform | None = None
+) -> tuple[Descriptor, bytes]:
+    """The manifest ``ref`` names in ``target`` (and its bytes), narrowed to ``platform``."""
+    if not ref:
+        raise InvalidInputError("a tag or digest is required, e.g. localhost:5000/repo:v1")
+    if isinstance(target, Repository):
+        desc, raw = target.fetch_reference(ref)
+    else:
+        desc = target.resolve(ref)
+        raw = fetch_all(target, desc)
+    if platform is not None:
+        desc, raw = select_platform(target, desc, raw, platform)
+    return desc, raw
+
+
+def referrers_of(store: Any, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:
+    """Referrers of ``desc`` in any store that can list them (registries and layouts)."""
+    find = getattr(store, "referrers", None)
+    if find is None:
+        return []
+    result: list[Descriptor] = find(desc, artifact_type)
+    return result
+
+
+def resolve(
+    reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
+    platform: Platform | None = None,
+) -> Descriptor:
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    if platform is None and isinstance(target, Repository):
+        return target.resolve(ref) if ref else _need_ref(reference)
+    return resolve_root(target, ref, platform)[0]
+
+
+def _need_ref(reference: str) -> Descriptor:
+    raise InvalidInputError(f"{reference}: no tag or digest: add one, e.g. {reference}:v1")
+
+
+def tag(
+    reference: str, tags: Sequence[str], *, oci_layout: bool = False, remote: Remote | None = None
+) -> Descriptor:
+    """Point each of ``tags`` at the manifest ``reference`` names."""
+    if not tags:
+        raise InvalidInputError("no tags given: oras tag REF TAG [TAG...]")
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    desc, raw = resolve_root(target, ref)
+    for t in tags:
+        split_tags(f"x/y:{t}")
+        tag_target(target, desc, raw, t)
+    return desc
+
+
+@dataclass(frozen=True)
+class AttachResult:
+    descriptor: Descriptor
+    subject: Descriptor
+    manifest: bytes
+
+
+def attach(
+    subject: str,
+    files: Sequence[str] = (),
+    *,
+    artifact_type: str,
+    annotations: Mapping[str, str] | None = None,
+    annotation_file: str | None = None,
+    export_manifest: str | None = None,
+    platform: Platform | None = None,
+    concurrency: int = 5,
+    oci_layout: bool = False,
+    disable_path_validation: bool = False,
+    remote: Remote | None = None,
+    hooks: Hooks | None = None,
+) -> AttachResult:
+    """Attach files (or only annotations) to ``subject`` as an image-spec v1.1 referrer."""
+    if not artifact_type:
+        raise InvalidInputError("--artifact-type is required to attach an artifact")
+    ann = _annotations(annotations, annotation_file)
+    if not files and not ann.get(MANIFEST_KEY):
+        raise InvalidInputError("nothing to attach: give files or --annotation")
+    target, ref, _ = open_target(subject, oci_layout=oci_layout, remote=remote, create=False)
+    subject_desc, _ = resolve_root(target, ref, platform)
+    with FileStore(".") as store:
+        layers = []
+        for item in files:
+            path, media_type = parse_file_reference(item)
+            title = title_for(path)
+            if os.path.isabs(path) and not disable_path_validation:
+                raise InvalidInputError(
+                    f"{path}: absolute file path detected: use a relative path, or pass "
+                    "--disable-path-validation if this is intended")
+            desc = store.add(title, path, media_type)
+            extra = ann.get(path) or ann.get(title)
+            if extra:
+                desc = desc.with_annotations({**desc.annotations, **extra})
+            layers.append(desc)
+        memory = MemoryStore()
+        memory.push_bytes(mediatype.OCI_EMPTY, b"{}")
+        config = None
+        if ann.get(CONFIG_KEY):
+            from orasx.descriptor import EMPTY_DESCRIPTOR
+
+            config = EMPTY_DESCRIPTOR.with_annotations(ann[CONFIG_KEY])
+        root, raw = pack_manifest(layers, artifact_type=artifact_type, config=config,
+                                  annotations=ann.get(MANIFEST_KEY),
+                                  subject=_plain(subject_desc))
+        memory.push_bytes(root.media_type, raw)
+        copy_graph(Union(memory, store), target, root,
+                   CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(),
+                               find_successors=_no_subject))
+    if export_manifest:
+        with open(export_manifest, "wb") as f:
+            f.write(raw)
+    return AttachResult(root, subject_desc, raw)
+
+
+def _plain(desc: Descriptor) -> Descriptor:
+    return Descriptor(desc.media_type, desc.digest, desc.size)
+
+
+def _no_subject(_src: ReadOnlyStorage, desc: Descriptor, raw: bytes) -> list[Descriptor]:
+    """Children to copy, without following ``subject`` (it is already there)."""
+    node = parse_manifest(desc.media_type, raw)
+    if isinstance(node, Index):
+        return list(node.manifests)
+    return [node.config, *node.layers]
+
+
+@dataclass
+class ReferrerNode:
+    descriptor: Descriptor
+    referrers: list[ReferrerNode] = field(default_factory=list)
+
+    def to_dict(self, repo: str) -> dict[str, Any]:
+        d: dict[str, Any] = {"reference": f"{repo}@{self.descriptor.digest}",
+                             **self.descriptor.to_dict()}
+        d["referrers"] = [r.to_dict(repo) for r in self.referrers]
+        return d
+
+
+def discover(
+    reference: str,
+    *,
+    artifact_type: str = "",
+    depth: int = 0,
+    platform: Platform | None = None,
+    oci_layout: bool = False,
+    remote: Remote | None = None,
+) -> tuple[ReferrerNode, str]:
+    """The referrers graph of ``reference`` (``depth`` 0 = unlimited, capped at 64 levels)."""
+    target, ref, name = open_target(reference, oci_layout=oci_layout, remote=remote,
+                                    create=False)
+    root_desc, _ = resolve_root(target, ref, platform)
+    root = ReferrerNode(root_desc)
+    limit = min(depth or MAX_REFERRER_DEPTH, MAX_REFERRER_DEPTH)
+    seen = {root_desc.digest}
+
+    def walk(node: ReferrerNode, level: int) -> None:
+        if level >= limit:
+            return
+        for r in referrers_of(target, node.descriptor, artifact_type):
+            if r.digest in seen:
+                continue  # cycles and repeats
+            seen.add(r.digest)
+            child = ReferrerNode(r)
+            node.referrers.append(child)
+            walk(child, level + 1)
+
+    walk(root, 0)
+    return root, name
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One side of a copy: a reference and how to open it."""
+
+    reference: str
+    oci_layout: bool = False
+    remote: Remote = field(default_factory=Remote)
+
+
+def copy(
+    source: Endpoint,
+    destination: Endpoint,
+    *,
+    recursive: bool = False,
+    platform: Platform | None = None,
+    concurrency: int = 3,
+    hooks: Hooks | None = None,
+) -> tuple[Descriptor, list[str]]:
+    """Copy an artifact (and, with ``recursive``, its referrers) between registries and layouts.
+
+    The destination reference may name several tags (``repo:a,b``) and defaults to the source's
+    tag. Blobs stream from source to destination; within one registry and with the same
+    credentials they are mounted instead of copied. Returns the root and the tags set.
+    """
+    src, src_ref, _ = open_target(source.reference, oci_layout=source.oci_layout,
+                                  remote=source.remote, create=False)
+    first, extra = split_tags(destination.reference)
+    dst, dst_ref, _ = open_target(first, oci_layout=destination.oci_layout,
+                                  remote=destination.remote)
+    root, raw = resolve_root(src, src_ref, platform)
+    tag = dst_ref or ("" if ":" in src_ref else src_ref)
+    opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(), mount=_mounter(src, dst))
+    memory = MemoryStore()
+    memory.push_bytes(root.media_type, raw)
+    copy_graph(Union(memory, src), dst, root, opts, tag=tag or None)
+    if recursive:
+        _copy_referrers(src, dst, root, raw, opts)
+    tags = [tag] if tag else []
+    for t in extra[1:]:
+        tag_target(dst, root, raw, t)
+        tags.append(t)
+    return root, tags
+
+
+def _mounter(src: Target, dst: Target) -> Any:
+    if not (isinstance(src, Repository) and isinstance(dst, Repository)):
+        return None
+    if src.host != dst.host or src.name == dst.name:
+        return None
+    if src.client.credential_for(src.host) != dst.client.credential_for(dst.host):
+        return None  # never mount across different credentials
+    return lambda desc: dst.mount(desc, src.name)
+
+
+def _copy_referrers(src: Target, dst: Target, root: Descriptor, raw: bytes,
+                    opts: CopyOptions) -> None:
+    seen = {root.digest}
+    todo = [(root, raw, 0)]
+    while todo:
+        node, node_raw, level = todo.pop()
+        if level >= MAX_REFERRER_DEPTH:
+            continue
+        subjects = [node]
+        parsed = parse_manifest(node.media_type, node_raw)
+        if isinstance(parsed, Index):
+            subjects += list(parsed.manifests)
+        for subject in subjects:
+            for r in referrers_of(src, subject):
+                if r.digest in seen:
+                    continue
+                seen.add(r.digest)
+                r_plain = _plain(r)
+                r_raw = fetch_all(src, r_plain)
+                copy_graph(src, dst, r_plain, CopyOptions(
+                    concurrency=opts.concurrency, hooks=opts.hooks, mount=opts.mount,
+                    find_successors=_no_subject))
+                todo.append((r_plain, r_raw, level + 1))
+
+
+
+
+__all__ = ["AttachResult", "Endpoint", "ReferrerNode", "attach", "copy", "discover",
+           "resolve", "resolve_root", "tag"]
