@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import sys
 import threading
@@ -156,16 +155,40 @@ def build_remote(kw: dict[str, Any]) -> Any:
     from orasx.api import Remote
 
     credential = build_credential(kw)
+    spec = kw.pop("distribution_spec", None)
     return Remote(options=build_options(kw), credential=credential,
-                  registry_config=tuple(kw.pop("registry_config")))
+                  registry_config=tuple(kw.pop("registry_config")),
+                  referrers_capability={"v1.1-referrers-api": "api",
+                                        "v1.1-referrers-tag": "tag"}.get(spec or ""))
 
 
-def format_option(f: F) -> F:
+def distribution_spec_option(f: F) -> F:
     return click.option(
-        "--format", "output_format", default="text",
-        type=click.Choice(["text", "json"], case_sensitive=False),
-        help="Output format: text (default) or json.",
+        "--distribution-spec", default=None,
+        type=click.Choice(["v1.1-referrers-api", "v1.1-referrers-tag"]),
+        help="Force the referrers API or the referrers tag schema instead of detecting it.",
     )(f)
+
+
+def oci_layout_option(f: F) -> F:
+    return click.option("--oci-layout", is_flag=True,
+                        help="The reference is an OCI image layout: DIR[:TAG|@DIGEST].")(f)
+
+
+def platform_value(value: str | None) -> Any:
+    from orasx.descriptor import parse_platform
+
+    return parse_platform(value) if value else None
+
+
+def confirm(kw: dict[str, Any], question: str) -> None:
+    """Ask on a terminal unless -f; with no terminal and no -f, refuse instead of hanging."""
+    if kw.pop("force", False):
+        return
+    if not sys.stdin.isatty():
+        raise click.UsageError(f"{question} Pass -f/--force to confirm without a terminal.")
+    if not click.confirm(question, default=False, err=True):
+        raise SystemExit(0)
 
 
 def handle_errors(f: F) -> F:
@@ -187,10 +210,6 @@ def handle_errors(f: F) -> F:
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
-
-
-def print_json(obj: Any) -> None:
-    click.echo(json.dumps(obj, indent=2))
 
 
 class StatusPrinter:
@@ -215,4 +234,5 @@ class StatusPrinter:
             on_start=lambda d: self._line(self.start_verb, d),
             on_copied=lambda d: self._line(self.done_verb, d),
             on_skipped=lambda d: self._line(self.skip_verb, d),
+            on_mounted=lambda d: self._line("Mounted", d),
         )

@@ -10,12 +10,23 @@ import click
 
 # name -> (module, short help); modules are imported only when their command runs.
 _COMMANDS: dict[str, tuple[str, str]] = {
-    "login": ("orasx.cli.login", "Log in to a remote registry"),
-    "logout": ("orasx.cli.logout", "Log out from a remote registry"),
-    "pull": ("orasx.cli.pull", "Pull files from a registry or an OCI image layout"),
-    "push": ("orasx.cli.push", "Push files to a registry or an OCI image layout"),
-    "version": ("orasx.cli.version", "Show version information"),
+    "attach": ("orasx.cli.graph:attach", "Attach files to an existing artifact"),
+    "backup": ("orasx.cli.backup:backup", "Back up a repository to an OCI layout"),
+    "blob": ("orasx.cli.blob:command", "Blob operations"),
+    "copy": ("orasx.cli.graph:copy", "Copy artifacts between registries and layouts (alias: cp)"),
+    "discover": ("orasx.cli.graph:discover", "Discover the referrers of an artifact"),
+    "login": ("orasx.cli.login:command", "Log in to a remote registry"),
+    "logout": ("orasx.cli.logout:command", "Log out from a remote registry"),
+    "manifest": ("orasx.cli.manifest:command", "Manifest operations"),
+    "pull": ("orasx.cli.pull:command", "Pull files from a registry or an OCI image layout"),
+    "push": ("orasx.cli.push:command", "Push files to a registry or an OCI image layout"),
+    "repo": ("orasx.cli.repo:command", "Repository operations (alias: repository)"),
+    "resolve": ("orasx.cli.graph:resolve", "Resolve a tag to a digest"),
+    "restore": ("orasx.cli.backup:restore", "Restore a repository from an OCI layout"),
+    "tag": ("orasx.cli.graph:tag", "Tag a manifest"),
+    "version": ("orasx.cli.version:command", "Show version information"),
 }
+_ALIASES = {"cp": "copy", "repository": "repo"}
 
 
 class _LazyGroup(click.Group):
@@ -23,10 +34,11 @@ class _LazyGroup(click.Group):
         return sorted(_COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = _COMMANDS.get(cmd_name)
+        entry = _COMMANDS.get(_ALIASES.get(cmd_name, cmd_name))
         if entry is None:
             return None
-        command = importlib.import_module(entry[0]).command
+        module, _, attr = entry[0].partition(":")
+        command = getattr(importlib.import_module(module), attr)
         assert isinstance(command, click.Command)
         return command
 

@@ -9,11 +9,10 @@ import click
 from orasx.cli._common import (
     StatusPrinter,
     build_remote,
-    format_option,
     handle_errors,
-    print_json,
     remote_options,
 )
+from orasx.cli._output import emit, format_option, parse_format
 
 _HELP = """Pull files from a registry or an OCI image layout.
 
@@ -47,7 +46,7 @@ Examples:
               help="Old flag, kept for old scripts: every titled layer is pulled by default.")
 @click.option("--media-type", "media_types", multiple=True, hidden=True,
               help="Old flag, ignored: every titled layer is pulled.")
-@format_option
+@format_option()
 @remote_options
 @handle_errors
 def command(**kw: Any) -> None:
@@ -55,7 +54,7 @@ def command(**kw: Any) -> None:
     from orasx.descriptor import parse_platform
 
     remote = build_remote(kw)
-    fmt = kw.pop("output_format")
+    fmt, template = parse_format(kw)
     status = StatusPrinter(("Downloading", "Downloaded", "Skipped"), quiet=fmt != "text")
     result = pull(
         kw["reference"],
@@ -70,13 +69,12 @@ def command(**kw: Any) -> None:
         hooks=status.hooks(),
     )
     desc = result.descriptor
-    if fmt == "json":
-        repo = result.reference.rpartition("@")[0] or result.reference.rpartition(":")[0]
-        files = [
-            {"path": f.path, "reference": f"{repo}@{f.descriptor.digest}", **f.descriptor.to_dict()}
-            for f in result.files
-        ]
-        print_json({"reference": result.reference, "files": files})
+    repo = result.reference.rpartition("@")[0] or result.reference.rpartition(":")[0]
+    files = [
+        {"path": f.path, "reference": f"{repo}@{f.descriptor.digest}", **f.descriptor.to_dict()}
+        for f in result.files
+    ]
+    if emit(fmt, template, {"reference": result.reference, "files": files}):
         return
     if result.skipped:
         click.echo('Skipped pulling layers without file name in "org.opencontainers.image.title"')

@@ -9,11 +9,10 @@ import click
 from orasx.cli._common import (
     StatusPrinter,
     build_remote,
-    format_option,
     handle_errors,
-    print_json,
     remote_options,
 )
+from orasx.cli._output import emit, format_option, parse_format
 
 _HELP = """Push files to a registry or an OCI image layout.
 
@@ -53,7 +52,7 @@ Examples:
 @click.option("--disable-path-validation", is_flag=True,
               help="Allow absolute file paths in titles.")
 @click.option("--oci-layout", is_flag=True, help="Push to an OCI image layout directory.")
-@format_option
+@format_option()
 @remote_options
 @handle_errors
 def command(**kw: Any) -> None:
@@ -61,7 +60,7 @@ def command(**kw: Any) -> None:
     from orasx.fileref import parse_annotations
 
     remote = build_remote(kw)
-    fmt = kw.pop("output_format")
+    fmt, template = parse_format(kw)
     status = StatusPrinter(("Uploading", "Uploaded", "Exists"), quiet=fmt != "text")
     result = push(
         kw["reference"],
@@ -80,10 +79,9 @@ def command(**kw: Any) -> None:
     )
     desc = result.descriptor
     base = result.reference.rpartition(":")[0] if result.tags else result.reference
-    if fmt == "json":
-        doc = {"reference": result.reference, **desc.to_dict(),
-               "referenceAsTags": [f"{base}:{t}" for t in result.tags]}
-        print_json(doc)
+    doc = {"reference": result.reference, **desc.to_dict(),
+           "referenceAsTags": [f"{base}:{t}" for t in result.tags]}
+    if emit(fmt, template, doc):
         return
     kind = "oci-layout" if kw["oci_layout"] else "registry"
     click.echo(f"Pushed [{kind}] {result.reference}")
