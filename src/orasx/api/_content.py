@@ -266,7 +266,7 @@ def index_update(
         if all(m.digest != c.digest for m in children):
             children.append(c)
     for s in merge:
-        other_desc, other_raw = resolve_root(target, s)
+        other_desc, other_raw = resolve_root(target, _in_repo(s))
         other = parse_manifest(other_desc.media_type, other_raw)
         if not isinstance(other, Index):
             raise InvalidManifestError(f"{s}: is not an index and cannot be merged")
@@ -284,8 +284,13 @@ def index_update(
                        keep_created=True)
 
 
+def _in_repo(source: str) -> str:
+    """A source is a tag or digest in the repository; a full reference is cut down to that."""
+    return parse_reference(source).reference if "/" in source else source
+
+
 def _child(target: object, source: str) -> Descriptor:
-    desc, raw = resolve_root(target, source)  # type: ignore[arg-type]
+    desc, raw = resolve_root(target, _in_repo(source))  # type: ignore[arg-type]
     if not mediatype.is_manifest_like(desc.media_type):
         raise InvalidManifestError(f"{source}: is not a manifest")
     node = parse_manifest(desc.media_type, raw)
