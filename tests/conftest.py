@@ -25,8 +25,8 @@ def registry() -> Iterator[Registry]:
 
 @pytest.fixture(scope="session")
 def auth_registry() -> Iterator[Registry]:
-    """A plain-HTTP registry with htpasswd basic auth (user ``alice``, password ``s3cret-pw``)."""
-    reg = start_registry(username="alice", password="s3cret-pw")
+    """A plain-HTTP registry with htpasswd basic auth (``alice``/``s3cret-pw``, ``carol``/``c4rol``)."""
+    reg = start_registry(username="alice", password="s3cret-pw", extra_users={"carol": "c4rol"})
     yield reg
     reg.stop()
 

@@ -71,6 +71,7 @@ def start_registry(
     tls: tuple[Path, Path] | None = None,
     client_ca: Path | None = None,
     token: dict[str, str] | None = None,
+    extra_users: dict[str, str] | None = None,
 ) -> Registry:
     """Start a registry on a free loopback port and wait until ``/v2/`` answers.
 
@@ -85,7 +86,9 @@ def start_registry(
     port = free_port()
     auth = ""
     if username is not None and password is not None:
-        (root / "htpasswd").write_text(htpasswd_line(username, password))
+        lines = [htpasswd_line(username, password)]
+        lines += [htpasswd_line(u, p) for u, p in (extra_users or {}).items()]
+        (root / "htpasswd").write_text("".join(lines))
         auth = f"auth:\n  htpasswd:\n    realm: basic-realm\n    path: {root / 'htpasswd'}\n"
     if token is not None:
         auth = "auth:\n  token:\n" + "".join(f"    {k}: {v}\n" for k, v in token.items())

@@ -192,3 +192,62 @@ class Proxy(Server):
         if early is not None:
             return early
         return self.rewrite(req, self.forward(req))
+
+
+class ReferrersAPIProxy(Proxy):
+    """A spec-following referrers API (``GET /v2/<name>/referrers/<digest>``) in front of a
+    Distribution 2.8 registry, which has none: manifests pushed with a ``subject`` are recorded
+    and the PUT answers with ``OCI-Subject``, as an OCI 1.1 registry does."""
+
+    def __init__(self, upstream: str) -> None:
+        self.referrers: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.subject_of: dict[tuple[str, str], str] = {}
+        super().__init__(upstream, hook=self._api, rewrite=self._record)
+
+    def _api(self, req: Request) -> Reply | None:
+        path = urllib.parse.urlsplit(req.path)
+        parts = path.path.split("/referrers/")
+        if req.method == "GET" and len(parts) == 2 and parts[0].startswith("/v2/"):
+            name = parts[0][len("/v2/"):]
+            want = urllib.parse.parse_qs(path.query).get("artifactType", [""])[0]
+            found = [d for d in self.referrers.get((name, parts[1]), [])
+                     if not want or d.get("artifactType") == want]
+            body = json.dumps({"schemaVersion": 2,
+                               "mediaType": "application/vnd.oci.image.index.v1+json",
+                               "manifests": found}).encode()
+            headers = {"Content-Type": "application/vnd.oci.image.index.v1+json"}
+            if want:
+                headers["OCI-Filters-Applied"] = "artifactType"
+            return Reply(200, headers, body)
+        return None
+
+    def _record(self, req: Request, rep: Reply) -> Reply:
+        path = urllib.parse.urlsplit(req.path).path
+        if "/manifests/" not in path:
+            return rep
+        name = path[len("/v2/"):path.index("/manifests/")]
+        if req.method == "PUT" and rep.status == 201:
+            try:
+                doc = json.loads(req.body)
+            except ValueError:
+                return rep
+            subject = (doc.get("subject") or {}).get("digest")
+            if subject:
+                digest = rep.headers.get("Docker-Content-Digest", "")
+                artifact_type = doc.get("artifactType") or doc.get("config", {}).get("mediaType")
+                entry = {"mediaType": doc.get("mediaType"), "digest": digest,
+                         "size": len(req.body), "artifactType": artifact_type}
+                if doc.get("annotations"):
+                    entry["annotations"] = doc["annotations"]
+                items = self.referrers.setdefault((name, subject), [])
+                if all(e["digest"] != digest for e in items):
+                    items.append(entry)
+                self.subject_of[(name, digest)] = subject
+                rep.headers["OCI-Subject"] = subject
+        if req.method == "DELETE" and rep.status == 202:
+            digest = path.rsplit("/", 1)[1]
+            subject = self.subject_of.pop((name, digest), None)
+            if subject:
+                self.referrers[(name, subject)] = [
+                    e for e in self.referrers.get((name, subject), []) if e["digest"] != digest]
+        return rep

@@ -200,7 +200,8 @@ def repo_tags(
     """Tags of a repository; with ``repo:tag`` or ``repo@digest``, only those on that manifest."""
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
     if isinstance(target, Repository):
-        tags = list(target.tags(last=last))
+        # Registries that ignore ``last`` without ``n`` are filtered here too.
+        tags = sorted(t for t in target.tags(last=last) if not last or t > last)
     else:
         assert isinstance(target, OCILayoutStore)
         tags = [t for t in target.tags() if not last or t > last]
@@ -230,7 +231,7 @@ def repo_ls(registry: str, *, last: str = "", remote: Remote | None = None) -> l
     host, _, namespace = registry.partition("/")
     remote = remote or Remote()
     reg = Registry(host, remote.client(host))
-    names = list(reg.repositories(last=last))
+    names = sorted(n for n in reg.repositories(last=last) if not last or n > last)
     if namespace:
         prefix = namespace.rstrip("/") + "/"
         names = [n[len(prefix):] for n in names if n.startswith(prefix)]
