@@ -307,3 +307,29 @@ def test_bad_input_errors(oras, registry, repo_name, tmp_path):
     proc = oras("push", f"{ref}:v1", "a.txt", "--format", "go-template={{if .x}}{{end}}", ok=False)
     assert proc.returncode == 2 and "unsupported template action" in proc.stderr
     assert digest
+
+
+def test_discover_depth_and_tags_of_one_manifest(oras, registry, repo_name, tmp_path):
+    ref = f"{registry.localhost}/{repo_name}"
+    digest = _push(oras, f"{ref}:v1", tmp_path, data="d1")
+    _push(oras, f"{ref}:other", tmp_path, data="d2")
+    oras("tag", f"{ref}:v1", "alias")
+    sig = json.loads(oras("attach", "--artifact-type", "x/sig", f"{ref}:v1", "-a", "l=1",
+                          "--format", "json").stdout)
+    oras("attach", "--artifact-type", "x/sig-of-sig", f"{ref}@{sig['digest']}", "-a", "l=2")
+    full = json.loads(oras("discover", f"{ref}:v1", "--format", "json").stdout)
+    assert full["referrers"][0]["referrers"][0]["artifactType"] == "x/sig-of-sig"
+    shallow = json.loads(oras("discover", f"{ref}:v1", "--format", "json", "--depth", "1").stdout)
+    assert shallow["referrers"][0]["referrers"] == []
+    assert oras("repo", "tags", f"{ref}@{digest}").stdout.split() == ["alias", "v1"]
+    assert oras("repo", "tags", f"{ref}:other").stdout.split() == ["other"]
+
+
+def test_every_command_is_listed_in_help(oras):
+    out = oras("--help").stdout
+    for name in ("attach", "backup", "blob", "copy", "discover", "login", "logout", "manifest",
+                 "pull", "push", "repo", "resolve", "restore", "tag", "version"):
+        assert f"  {name} " in out, name
+    assert "fetch-config" in oras("manifest", "--help").stdout
+    assert oras("cp", "--help").stdout.count("--from-") >= 10
+    assert "create" in oras("manifest", "index", "--help").stdout
