@@ -60,7 +60,7 @@ def run(cmd: list[str], cwd: str, env: dict[str, str] | None = None) -> tuple[fl
 
 
 def shell(script: str, cwd: str) -> tuple[float, int]:
-    return run(["bash", "-c", script], cwd)
+    return run(["bash", "-o", "pipefail", "-ec", script], cwd)
 
 
 def make_file(path: str, size: int) -> None:
@@ -164,8 +164,8 @@ class Bench:
             script = (
                 f"loc=$(curl -s -D- -o /dev/null -X POST {base}/uploads/ | tr -d '\\r' "
                 "| sed -n 's/^[Ll]ocation: //p'); "
-                f"curl -sf -X PUT -H 'Content-Type: application/octet-stream' "
-                f"--data-binary @{path} \"$loc&digest={digest}\" -o /dev/null"
+                f"curl -sf -T {path} -H 'Content-Type: application/octet-stream' "
+                f"\"$loc&digest={digest}\" -o /dev/null"
             )
             self.curl_repo = repo
             return shell(script, self.work)
@@ -174,7 +174,7 @@ class Bench:
         url = f"http://{reg.host}/v2/{self.curl_repo.split('/', 1)[1]}/blobs/{digest}"
         out = os.path.join(self.work, "curl-out")
         self.record(f"pull {name}", "curl", nbytes,
-                    lambda: shell(f"curl -sf -o {out} {url}; rm -f {out}", self.work), runs)
+                    lambda: shell(f"curl -sf -o {out} {url} && rm -f {out}", self.work), runs)
 
     def hashing(self, path: str, nbytes: int) -> None:
         def h() -> tuple[float, int]:

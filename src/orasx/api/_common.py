@@ -90,13 +90,14 @@ class Union:
         self.stores = stores
 
     def fetch(self, desc: Descriptor) -> Readable:
+        # Try each store in turn: asking exists() first would cost a request per blob on a
+        # registry.
         for s in self.stores:
-            if s.exists(desc):
+            try:
                 return s.fetch(desc)
+            except NotFoundError:
+                continue
         raise NotFoundError(f"{desc.digest}: not found")
-
-    def close(self) -> None:
-        return None
 
     def exists(self, desc: Descriptor) -> bool:
         return any(s.exists(desc) for s in self.stores)

@@ -132,6 +132,7 @@ def build_options(kw: dict[str, Any]) -> Any:
     if bool(cert) != bool(key):
         raise click.UsageError("--cert-file and --key-file must be given together")
     resolve = dict(parse_resolve(r) for r in kw.pop("resolves"))
+    kw["_tty_off"] = bool(kw.get("debug") or kw.get("no_tty"))
     if kw.pop("debug"):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("[debug] %(name)s: %(message)s"))
@@ -236,3 +237,16 @@ class StatusPrinter:
             on_skipped=lambda d: self._line(self.skip_verb, d),
             on_mounted=lambda d: self._line("Mounted", d),
         )
+
+    def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call ``fn`` and close the display whether it worked or not."""
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException:
+            self.finish(ok=False)
+            raise
+        self.finish()
+        return result
+
+    def finish(self, ok: bool = True) -> None:
+        return None

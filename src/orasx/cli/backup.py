@@ -7,13 +7,13 @@ from typing import Any
 import click
 
 from orasx.cli._common import (
-    StatusPrinter,
     build_remote,
     distribution_spec_option,
     handle_errors,
     remote_options,
 )
 from orasx.cli._output import emit, format_option, parse_format
+from orasx.cli._progress import reporter
 
 
 @click.command("backup", help="Back up a repository's tags (all when none given) to an OCI "
@@ -31,9 +31,11 @@ def backup(**kw: Any) -> None:
 
     fmt, template = parse_format(kw)
     remote = build_remote(kw)
-    status = StatusPrinter(("Copying", "Copied", "Exists"), quiet=fmt != "text")
-    result = do_backup(kw["reference"], kw["output"], include_referrers=kw["include_referrers"],
-                       concurrency=kw["concurrency"], remote=remote, hooks=status.hooks())
+    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt != "text",
+                      no_tty=kw.pop("_tty_off", False), debug=False)
+    result = status.run(do_backup, kw["reference"], kw["output"],
+                        include_referrers=kw["include_referrers"],
+                        concurrency=kw["concurrency"], remote=remote, hooks=status.hooks())
     doc = {"output": result.path, "tags": list(result.tags),
            "manifests": [r.to_dict() for r in result.roots]}
     if emit(fmt, template, doc):
@@ -58,8 +60,10 @@ def restore(**kw: Any) -> None:
 
     fmt, template = parse_format(kw)
     remote = build_remote(kw)
-    status = StatusPrinter(("Copying", "Copied", "Exists"), quiet=fmt != "text")
-    result = do_restore(kw["input_"], kw["reference"], exclude_referrers=kw["exclude_referrers"],
+    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt != "text",
+                      no_tty=kw.pop("_tty_off", False), debug=False)
+    result = status.run(do_restore, kw["input_"], kw["reference"],
+                        exclude_referrers=kw["exclude_referrers"],
                         dry_run=kw["dry_run"], concurrency=kw["concurrency"], remote=remote,
                         hooks=status.hooks())
     doc = {"input": result.path, "tags": list(result.tags),

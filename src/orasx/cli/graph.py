@@ -9,7 +9,6 @@ import click
 
 from orasx.cli._common import (
     F,
-    StatusPrinter,
     build_remote,
     connection_options,
     distribution_spec_option,
@@ -19,6 +18,7 @@ from orasx.cli._common import (
     remote_options,
 )
 from orasx.cli._output import emit, format_option, parse_format
+from orasx.cli._progress import reporter
 
 _ATTACH_HELP = """Attach files to an existing artifact as a referrer (image-spec v1.1, with subject).
 
@@ -51,8 +51,10 @@ def attach(**kw: Any) -> None:
 
     fmt, template = parse_format(kw)
     remote = build_remote(kw)
-    status = StatusPrinter(("Uploading", "Uploaded", "Exists"), quiet=fmt != "text")
-    result = do_attach(
+    status = reporter(("Uploading", "Uploaded", "Exists"), quiet=fmt != "text",
+                      no_tty=kw.pop("_tty_off", False), debug=False)
+    result = status.run(
+        do_attach,
         kw["subject"], kw["files"], artifact_type=kw["artifact_type"],
         annotations=parse_annotations(kw["annotations"]), annotation_file=kw["annotation_file"],
         export_manifest=kw["export_manifest"], platform=platform_value(kw["platform"]),
@@ -211,10 +213,13 @@ def copy(**kw: Any) -> None:
 
     fmt, template = parse_format(kw)
     shared = {"debug": kw.pop("debug"), "no_tty": kw.pop("no_tty"), "verbose": False}
+    tty_off = shared["debug"] or shared["no_tty"]
     src_layout, src_remote = _side(kw, "from", dict(shared))
     dst_layout, dst_remote = _side(kw, "to", {**shared, "debug": False})
-    status = StatusPrinter(("Copying", "Copied", "Exists"), quiet=fmt != "text")
-    root, _tags = do_copy(
+    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt != "text", no_tty=tty_off,
+                      debug=False)
+    root, _tags = status.run(
+        do_copy,
         Endpoint(kw["source"], src_layout, src_remote),
         Endpoint(kw["destination"], dst_layout, dst_remote),
         recursive=kw["recursive"], platform=platform_value(kw["platform"]),

@@ -7,12 +7,12 @@ from typing import Any
 import click
 
 from orasx.cli._common import (
-    StatusPrinter,
     build_remote,
     handle_errors,
     remote_options,
 )
 from orasx.cli._output import emit, format_option, parse_format
+from orasx.cli._progress import reporter
 
 _HELP = """Pull files from a registry or an OCI image layout.
 
@@ -55,8 +55,10 @@ def command(**kw: Any) -> None:
 
     remote = build_remote(kw)
     fmt, template = parse_format(kw)
-    status = StatusPrinter(("Downloading", "Downloaded", "Skipped"), quiet=fmt != "text")
-    result = pull(
+    status = reporter(("Downloading", "Downloaded", "Skipped"), quiet=fmt != "text",
+                      no_tty=kw.pop("_tty_off", False), debug=False)
+    result = status.run(
+        pull,
         kw["reference"],
         kw["output"],
         oci_layout=kw["oci_layout"],

@@ -7,12 +7,12 @@ from typing import Any
 import click
 
 from orasx.cli._common import (
-    StatusPrinter,
     build_remote,
     handle_errors,
     remote_options,
 )
 from orasx.cli._output import emit, format_option, parse_format
+from orasx.cli._progress import reporter
 
 _HELP = """Push files to a registry or an OCI image layout.
 
@@ -61,8 +61,10 @@ def command(**kw: Any) -> None:
 
     remote = build_remote(kw)
     fmt, template = parse_format(kw)
-    status = StatusPrinter(("Uploading", "Uploaded", "Exists"), quiet=fmt != "text")
-    result = push(
+    status = reporter(("Uploading", "Uploaded", "Exists"), quiet=fmt != "text",
+                      no_tty=kw.pop("_tty_off", False), debug=False)
+    result = status.run(
+        push,
         kw["reference"],
         kw["files"],
         artifact_type=kw["artifact_type"],
