@@ -165,6 +165,7 @@ class Client:
         if o.ca_file:
             self._common["ca_certs"] = o.ca_file
         self._managers: dict[tuple[str, bool], urllib3.PoolManager] = {}
+        self._pools: dict[tuple[str, str, int, bool], Any] = {}
         self._lock = threading.Lock()
         self._auth_cache: dict[tuple[str, tuple[str, ...]], str] = {}
         self._challenges: dict[str, auth.Challenge] = {}
@@ -236,7 +237,17 @@ class Client:
             path = urllib.parse.urlunsplit(("", "", u.path or "/", u.query, ""))
             return pool.urlopen(method, path, assert_same_host=False, **kw)
         proxy = self._proxy_for(url)
-        return self._manager(proxy, same).urlopen(method, url, assert_same_host=False, **kw)
+        if proxy:
+            return self._manager(proxy, same).urlopen(method, url, assert_same_host=False, **kw)
+        # Direct: reuse the connection pool of this origin without PoolManager's per-request
+        # URL parsing and pool-key building (measurable on many small blobs).
+        key = (scheme, host, port, same)
+        direct = self._pools.get(key)
+        if direct is None:
+            direct = self._manager("", same).connection_from_host(host, port, scheme)
+            self._pools[key] = direct
+        path = urllib.parse.urlunsplit(("", "", u.path or "/", u.query, ""))
+        return direct.urlopen(method, path, assert_same_host=False, **kw)
 
     # -- requests --------------------------------------------------------------------------
     def request(
