@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,7 +13,13 @@ from typing import Protocol, runtime_checkable
 from orasx import mediatype
 from orasx.content import Readable, ReadOnlyStorage, ReadOnlyTarget, Storage, Target, fetch_all
 from orasx.descriptor import Descriptor
-from orasx.errors import CopyError, OrasError
+from orasx.errors import (
+    CopyError,
+    NetworkError,
+    OrasError,
+    RegistryError,
+    VerificationError,
+)
 from orasx.manifest import successors as manifest_successors
 
 Hook = Callable[[Descriptor], None]
@@ -81,6 +88,34 @@ class _Counting:
         self._stream.close()
 
 
+#: How often one blob is tried in all (each try reads the source afresh).
+MAX_BLOB_ATTEMPTS = 3
+
+
+def _transient(e: CopyError) -> bool:
+    cause = e.__cause__
+    if isinstance(cause, (NetworkError, VerificationError)):
+        return True
+    return isinstance(cause, RegistryError) and cause.status in (408, 413, 429, 500, 502, 503,
+                                                                 504)
+
+
+class _Cancellable:
+    """Stops a transfer at its next read once the copy is cancelled (Ctrl-C)."""
+
+    def __init__(self, stream: Readable, event: threading.Event) -> None:
+        self._stream = stream
+        self._event = event
+
+    def read(self, n: int = -1, /) -> bytes:
+        if self._event.is_set():
+            raise CopyError("cancelled", origin="destination")
+        return self._stream.read(n)
+
+    def close(self) -> None:
+        self._stream.close()
+
+
 class _GraphCopier:
     def __init__(self, src: ReadOnlyStorage, dst: Storage, opts: CopyOptions) -> None:
         self.src = src
@@ -90,6 +125,7 @@ class _GraphCopier:
         self.pool = ThreadPoolExecutor(max_workers=max(1, opts.concurrency))
         self.lock = threading.Lock()
         self.started: dict[tuple[str, str], Future[None] | None] = {}
+        self.cancelled = threading.Event()
 
     def _key(self, desc: Descriptor) -> tuple[str, str]:
         return (str(desc.digest), desc.title)
@@ -141,16 +177,32 @@ class _GraphCopier:
                 self.hooks.on_mounted(desc)
                 return
         self.hooks.on_start(desc)
-        try:
-            stream: Readable = self.src.fetch(desc)
-        except OrasError as e:
-            raise CopyError(f"{e}", origin="source") from e
-        if self.hooks.on_progress is not None:
-            stream = _Counting(stream, desc, self.hooks.on_progress)
-        try:
-            self._push(desc, stream, None)
-        finally:
-            stream.close()
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.cancelled.is_set():
+                raise CopyError("cancelled", origin="destination")
+            try:
+                stream: Readable = self.src.fetch(desc)
+            except OrasError as e:
+                raise CopyError(f"{e}", origin="source") from e
+            stream = _Cancellable(stream, self.cancelled)
+            if self.hooks.on_progress is not None:
+                stream = _Counting(stream, desc, self.hooks.on_progress)
+            try:
+                self._push(desc, stream, None)
+                break
+            except CopyError as e:
+                # The whole blob is tried again (fresh read of the source) after transient
+                # failures the HTTP layer could not retry itself: a dropped upload, a corrupt or
+                # cut download, a 5xx or 413 on a streamed body. A blob that landed anyway is done.
+                if attempt >= MAX_BLOB_ATTEMPTS or not _transient(e) or self.cancelled.is_set():
+                    raise
+                if self._exists(desc):
+                    break
+                time.sleep(min(2.0, 0.2 * 2 ** (attempt - 1)))
+            finally:
+                stream.close()
         self.hooks.on_copied(desc)
 
     def _fetch_manifest(self, desc: Descriptor) -> bytes:
@@ -192,10 +244,11 @@ def copy_graph(
     copier = _GraphCopier(src, dst, options or CopyOptions())
     try:
         copier.copy_node(root, push_as=tag)
-    except CopyError:
+    except BaseException as e:
+        copier.cancelled.set()  # Ctrl-C or a failed blob: stop the others at their next read
+        if isinstance(e, OrasError) and not isinstance(e, CopyError):
+            raise CopyError(str(e), origin="destination") from e
         raise
-    except OrasError as e:
-        raise CopyError(str(e), origin="destination") from e
     finally:
         copier.pool.shutdown(wait=True, cancel_futures=True)
 

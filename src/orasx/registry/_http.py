@@ -12,6 +12,7 @@ import contextlib
 import logging
 import re
 import threading
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
@@ -24,6 +25,7 @@ from urllib3.exceptions import HTTPError as _U3Error
 from orasx._version import __version__
 from orasx.errors import AuthenticationError, InvalidInputError, NetworkError
 from orasx.registry import auth
+from orasx.registry.retry import RETRYABLE_STATUS, RetryPolicy
 
 log = logging.getLogger("orasx.http")
 
@@ -52,6 +54,10 @@ class ClientOptions:
     resolve: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
     #: honour ``HTTP(S)_PROXY`` / ``NO_PROXY`` from the environment.
     use_env_proxies: bool = True
+    #: when to retry (429/5xx/connection errors on requests that can be repeated).
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: how a wait is done (tests replace it).
+    sleep: Callable[[float], None] = time.sleep
 
 
 def parse_resolve(entry: str) -> tuple[tuple[str, int], tuple[str, int]]:
@@ -272,7 +278,7 @@ class Client:
             cached = self._auth_cache.get(key)
         if cached is None:
             cached = self._proactive_auth(host, key[1])
-        resp = self._send(method, url, hdrs, body, cached, reg_origin)
+        resp = self._send_retrying(method, url, hdrs, body, cached, reg_origin)
         if resp.status != 401 or origin(resp.url) != reg_origin:
             return resp
         challenges = auth.parse_challenges(resp.header("WWW-Authenticate"))
@@ -287,7 +293,7 @@ class Client:
             )
         with self._lock:
             self._auth_cache[key] = new_auth
-        resp = self._send(method, url, hdrs, body, new_auth, reg_origin)
+        resp = self._send_retrying(method, url, hdrs, body, new_auth, reg_origin)
         if resp.status == 401:
             resp.discard()
             if new_auth.startswith("Bearer ") and key[1] and self._credentials(host):
@@ -376,6 +382,44 @@ class Client:
             return True
         hostname = urllib.parse.urlsplit(f"//{host}").hostname or host
         return hostname in _LOOPBACK
+
+    def _send_retrying(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: Body,
+        authorization: str | None,
+        reg_origin: tuple[str, str, int],
+    ) -> Response:
+        """``_send`` with the retry policy, when the body can be sent again."""
+        policy = self.options.retry
+        rewindable = body is None or isinstance(body, bytes)
+        start = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                resp = self._send(method, url, headers, body, authorization, reg_origin)
+            except NetworkError as e:
+                wait = policy.delay(attempt, elapsed=time.monotonic() - start) if rewindable \
+                    else None
+                if wait is None:
+                    raise
+                log.info("retrying %s %s in %.2fs after: %s", method, redact_url(url), wait, e)
+                self.options.sleep(wait)
+                continue
+            if not rewindable or resp.status not in RETRYABLE_STATUS:
+                return resp
+            wait = policy.delay(attempt, status=resp.status,
+                                retry_after=resp.header("Retry-After"),
+                                elapsed=time.monotonic() - start)
+            if wait is None:
+                return resp
+            resp.discard()
+            log.info("retrying %s %s in %.2fs after status %s", method, redact_url(url), wait,
+                     resp.status)
+            self.options.sleep(wait)
 
     def _send(
         self,

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
+import os
 import re
+import time
 import urllib.parse
 from collections.abc import Iterator
 
@@ -16,6 +19,7 @@ from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, parse_digest
 from orasx.errors import (
     AuthenticationError,
     InvalidManifestError,
+    NetworkError,
     NotFoundError,
     OrasError,
     RegistryError,
@@ -26,6 +30,8 @@ from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, parse_manifest
 from orasx.reference import Reference
 from orasx.registry import auth
 from orasx.registry._http import Client, Response, origin, redact_url
+
+log = logging.getLogger(__name__)
 
 MAX_ERROR_BYTES = 8 * 1024
 #: The most pages a tag, repository or referrers listing may take.
@@ -94,6 +100,7 @@ class Repository:
         """``referrers_capability``: ``"api"`` or ``"tag"`` forces how referrers are read and
         written (``--distribution-spec``); ``None`` detects it."""
         self.referrers_capability = referrers_capability
+        self._chunked = False
         if isinstance(reference, str):
             from orasx.reference import parse_reference
 
@@ -146,6 +153,8 @@ class Repository:
             raise VerificationError(
                 f"{what}: registry says the content is {header_digest}, expected {desc.digest}"
             )
+        if kind == "blobs":
+            return _ResumingBody(self, f"{self._base}/blobs/{desc.digest}", headers, resp, what)
         return resp
 
     def exists(self, desc: Descriptor) -> bool:
@@ -168,30 +177,131 @@ class Repository:
         else:
             self._push_blob(desc, content)
 
+    #: Blobs at least this big are uploaded in chunks (resumable); smaller ones in one PUT.
+    chunked_threshold = 256 * 1024 * 1024
+    #: Chunk size for chunked uploads (raised to the registry's ``OCI-Chunk-Min-Length``).
+    chunk_size = 32 * 1024 * 1024
+
     def _push_blob(self, desc: Descriptor, content: Readable) -> None:
         what = f"{self.registry}/{self.name}@{desc.digest}"
+        reader = VerifyingReader(content, desc.digest, desc.size, name=what)
+        chunked = self._chunked or desc.size >= self.chunked_threshold
+        session = _UploadState.load(self, desc) if chunked else None
+        if session is not None and self._resume_upload(desc, reader, session, what):
+            return
         resp = self.client.request(
             "POST", f"{self._base}/blobs/uploads/", headers={"Content-Length": "0"},
             body=b"", scopes=self._push,
         )
+        if resp.status in (201,) and not chunked:
+            resp.discard()
+            return
         if resp.status != 202:
             raise self._error(resp, "POST", what)
         location = resp.header("Location")
+        min_chunk = resp.header("OCI-Chunk-Min-Length")
         resp.discard()
         if not location:
             raise RegistryError(f"{what}: registry started an upload without a Location")
         url = urllib.parse.urljoin(resp.url, location)
-        parts = urllib.parse.urlsplit(url)
-        query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-        query.append(("digest", str(desc.digest)))
-        url = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
-        reader = VerifyingReader(content, desc.digest, desc.size, name=what)
+        if chunked:
+            size = max(self.chunk_size, int(min_chunk) if min_chunk.isdigit() else 0)
+            self._upload_chunks(desc, reader, url, 0, size, what)
+            return
         headers = {"Content-Type": "application/octet-stream", "Content-Length": str(desc.size)}
-        resp = self.client.request("PUT", url, headers=headers, body=_chunks(reader),
-                                   scopes=self._push)
+        resp = self.client.request("PUT", _with_digest(url, desc.digest), headers=headers,
+                                   body=_chunks(reader), scopes=self._push)
+        if resp.status == 413:
+            # A registry or proxy refused the single PUT: use chunks from now on (the copy
+            # retries this blob).
+            self._chunked = True
         if resp.status not in (201, 204, 200):
             raise self._error(resp, "PUT", what)
         resp.discard()
+
+    def _upload_chunks(self, desc: Descriptor, reader: VerifyingReader, url: str, offset: int,
+                       size: int, what: str) -> None:
+        """PATCH the rest of the blob from ``offset`` in chunks of ``size``, then PUT ?digest=.
+
+        After a lost PATCH response, the session is asked where it stands (``GET`` the upload URL
+        -> ``Range``) and the rest of the chunk is sent from there. The session's URL and offset
+        are saved so that a later run can continue an interrupted upload.
+        """
+        state = _UploadState(self, desc)
+        while offset < desc.size:
+            chunk = _read_exactly(reader, min(size, desc.size - offset))
+            sent = 0
+            tries = 0
+            while sent < len(chunk):
+                part = chunk[sent:]
+                headers = {"Content-Type": "application/octet-stream",
+                           "Content-Length": str(len(part)),
+                           "Content-Range": f"{offset + sent}-{offset + len(chunk) - 1}"}
+                try:
+                    resp = self.client.request("PATCH", url, headers=headers, body=part,
+                                               scopes=self._push)
+                except NetworkError:
+                    tries += 1
+                    if tries > 3:
+                        raise
+                    done = self._upload_offset(url)
+                    if done is None or not offset <= done <= offset + len(chunk):
+                        raise
+                    sent = done - offset
+                    continue
+                if resp.status not in (202, 204, 201):
+                    if resp.status == 416 and tries < 3:
+                        resp.discard()
+                        tries += 1
+                        done = self._upload_offset(url)
+                        if done is not None and offset <= done <= offset + len(chunk):
+                            sent = done - offset
+                            continue
+                    raise self._error(resp, "PATCH", what)
+                location = resp.header("Location")
+                resp.discard()
+                if location:
+                    url = urllib.parse.urljoin(resp.url, location)
+                sent = len(chunk)
+            offset += len(chunk)
+            state.save(url, offset)
+        reader.verify()
+        resp = self.client.request("PUT", _with_digest(url, desc.digest),
+                                   headers={"Content-Length": "0"}, body=b"", scopes=self._push)
+        if resp.status not in (201, 204, 200):
+            raise self._error(resp, "PUT", what)
+        resp.discard()
+        state.clear()
+
+    def _upload_offset(self, url: str) -> int | None:
+        """Bytes the upload session at ``url`` holds (``GET`` -> 204 ``Range: 0-N``)."""
+        try:
+            resp = self.client.request("GET", url, scopes=self._push)
+        except NetworkError:
+            return None
+        rng = resp.header("Range")
+        resp.discard()
+        if resp.status not in (204, 202, 200):
+            return None
+        m = re.fullmatch(r"(?:bytes=)?0-(\d+)", rng.strip())
+        return int(m.group(1)) + 1 if m else 0
+
+    def _resume_upload(self, desc: Descriptor, reader: VerifyingReader, session: _UploadState,
+                       what: str) -> bool:
+        """Continue an upload an earlier run left; False when the session is gone."""
+        done = self._upload_offset(session.url)
+        if done is None or done > desc.size or done == 0:
+            session.clear()
+            return False
+        log.info("%s: continuing an earlier upload at byte %d", what, done)
+        left = done
+        while left:  # hash what the registry already has, without sending it again
+            data = reader.read(min(left, CHUNK_SIZE))
+            if not data:
+                return False
+            left -= len(data)
+        self._upload_chunks(desc, reader, session.url, done, self.chunk_size, what)
+        return True
 
     def push_reference(self, desc: Descriptor, content: Readable, reference: str) -> None:
         """Push a manifest under ``reference`` (a tag or its digest) in one request."""
@@ -442,6 +552,64 @@ def _paginate(client: Client, url: str, key: str, scopes: tuple[str, ...], what:
 
 
 
+class _ResumingBody:
+    """A blob download that continues with ``Range: bytes=N-`` after a dropped connection.
+
+    When the registry answers a range request with 200 (ranges refused), the first N bytes of the
+    new body are skipped: the content is addressed by its digest, so they are the same bytes, and
+    the reader above still verifies the digest of the whole.
+    """
+
+    MAX_RESUMES = 8
+
+    def __init__(self, repo: Repository, url: str, headers: dict[str, str], resp: Response,
+                 what: str) -> None:
+        self._repo = repo
+        self._url = url
+        self._headers = headers
+        self._resp = resp
+        self._what = what
+        self._offset = 0
+        self._resumes = 0
+
+    def read(self, n: int = -1, /) -> bytes:
+        while True:
+            try:
+                data = self._resp.read(n)
+            except NetworkError as e:
+                self._resume(e)
+                continue
+            self._offset += len(data)
+            return data
+
+    def _resume(self, cause: Exception) -> None:
+        self._resp.close()
+        self._resumes += 1
+        if self._resumes > self.MAX_RESUMES:
+            raise NetworkError(f"{self._what}: download failed after {self.MAX_RESUMES} resumes: "
+                               f"{cause}") from None
+        log.info("resuming %s at byte %d after: %s", self._what, self._offset, cause)
+        headers = {**self._headers, "Range": f"bytes={self._offset}-"}
+        resp = self._repo.client.request("GET", self._url, headers=headers,
+                                         scopes=self._repo._pull)
+        if resp.status == 206:
+            self._resp = resp
+            return
+        if resp.status != 200:
+            raise self._repo._error(resp, "GET", self._what)
+        skip = self._offset  # ranges refused: start over, dropping what we already have
+        while skip:
+            chunk = resp.read(min(skip, CHUNK_SIZE))
+            if not chunk:
+                resp.close()
+                raise NetworkError(f"{self._what}: body ended while restarting the download")
+            skip -= len(chunk)
+        self._resp = resp
+
+    def close(self) -> None:
+        self._resp.close()
+
+
 def _index_manifests(raw: bytes) -> list[Descriptor]:
     node = parse_manifest(mediatype.OCI_INDEX, raw)
     assert isinstance(node, Index)
@@ -488,6 +656,75 @@ def _parse_link(header: str, current: str) -> str:
             f"refusing pagination link to another origin: {redact_url(nxt)}"
         )
     return nxt
+
+
+def _with_digest(url: str, digest: Digest) -> str:
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    query.append(("digest", str(digest)))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def _read_exactly(reader: VerifyingReader, n: int) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        data = reader.read(n - len(buf))
+        if not data:
+            break
+        buf += data
+    return bytes(buf)
+
+
+class _UploadState:
+    """Where a chunked upload stands, in the user's cache, so a later run can continue it.
+
+    ``~/.cache/orasx/uploads/<hash of registry, repository and digest>.json`` holds the session
+    URL and offset; entries older than a day are ignored and removed.
+    """
+
+    MAX_AGE = 24 * 3600
+
+    def __init__(self, repo: Repository, desc: Descriptor) -> None:
+        import hashlib
+
+        key = hashlib.sha256(f"{repo.host}/{repo.name}@{desc.digest}".encode()).hexdigest()
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        self.path = os.path.join(base, "orasx", "uploads", key[:32] + ".json")
+        self.url = ""
+
+    @classmethod
+    def load(cls, repo: Repository, desc: Descriptor) -> _UploadState | None:
+        state = cls(repo, desc)
+        try:
+            st = os.stat(state.path)
+            if time.time() - st.st_mtime > cls.MAX_AGE:
+                state.clear()
+                return None
+            with open(state.path) as f:
+                doc = json.load(f)
+        except (OSError, ValueError):
+            return None
+        url = doc.get("url") if isinstance(doc, dict) else None
+        if not isinstance(url, str) or origin(url) != origin(repo._base):
+            state.clear()
+            return None
+        state.url = url
+        return state
+
+    def save(self, url: str, offset: int) -> None:
+        try:
+            os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+            tmp = self.path + ".tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump({"url": url, "offset": offset}, f)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # resuming later is a convenience; the upload itself goes on
+
+    def clear(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
 
 
 def _chunks(reader: VerifyingReader) -> Iterator[bytes]:
