@@ -96,8 +96,11 @@ def _transient(e: CopyError) -> bool:
     cause = e.__cause__
     if isinstance(cause, (NetworkError, VerificationError)):
         return True
-    return isinstance(cause, RegistryError) and cause.status in (408, 413, 429, 500, 502, 503,
-                                                                 504)
+    if not isinstance(cause, RegistryError):
+        return False
+    if {"BLOB_UPLOAD_UNKNOWN", "BLOB_UPLOAD_INVALID"} & set(cause.codes):
+        return True  # the upload session is gone: start a new one
+    return cause.status in (408, 413, 429, 500, 502, 503, 504)
 
 
 class _Cancellable:

@@ -11,6 +11,7 @@ import base64
 import http.client
 import json
 import secrets
+import socket
 import threading
 import time
 import urllib.parse
@@ -35,9 +36,19 @@ class Request:
 
 @dataclass
 class Reply:
+    """A response; the fault fields make it misbehave on purpose."""
+
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    #: send only this many body bytes (after a full Content-Length), then cut the connection
+    cut_after: int | None = None
+    #: seconds to wait before the body
+    delay: float = 0.0
+    #: seconds between 64 KiB pieces of the body
+    trickle: float = 0.0
+    #: close the connection without answering at all
+    drop: bool = False
 
 
 Handler = Callable[[Request], Reply]
@@ -63,14 +74,33 @@ class Server:
                 req = Request(self.command, self.path, dict(self.headers.items()), body)
                 outer.requests.append(req)
                 reply = outer.handle(req)
+                if reply.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self.send_response(reply.status)
                 for k, v in reply.headers.items():
                     self.send_header(k, v)
                 if "Content-Length" not in reply.headers:
                     self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(reply.body)
+                if self.command == "HEAD":
+                    return
+                if reply.delay:
+                    self.wfile.flush()
+                    time.sleep(reply.delay)
+                body = reply.body if reply.cut_after is None else reply.body[:reply.cut_after]
+                if reply.trickle:
+                    for i in range(0, len(body), 65536):
+                        self.wfile.write(body[i:i + 65536])
+                        self.wfile.flush()
+                        time.sleep(reply.trickle)
+                else:
+                    self.wfile.write(body)
+                if reply.cut_after is not None:
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_HEAD = do_DELETE = _serve
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -141,6 +142,8 @@ def build_options(kw: dict[str, Any]) -> Any:
     kw.pop("no_tty")
     kw.pop("verbose")
     return ClientOptions(
+        connect_timeout=_seconds("ORASX_CONNECT_TIMEOUT", 30.0),
+        read_timeout=_seconds("ORASX_READ_TIMEOUT", 300.0),
         plain_http=_bool_value(kw.pop("plain_http"), "--plain-http"),
         insecure=kw.pop("insecure"),
         ca_file=kw.pop("ca_file"),
@@ -149,6 +152,17 @@ def build_options(kw: dict[str, Any]) -> Any:
         headers=headers,
         resolve=resolve,
     )
+
+
+def _seconds(env: str, default: float) -> float:
+    """A timeout from the environment (``ORASX_CONNECT_TIMEOUT``, ``ORASX_READ_TIMEOUT``)."""
+    value = os.environ.get(env)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise click.UsageError(f"{env}={value!r}: use a number of seconds") from None
 
 
 def build_remote(kw: dict[str, Any]) -> Any:

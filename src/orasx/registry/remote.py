@@ -284,7 +284,9 @@ class Repository:
         if resp.status not in (204, 202, 200):
             return None
         m = re.fullmatch(r"(?:bytes=)?0-(\d+)", rng.strip())
-        return int(m.group(1)) + 1 if m else 0
+        if not m or m.group(1) == "0":
+            return 0  # Distribution reports an empty session as "0-0"
+        return int(m.group(1)) + 1
 
     def _resume_upload(self, desc: Descriptor, reader: VerifyingReader, session: _UploadState,
                        what: str) -> bool:
