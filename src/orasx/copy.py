@@ -100,7 +100,7 @@ def _transient(e: CopyError) -> bool:
         return False
     if {"BLOB_UPLOAD_UNKNOWN", "BLOB_UPLOAD_INVALID"} & set(cause.codes):
         return True  # the upload session is gone: start a new one
-    return cause.status in (408, 413, 429, 500, 502, 503, 504)
+    return cause.status in (408, 413, 416, 429, 500, 502, 503, 504)
 
 
 class _Cancellable:

@@ -180,7 +180,7 @@ class Repository:
     #: Blobs at least this big are uploaded in chunks (resumable); smaller ones in one PUT.
     chunked_threshold = 256 * 1024 * 1024
     #: Chunk size for chunked uploads (raised to the registry's ``OCI-Chunk-Min-Length``).
-    chunk_size = 32 * 1024 * 1024
+    chunk_size = 64 * 1024 * 1024
 
     def _push_blob(self, desc: Descriptor, content: Readable) -> None:
         what = f"{self.registry}/{self.name}@{desc.digest}"
@@ -221,54 +221,34 @@ class Repository:
 
     def _upload_chunks(self, desc: Descriptor, reader: VerifyingReader, url: str, offset: int,
                        size: int, what: str) -> None:
-        """PATCH the rest of the blob from ``offset`` in chunks of ``size``, then PUT ?digest=.
+        """Stream the rest of the blob from ``offset`` as PATCH chunks of ``size``, then PUT.
 
-        After a lost PATCH response, the session is asked where it stands (``GET`` the upload URL
-        -> ``Range``) and the rest of the chunk is sent from there. The session's URL and offset
-        are saved so that a later run can continue an interrupted upload.
+        Chunks stream from the source (memory stays bounded). After each chunk the session's URL
+        and offset are saved, so that a retry of this blob, or a later run, asks the session where
+        it stands (``GET`` -> ``Range``) and continues from there instead of starting over.
         """
         state = _UploadState(self, desc)
         while offset < desc.size:
-            chunk = _read_exactly(reader, min(size, desc.size - offset))
-            sent = 0
-            tries = 0
-            while sent < len(chunk):
-                part = chunk[sent:]
-                headers = {"Content-Type": "application/octet-stream",
-                           "Content-Length": str(len(part)),
-                           "Content-Range": f"{offset + sent}-{offset + len(chunk) - 1}"}
-                try:
-                    resp = self.client.request("PATCH", url, headers=headers, body=part,
-                                               scopes=self._push)
-                except NetworkError:
-                    tries += 1
-                    if tries > 3:
-                        raise
-                    done = self._upload_offset(url)
-                    if done is None or not offset <= done <= offset + len(chunk):
-                        raise
-                    sent = done - offset
-                    continue
-                if resp.status not in (202, 204, 201):
-                    if resp.status == 416 and tries < 3:
-                        resp.discard()
-                        tries += 1
-                        done = self._upload_offset(url)
-                        if done is not None and offset <= done <= offset + len(chunk):
-                            sent = done - offset
-                            continue
-                    raise self._error(resp, "PATCH", what)
-                location = resp.header("Location")
-                resp.discard()
-                if location:
-                    url = urllib.parse.urljoin(resp.url, location)
-                sent = len(chunk)
-            offset += len(chunk)
+            length = min(size, desc.size - offset)
+            headers = {"Content-Type": "application/octet-stream",
+                       "Content-Length": str(length),
+                       "Content-Range": f"{offset}-{offset + length - 1}"}
+            resp = self.client.request("PATCH", url, headers=headers,
+                                       body=_limited_chunks(reader, length), scopes=self._push)
+            if resp.status not in (202, 204, 201):
+                state.clear()
+                raise self._error(resp, "PATCH", what)
+            location = resp.header("Location")
+            resp.discard()
+            if location:
+                url = urllib.parse.urljoin(resp.url, location)
+            offset += length
             state.save(url, offset)
         reader.verify()
         resp = self.client.request("PUT", _with_digest(url, desc.digest),
                                    headers={"Content-Length": "0"}, body=b"", scopes=self._push)
         if resp.status not in (201, 204, 200):
+            state.clear()
             raise self._error(resp, "PUT", what)
         resp.discard()
         state.clear()
@@ -295,7 +275,7 @@ class Repository:
         if done is None or done > desc.size or done == 0:
             session.clear()
             return False
-        log.info("%s: continuing an earlier upload at byte %d", what, done)
+        log.info("%s: continuing an upload session at byte %d", what, done)
         left = done
         while left:  # hash what the registry already has, without sending it again
             data = reader.read(min(left, CHUNK_SIZE))
@@ -667,14 +647,14 @@ def _with_digest(url: str, digest: Digest) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
-def _read_exactly(reader: VerifyingReader, n: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        data = reader.read(n - len(buf))
+def _limited_chunks(reader: VerifyingReader, n: int) -> Iterator[bytes]:
+    """The next ``n`` bytes of ``reader`` as 1 MiB pieces."""
+    while n > 0:
+        data = reader.read(min(n, CHUNK_SIZE))
         if not data:
-            break
-        buf += data
-    return bytes(buf)
+            return
+        n -= len(data)
+        yield data
 
 
 class _UploadState:
