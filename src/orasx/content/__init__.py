@@ -79,6 +79,10 @@ def read_all(stream: Readable, desc: Descriptor, *, limit: int = MAX_MANIFEST_BY
 
 def fetch_all(fetcher: Fetcher, desc: Descriptor, *, limit: int = MAX_MANIFEST_BYTES) -> bytes:
     """Fetch and verify a small blob (a manifest or config) into memory."""
+    if desc.size > limit:  # before anything is opened or allocated
+        raise SizeLimitError(
+            f"{desc.digest}: {desc.size} bytes is over the {limit}-byte limit for metadata"
+        )
     if desc.data is not None and len(desc.data) == desc.size:
         from orasx.digest import Digest
 
