@@ -104,7 +104,11 @@ class Server:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_HEAD = do_DELETE = _serve
 
-        self.httpd = ThreadingHTTPServer((host, 0), _H)
+        class _Quiet(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # clients that hang up on a faulty answer are expected here
+
+        self.httpd = _Quiet((host, 0), _H)
         self.httpd.daemon_threads = True
         self.host = f"{host}:{self.httpd.server_address[1]}"
         self.url = f"http://{self.host}"
