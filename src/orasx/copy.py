@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 from orasx import mediatype
 from orasx.content import Readable, ReadOnlyStorage, ReadOnlyTarget, Storage, Target, fetch_all
 from orasx.descriptor import Descriptor
+from orasx.digest import Digest
 from orasx.errors import (
     CopyError,
     NetworkError,
@@ -68,6 +69,8 @@ class CopyOptions:
     hooks: Hooks = Hooks()
     #: Try to mount a blob instead of copying it; returns True when the destination has it now.
     mount: Callable[[Descriptor], bool] | None = None
+    #: Digests the caller knows the destination holds (no existence check is made for them).
+    known: frozenset[Digest] = frozenset()
 
 
 class _Counting:
@@ -215,6 +218,8 @@ class _GraphCopier:
             raise CopyError(f"{e}", origin="source") from e
 
     def _exists(self, desc: Descriptor) -> bool:
+        if desc.digest in self.opts.known:
+            return True
         try:
             return self.dst.exists(desc)
         except OrasError as e:

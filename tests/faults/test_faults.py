@@ -357,3 +357,19 @@ def test_ctrl_c_ends_a_pull_promptly_with_no_partial_file(oras, registry, work):
 
 def test_no_thread_leak_in_proxy_fixture():
     assert threading.active_count() < 200
+
+
+def test_trickling_download_is_detected_and_resumed(oras, registry, work, monkeypatch):
+    pushed(oras, registry, "f/trickle", work)
+    proxy, _ = _download_fault(registry, lambda real, n: Reply(200, real.headers, real.body,
+                                                               trickle=0.3))
+    monkeypatch.setenv("ORASX_STALL_SECONDS", "1")
+    monkeypatch.setenv("ORASX_STALL_MIN_BYTES", str(1024 * 1024))
+    try:
+        t = time.monotonic()
+        oras("pull", f"{proxy.host}/f/trickle:v1", "-o", "out", cwd=work)
+        assert time.monotonic() - t < 8  # the trickle alone would take ~15 s
+        assert (work / "out" / "big.bin").read_bytes() == (work / "big.bin").read_bytes()
+        assert any("Range" in r.headers for r in proxy.requests if is_blob_get(r))
+    finally:
+        proxy.stop()

@@ -17,10 +17,12 @@ from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
 from orasx.copy import CopyOptions, Hooks, copy_graph
 from orasx.descriptor import EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
+from orasx.digest import Digest
 from orasx.errors import (
     InvalidInputError,
     InvalidManifestError,
     NotFoundError,
+    OrasError,
 )
 from orasx.fileref import (
     CONFIG_KEY,
@@ -132,7 +134,8 @@ def push(
             image_spec=spec,
         )
         memory.push_bytes(root.media_type, raw)
-        opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks())
+        opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(),
+                           known=_blobs_under_tag(target, ref))
         copy_graph(Union(memory, store), target, root, opts, tag=ref or None)
         for t in extra_tags[1:]:
             tag_target(target, root, raw, t)
@@ -142,6 +145,22 @@ def push(
     tags = tuple(t for t in ([ref] if ref and ":" not in ref else []) + extra_tags[1:])
     display = first if ref else f"{first}@{root.digest}"
     return PushResult(root, raw, display, tags)
+
+
+def _blobs_under_tag(target: object, ref: str) -> frozenset[Digest]:
+    """Blobs of the manifest the tag points at now: a registry holds every blob a manifest in
+    the repository names, so a re-push needs no existence check for them (one GET instead of a
+    HEAD per blob)."""
+    if not isinstance(target, Repository) or not ref or ":" in ref:
+        return frozenset()
+    try:
+        desc, raw = target.fetch_reference(ref)
+        node = parse_manifest(desc.media_type, raw)
+    except OrasError:
+        return frozenset()
+    if not isinstance(node, Manifest):
+        return frozenset()
+    return frozenset([node.config.digest, *(layer.digest for layer in node.layers)])
 
 
 def _config_descriptor(

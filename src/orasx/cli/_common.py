@@ -144,6 +144,8 @@ def build_options(kw: dict[str, Any]) -> Any:
     return ClientOptions(
         connect_timeout=_seconds("ORASX_CONNECT_TIMEOUT", 30.0),
         read_timeout=_seconds("ORASX_READ_TIMEOUT", 300.0),
+        stall_window=_seconds("ORASX_STALL_SECONDS", 60.0),
+        stall_min_bytes=int(_seconds("ORASX_STALL_MIN_BYTES", 16 * 1024)),
         plain_http=_bool_value(kw.pop("plain_http"), "--plain-http"),
         insecure=kw.pop("insecure"),
         ca_file=kw.pop("ca_file"),

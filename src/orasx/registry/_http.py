@@ -49,6 +49,10 @@ class ClientOptions:
     user_agent: str = f"orasx/{__version__}"
     connect_timeout: float = 30.0
     read_timeout: float = 300.0
+    #: stall detector for downloads that trickle: fewer than ``stall_min_bytes`` in
+    #: ``stall_window`` seconds counts as a dropped connection (the download resumes).
+    stall_window: float = 60.0
+    stall_min_bytes: int = 16 * 1024
     pool_size: int = 16
     #: curl-style overrides: ``{("host", port): ("address", port)}``.
     resolve: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
@@ -116,7 +120,11 @@ class Response:
 
     def read(self, n: int = -1, /) -> bytes:
         try:
-            return self.raw.read(None if n is None or n < 0 else n, decode_content=False)
+            if n is None or n < 0:
+                return self.raw.read(None, decode_content=False)
+            # read1: whatever has arrived (up to n) without waiting to fill n; faster here, and
+            # lets the stall detector see a trickle.
+            return self.raw.read1(n, decode_content=False)
         except (_U3Error, OSError) as e:
             raise NetworkError(f"reading from {redact_url(self.url)}: {e}") from None
 

@@ -553,16 +553,35 @@ class _ResumingBody:
         self._what = what
         self._offset = 0
         self._resumes = 0
+        opts = repo.client.options
+        self._window = opts.stall_window
+        self._min_bytes = opts.stall_min_bytes
+        self._window_start = time.monotonic()
+        self._window_bytes = 0
 
     def read(self, n: int = -1, /) -> bytes:
         while True:
             try:
                 data = self._resp.read(n)
+                self._check_stall(len(data))
             except NetworkError as e:
                 self._resume(e)
                 continue
             self._offset += len(data)
             return data
+
+    def _check_stall(self, got: int) -> None:
+        self._window_bytes += got
+        now = time.monotonic()
+        if now - self._window_start < self._window:
+            return
+        slow = self._window_bytes < self._min_bytes and got > 0
+        self._window_start, self._window_bytes = now, 0
+        if slow:
+            raise NetworkError(
+                f"{self._what}: transfer stalled (under {self._min_bytes} bytes in "
+                f"{self._window:.0f}s)"
+            )
 
     def _resume(self, cause: Exception) -> None:
         self._resp.close()
