@@ -2,7 +2,7 @@
 
 from orasx.api._auth import login, logout
 from orasx.api._backup import BackupResult, backup, restore
-from orasx.api._common import Remote, open_target
+from orasx.api._common import Remote, open_target, select_platform
 from orasx.api._content import (
     delete_blob,
     delete_manifest,
@@ -26,7 +26,7 @@ from orasx.api._graph import (
     resolve,
     tag,
 )
-from orasx.api._transfer import PulledFile, PullResult, PushResult, pull, push, select_platform
+from orasx.api._transfer import PulledFile, PullResult, PushResult, pull, push
 
 __all__ = [
     "AttachResult",

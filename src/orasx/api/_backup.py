@@ -8,8 +8,8 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 
-from orasx.api._common import Remote, open_target
-from orasx.api._graph import _copy_referrers, resolve_root
+from orasx.api._common import Remote, open_target, resolve_root
+from orasx.api._graph import _copy_referrers
 from orasx.content.oci import OCILayoutStore
 from orasx.copy import CopyOptions, Hooks, copy_graph
 from orasx.descriptor import Descriptor

@@ -11,8 +11,7 @@ from typing import IO
 
 from orasx import mediatype
 from orasx._fsutil import atomic_writer, umask_mode
-from orasx.api._common import Remote, open_target, tag_target
-from orasx.api._graph import resolve_root
+from orasx.api._common import Remote, open_target, resolve_root, tag_target
 from orasx.content import Readable, fetch_all
 from orasx.content.oci import OCILayoutStore
 from orasx.descriptor import CREATED, Descriptor, Platform, canonical_json

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orasx import mediatype
-from orasx.api._common import Remote, Union, open_target, tag_target
-from orasx.api._transfer import _annotations, select_platform
-from orasx.content import ReadOnlyStorage, ReadOnlyTarget, Target, fetch_all
+from orasx.api._common import Remote, Union, open_target, resolve_root, tag_target
+from orasx.api._transfer import _annotations
+from orasx.content import ReadOnlyStorage, Target, fetch_all
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
 from orasx.copy import CopyOptions, Hooks, copy_graph
@@ -24,22 +24,6 @@ from orasx.registry.remote import Repository
 
 #: How deep referrers of referrers are followed.
 MAX_REFERRER_DEPTH = 64
-
-
-def resolve_root(
-    target: ReadOnlyTarget, ref: str, platform: Platform | None = None
-) -> tuple[Descriptor, bytes]:
-    """The manifest ``ref`` names in ``target`` (and its bytes), narrowed to ``platform``."""
-    if not ref:
-        raise InvalidInputError("a tag or digest is required, e.g. localhost:5000/repo:v1")
-    if isinstance(target, Repository):
-        desc, raw = target.fetch_reference(ref)
-    else:
-        desc = target.resolve(ref)
-        raw = fetch_all(target, desc)
-    if platform is not None:
-        desc, raw = select_platform(target, desc, raw, platform)
-    return desc, raw
 
 
 def referrers_of(store: Any, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from orasx import mediatype
-from orasx.api._common import Remote, Union, open_target, tag_target
-from orasx.content import ReadOnlyStorage, fetch_all
+from orasx.api._common import Remote, Union, open_target, resolve_root, tag_target
+from orasx.content import ReadOnlyStorage
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
 from orasx.copy import CopyOptions, Hooks, copy_graph
@@ -21,7 +21,6 @@ from orasx.digest import Digest
 from orasx.errors import (
     InvalidInputError,
     InvalidManifestError,
-    NotFoundError,
     OrasError,
 )
 from orasx.fileref import (
@@ -208,28 +207,6 @@ class PullResult:
     skipped: tuple[Descriptor, ...]
 
 
-def select_platform(
-    source: ReadOnlyStorage, desc: Descriptor, raw: bytes, platform: Platform
-) -> tuple[Descriptor, bytes]:
-    """The child of an index that matches ``platform`` (a manifest is checked via its config)."""
-    node = parse_manifest(desc.media_type, raw)
-    if isinstance(node, Index):
-        for child in node.manifests:
-            if child.platform is not None and child.platform.matches(platform):
-                return child, fetch_all(source, child)
-        raise NotFoundError(f"{desc.digest}: no manifest for platform {platform}")
-    import json
-
-    config = fetch_all(source, node.config)
-    try:
-        doc = json.loads(config)
-    except ValueError:
-        doc = None
-    if isinstance(doc, dict) and Platform.from_dict(doc).matches(platform):
-        return desc, raw
-    raise NotFoundError(f"{desc.digest}: the manifest is not for platform {platform}")
-
-
 def pull(
     reference: str,
     output: str = ".",
@@ -254,13 +231,7 @@ def pull(
     source, ref, name = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
     if not ref:
         raise InvalidInputError(f"{reference}: no tag or digest: add one, e.g. {reference}:v1")
-    if isinstance(source, Repository):
-        root, raw = source.fetch_reference(ref)
-    else:
-        root = source.resolve(ref)
-        raw = fetch_all(source, root)
-    if platform is not None:
-        root, raw = select_platform(source, root, raw, platform)
+    root, raw = resolve_root(source, ref, platform)
     skipped: list[Descriptor] = []
     config_path = parse_file_reference(config)[0] if config else None
 

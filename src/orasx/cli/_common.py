@@ -229,7 +229,27 @@ def handle_errors(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class StatusPrinter:
+class Reporter:
+    """What reports progress: ``hooks()`` for the library, ``run()`` to wrap the operation."""
+
+    def hooks(self) -> Any:
+        raise NotImplementedError
+
+    def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call ``fn`` and close the display whether it worked or not."""
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException:
+            self.finish(ok=False)
+            raise
+        self.finish()
+        return result
+
+    def finish(self, ok: bool = True) -> None:
+        return None
+
+
+class StatusPrinter(Reporter):
     """The Go CLI's plain status lines (``Uploading``/``Uploaded``/``Exists``), thread-safe."""
 
     def __init__(self, verbs: tuple[str, str, str], *, quiet: bool = False) -> None:
@@ -253,16 +273,3 @@ class StatusPrinter:
             on_skipped=lambda d: self._line(self.skip_verb, d),
             on_mounted=lambda d: self._line("Mounted", d),
         )
-
-    def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Call ``fn`` and close the display whether it worked or not."""
-        try:
-            result = fn(*args, **kwargs)
-        except BaseException:
-            self.finish(ok=False)
-            raise
-        self.finish()
-        return result
-
-    def finish(self, ok: bool = True) -> None:
-        return None

@@ -14,10 +14,10 @@ from typing import Any
 
 import click
 
-from orasx.cli._common import StatusPrinter
+from orasx.cli._common import Reporter, StatusPrinter
 
 
-def reporter(verbs: tuple[str, str, str], *, quiet: bool, no_tty: bool, debug: bool) -> Any:
+def reporter(verbs: tuple[str, str, str], *, quiet: bool, no_tty: bool, debug: bool) -> Reporter:
     """A progress reporter with ``hooks()`` and ``finish()``."""
     if quiet:
         return StatusPrinter(verbs, quiet=True)
@@ -34,7 +34,7 @@ def _human(n: float) -> str:
     return f"{n:.1f} TB"
 
 
-class LiveProgress:
+class LiveProgress(Reporter):
     def __init__(self, verbs: tuple[str, str, str]) -> None:
         from rich.console import Console
         from rich.progress import (
@@ -109,16 +109,6 @@ class LiveProgress:
             on_skipped=lambda d: self._finish_one(d, self.skip_verb, False),
             on_mounted=lambda d: self._finish_one(d, "Mounted", False),
         )
-
-    def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Call ``fn`` and close the display whether it worked or not."""
-        try:
-            result = fn(*args, **kwargs)
-        except BaseException:
-            self.finish(ok=False)
-            raise
-        self.finish()
-        return result
 
     def finish(self, ok: bool = True) -> None:
         self.progress.stop()
