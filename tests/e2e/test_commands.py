@@ -333,3 +333,42 @@ def test_every_command_is_listed_in_help(oras):
     assert "fetch-config" in oras("manifest", "--help").stdout
     assert oras("cp", "--help").stdout.count("--from-") >= 10
     assert "create" in oras("manifest", "index", "--help").stdout
+
+
+def test_platform_selection_for_attach_discover_copy_and_resolve(oras, registry, repo_name,
+                                                                 tmp_path):
+    import io as _io
+
+    from orasx import mediatype
+    from orasx.descriptor import Descriptor, Platform, canonical_json
+    from orasx.registry.remote import Repository
+
+    repo = Repository(f"{registry.host}/{repo_name}")
+    children = {}
+    for arch in ("amd64", "arm64"):
+        cfg_raw = canonical_json({"os": "linux", "architecture": arch})
+        cfg = Descriptor.from_bytes(mediatype.OCI_CONFIG, cfg_raw)
+        repo.push(cfg, _io.BytesIO(cfg_raw))
+        raw = canonical_json({"schemaVersion": 2, "mediaType": mediatype.OCI_MANIFEST,
+                              "config": cfg.to_dict(), "layers": []})
+        desc = Descriptor.from_bytes(mediatype.OCI_MANIFEST, raw, platform=Platform("linux", arch))
+        repo.push(desc, _io.BytesIO(raw))
+        children[arch] = desc
+    index_raw = canonical_json({"schemaVersion": 2, "mediaType": mediatype.OCI_INDEX,
+                                "manifests": [c.to_dict() for c in children.values()]})
+    repo.push_reference(Descriptor.from_bytes(mediatype.OCI_INDEX, index_raw),
+                        _io.BytesIO(index_raw), "multi")
+    ref = f"{registry.localhost}/{repo_name}:multi"
+    arm = str(children["arm64"].digest)
+    assert oras("resolve", ref, "--platform", "linux/arm64").stdout.strip() == arm
+    oras("attach", "--platform", "linux/arm64", "--artifact-type", "x/arm-only", ref, "-a", "k=v")
+    on_arm = json.loads(oras("discover", ref, "--platform", "linux/arm64", "--format",
+                             "json").stdout)
+    assert on_arm["digest"] == arm and [r["artifactType"] for r in on_arm["referrers"]] == [
+        "x/arm-only"]
+    on_index = json.loads(oras("discover", ref, "--format", "json").stdout)
+    assert on_index["referrers"] == []
+    oras("cp", "--platform", "linux/arm64", ref, f"{registry.localhost}/{repo_name}-arm:v1")
+    assert oras("resolve", f"{registry.localhost}/{repo_name}-arm:v1").stdout.strip() == arm
+    config = oras("manifest", "fetch-config", ref, "--platform", "linux/amd64").stdout
+    assert json.loads(config)["architecture"] == "amd64"
