@@ -182,15 +182,16 @@ class Bench:
             sha256_file(path)
             return time.perf_counter() - t, 0
 
-        self.record("sha256 of the 1 GiB file", "hashlib", nbytes, h, self.args.runs)
+        self.record("sha256 of the big file", "hashlib", nbytes, h, self.args.runs)
 
     def copies(self, reg: Registry, reg2: Registry, size: int) -> None:
+        label = f"{size // MIB} MiB" if size < 1024 * MIB else f"{size // (1024 * MIB)} GiB"
         src = self.repo(reg, "copysrc") + ":v1"
         run([ORAS, "push", src, "big.bin"], self.work)
-        self.record("copy 1 GiB, same registry", "orasx", size,
+        self.record(f"copy {label}, same registry", "orasx", size,
                     lambda: run([ORAS, "cp", src, self.repo(reg, "copydst") + ":v1"], self.work),
                     self.args.runs)
-        self.record("copy 1 GiB, across registries", "orasx", size,
+        self.record(f"copy {label}, across registries", "orasx", size,
                     lambda: run([ORAS, "cp", src, self.repo(reg2, "copydst") + ":v1"], self.work),
                     self.args.runs)
         manifest = json.loads(subprocess.run([ORAS, "manifest", "fetch", src], capture_output=True,
@@ -209,7 +210,7 @@ class Bench:
             )
             return shell(script, self.work)
 
-        self.record("copy 1 GiB, across registries", "curl | curl", size, piped, self.args.runs)
+        self.record(f"copy {label}, across registries", "curl -> curl", size, piped, self.args.runs)
 
     def startup(self) -> None:
         runs = max(self.args.runs, 5)
