@@ -138,10 +138,14 @@ class Bench:
             self.record(f"push {name}", tool, nbytes, push, runs)
             if not refs:
                 continue
-            if name.startswith("200x4KiB"):
+            if name.startswith(("200x4KiB", "1x")):
+                # orasx's digest cache is on here (a re-push of unchanged files is its use);
+                # everywhere else the benchmark turns it off so first pushes hash as they must.
+                env = {k: v for k, v in os.environ.items() if k != "ORASX_NO_DIGEST_CACHE"}
+                run(cmdline("push", refs[0], files, ""), self.work, env)  # warm the cache
                 self.record(f"re-push {name} (all exist)", tool, nbytes,
-                            lambda cmdline=cmdline, ref=refs[0]: run(
-                                cmdline("push", ref, files, ""), self.work), runs)
+                            lambda cmdline=cmdline, ref=refs[0], env=env: run(
+                                cmdline("push", ref, files, ""), self.work, env), runs)
             def pull(cmdline: Callable[..., list[str]] = cmdline,
                      ref: str = refs[0]) -> tuple[float, int]:
                 out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
@@ -243,6 +247,8 @@ class Bench:
         return "\n".join(lines)
 
     def main(self) -> None:
+        os.environ["ORASX_NO_DIGEST_CACHE"] = "1"
+        os.environ["XDG_CACHE_HOME"] = os.path.join(self.work, "cache")
         q = self.args.quick
         big = (64 if q else 1024) * MIB
         reg, reg2 = start_registry(), start_registry()

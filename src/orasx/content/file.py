@@ -13,6 +13,7 @@ from typing import IO
 from orasx import mediatype
 from orasx._fsutil import atomic_writer, umask_mode
 from orasx.content import Readable
+from orasx.content._digestcache import file_digest
 from orasx.content._paths import resolve_write_path
 from orasx.content._tar import pack_directory, unpack_directory
 from orasx.descriptor import CONTENT_DIGEST, TITLE, UNPACK, Descriptor
@@ -79,7 +80,7 @@ class FileStore:
             return self._add_directory(name, path, media_type or mediatype.DEFAULT_DIRECTORY)
         if not os.path.isfile(path):
             raise InvalidInputError(f"{path}: no such file or directory")
-        digest, size = hash_file(path)
+        digest, size = file_digest(path)
         with self._lock:
             self._sources[str(digest)] = path
         return Descriptor(

@@ -1,0 +1,71 @@
+"""Digests of big unchanged files, remembered between runs so a re-push does not re-hash them.
+
+Keyed by (device, inode, size, mtime_ns, ctime_ns): any write to the file changes the key. A stale
+entry cannot produce a wrong artifact anyway: every byte sent is verified against the digest while
+it streams, and the registry checks it again. Stored in ``~/.cache/orasx/digests.json`` (0600),
+written atomically, at most ``MAX_ENTRIES`` entries. ``ORASX_NO_DIGEST_CACHE=1`` turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import threading
+
+from orasx.digest import Digest, hash_file, parse_digest
+from orasx.errors import InvalidDigestError
+
+#: Files smaller than this are simply hashed (cheaper than a cache lookup that may miss).
+MIN_SIZE = 16 * 1024 * 1024
+MAX_ENTRIES = 512
+
+_lock = threading.Lock()
+
+
+def _path() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "orasx", "digests.json")
+
+
+def _key(st: os.stat_result) -> str:
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def _load(path: str) -> dict[str, str]:
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in doc.items()} if isinstance(doc, dict) else {}
+
+
+def file_digest(path: str) -> tuple[Digest, int]:
+    """``hash_file(path)``, remembered for big files between runs."""
+    st = os.stat(path)
+    if st.st_size < MIN_SIZE or os.environ.get("ORASX_NO_DIGEST_CACHE"):
+        return hash_file(path)
+    cache_path = _path()
+    key = _key(st)
+    with _lock:
+        cached = _load(cache_path).get(key)
+    if cached:
+        with contextlib.suppress(InvalidDigestError):
+            return parse_digest(cached), st.st_size
+    digest, size = hash_file(path)
+    if _key(os.stat(path)) != key:
+        return digest, size  # changed while we read it: do not remember
+    with _lock:
+        entries = _load(cache_path)
+        entries[key] = str(digest)
+        while len(entries) > MAX_ENTRIES:
+            entries.pop(next(iter(entries)))
+        with contextlib.suppress(OSError):
+            os.makedirs(os.path.dirname(cache_path), mode=0o700, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cache_path), prefix=".digests-")
+            with os.fdopen(fd, "w") as f:
+                json.dump(entries, f)
+            os.replace(tmp, cache_path)
+    return digest, size
