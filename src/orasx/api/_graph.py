@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from orasx import mediatype
 from orasx.api._common import Remote, Union, open_target, resolve_root, tag_target
-from orasx.api._transfer import _annotations
+from orasx.api._transfer import _annotations, add_files
 from orasx.content import ReadOnlyStorage, Target, fetch_all
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
 from orasx.copy import CopyOptions, Hooks, copy_graph
 from orasx.descriptor import Descriptor, Platform
 from orasx.errors import InvalidInputError
-from orasx.fileref import CONFIG_KEY, MANIFEST_KEY, parse_file_reference, title_for
+from orasx.fileref import CONFIG_KEY, MANIFEST_KEY
 from orasx.manifest import Index, parse_manifest
 from orasx.pack import pack_manifest
 from orasx.reference import split_tags
@@ -94,19 +93,8 @@ def attach(
     target, ref, _ = open_target(subject, oci_layout=oci_layout, remote=remote, create=False)
     subject_desc, _ = resolve_root(target, ref, platform)
     with FileStore(".") as store:
-        layers = []
-        for item in files:
-            path, media_type = parse_file_reference(item)
-            title = title_for(path)
-            if os.path.isabs(path) and not disable_path_validation:
-                raise InvalidInputError(
-                    f"{path}: absolute file path detected: use a relative path, or pass "
-                    "--disable-path-validation if this is intended")
-            desc = store.add(title, path, media_type)
-            extra = ann.get(path) or ann.get(title)
-            if extra:
-                desc = desc.with_annotations({**desc.annotations, **extra})
-            layers.append(desc)
+        layers, _ = add_files(store, files, ann, disable_path_validation=disable_path_validation,
+                              concurrency=concurrency)
         memory = MemoryStore()
         memory.push_bytes(mediatype.OCI_EMPTY, b"{}")
         config = None

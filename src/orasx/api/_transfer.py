@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from orasx import mediatype
@@ -44,6 +45,52 @@ class PushResult:
     manifest: bytes
     reference: str
     tags: tuple[str, ...]
+
+
+#: Files at least this big are hashed in parallel with each other.
+PARALLEL_HASH_MIN = 8 * 1024 * 1024
+
+
+def add_files(
+    store: FileStore,
+    files: Sequence[str],
+    ann: Mapping[str, Mapping[str, str]],
+    *,
+    disable_path_validation: bool,
+    concurrency: int,
+) -> tuple[list[Descriptor], set[str]]:
+    """Check ``path[:type]`` arguments and add them to ``store``, hashing (or packing) them in
+    parallel; returns the layer descriptors in argument order and the titles."""
+    items: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for item in files:
+        path, media_type = parse_file_reference(item)
+        title = title_for(path)
+        if os.path.isabs(path) and not disable_path_validation:
+            raise InvalidInputError(
+                f"{path}: absolute file path detected: use a relative path, or pass "
+                "--disable-path-validation if this is intended"
+            )
+        if title in seen:
+            raise InvalidInputError(f"{path}: duplicate file name {title!r}")
+        seen.add(title)
+        items.append((path, title, media_type))
+
+    def add(item: tuple[str, str, str]) -> Descriptor:
+        path, title, media_type = item
+        desc = store.add(title, path, media_type)
+        extra = ann.get(path) or ann.get(title)
+        return desc.with_annotations({**desc.annotations, **extra}) if extra else desc
+
+    def heavy(item: tuple[str, str, str]) -> bool:
+        return os.path.isdir(item[0]) or (os.path.isfile(item[0])
+                                          and os.path.getsize(item[0]) >= PARALLEL_HASH_MIN)
+
+    # Threads pay off only for big files (hashlib releases the GIL); small ones are hashed inline.
+    if len(items) < 2 or sum(1 for i in items if heavy(i)) < 2:
+        return [add(i) for i in items], seen
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(items)))) as pool:
+        return list(pool.map(add, items)), seen
 
 
 def _annotations(
@@ -97,24 +144,8 @@ def push(
     ann = _annotations(annotations, annotation_file)
     target, ref, _ = open_target(first, oci_layout=oci_layout, remote=remote)
     with FileStore(".") as store:
-        layers: list[Descriptor] = []
-        seen: set[str] = set()
-        for item in files:
-            path, media_type = parse_file_reference(item)
-            title = title_for(path)
-            if os.path.isabs(path) and not disable_path_validation:
-                raise InvalidInputError(
-                    f"{path}: absolute file path detected: use a relative path, or pass "
-                    "--disable-path-validation if this is intended"
-                )
-            if title in seen:
-                raise InvalidInputError(f"{path}: duplicate file name {title!r}")
-            seen.add(title)
-            desc = store.add(title, path, media_type)
-            extra = ann.get(path) or ann.get(title)
-            if extra:
-                desc = desc.with_annotations({**desc.annotations, **extra})
-            layers.append(desc)
+        layers, seen = add_files(store, files, ann, disable_path_validation=disable_path_validation,
+                                 concurrency=concurrency)
         known = seen | {MANIFEST_KEY, CONFIG_KEY} | {parse_file_reference(f)[0] for f in files}
         unknown = sorted(k for k in ann if k not in known)
         if unknown:
