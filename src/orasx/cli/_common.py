@@ -208,6 +208,12 @@ def confirm(kw: dict[str, Any], question: str) -> None:
         raise SystemExit(0)
 
 
+def print_done(verb: str, oci_layout: bool, reference: str, digest: object) -> None:
+    """The Go CLI's closing lines: ``<Verb> [registry|oci-layout] REF`` and ``Digest: D``."""
+    click.echo(f"{verb} [{'oci-layout' if oci_layout else 'registry'}] {reference}")
+    click.echo(f"Digest: {digest}")
+
+
 def handle_errors(f: F) -> F:
     """Print an :class:`OrasError` as ``Error: <message>`` on stderr and exit 1."""
 

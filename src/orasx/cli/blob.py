@@ -13,6 +13,7 @@ from orasx.cli._common import (
     confirm,
     handle_errors,
     oci_layout_option,
+    print_done,
     remote_options,
 )
 from orasx.cli._output import emit, format_option, parse_format
@@ -84,9 +85,7 @@ def push(**kw: Any) -> None:
     if kw["descriptor"]:
         click.echo(json.dumps(desc.to_dict(), separators=(",", ":")))
         return
-    kind = "oci-layout" if kw["oci_layout"] else "registry"
-    click.echo(f"Pushed [{kind}] {name}@{desc.digest}")
-    click.echo(f"Digest: {desc.digest}")
+    print_done("Pushed", kw["oci_layout"], f"{name}@{desc.digest}", desc.digest)
 
 
 @command.command("delete", help="Delete a blob (asks first unless -f).")
@@ -101,6 +100,4 @@ def delete(**kw: Any) -> None:
     remote = build_remote(kw)
     confirm(kw, f"Are you sure you want to delete the blob {kw['reference']!r}?")
     desc = delete_blob(kw["reference"], oci_layout=kw["oci_layout"], remote=remote)
-    kind = "oci-layout" if kw["oci_layout"] else "registry"
-    click.echo(f"Deleted [{kind}] {kw['reference']}")
-    click.echo(f"Digest: {desc.digest}")
+    print_done("Deleted", kw["oci_layout"], kw["reference"], desc.digest)

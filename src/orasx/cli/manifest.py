@@ -15,6 +15,7 @@ from orasx.cli._common import (
     handle_errors,
     oci_layout_option,
     platform_value,
+    print_done,
     remote_options,
 )
 from orasx.cli._output import emit, format_option, parse_format
@@ -132,9 +133,7 @@ def push(**kw: Any) -> None:
                                oci_layout=kw["oci_layout"], remote=remote)
     if emit(fmt, template, {"reference": kw["reference"].split(",")[0], **desc.to_dict()}):
         return
-    kind = "oci-layout" if kw["oci_layout"] else "registry"
-    click.echo(f"Pushed [{kind}] {kw['reference']}")
-    click.echo(f"Digest: {desc.digest}")
+    print_done("Pushed", kw["oci_layout"], kw["reference"], desc.digest)
 
 
 @command.command("delete", help="Delete a manifest (asks first unless -f).")
@@ -151,9 +150,7 @@ def delete(**kw: Any) -> None:
     confirm(kw, f"Are you sure you want to delete the manifest {kw['reference']!r} and all tags "
                 "associated with it?")
     desc = delete_manifest(kw["reference"], oci_layout=kw["oci_layout"], remote=remote)
-    kind = "oci-layout" if kw["oci_layout"] else "registry"
-    click.echo(f"Deleted [{kind}] {kw['reference']}")
-    click.echo(f"Digest: {desc.digest}")
+    print_done("Deleted", kw["oci_layout"], kw["reference"], desc.digest)
 
 
 @command.group("index", help="Index operations (create, update).")
