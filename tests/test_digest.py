@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from orasx.digest import Digest, VerifyingReader, copy_verified, parse_digest
+from orasx.digest import Digest, VerifyingReader, parse_digest
 from orasx.errors import InvalidDigestError, VerificationError
 
 DATA = b"hello world\n"
@@ -53,8 +53,3 @@ def test_verifying_reader_refuses_short_long_and_corrupt_bodies(body, message):
     with pytest.raises(VerificationError, match=message):
         _read_all(VerifyingReader(io.BytesIO(body), DIGEST, len(DATA)))
 
-
-def test_copy_verified_writes_only_through_verification():
-    out = io.BytesIO()
-    copy_verified(io.BytesIO(DATA), out, DIGEST, len(DATA))
-    assert out.getvalue() == DATA

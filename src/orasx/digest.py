@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from orasx.errors import InvalidDigestError, VerificationError
 
@@ -151,10 +151,3 @@ class VerifyingReader:
         if close is not None:
             close()
 
-
-def copy_verified(src: Readable, dst: IO[bytes], digest: Digest, size: int, name: str = "") -> None:
-    """Copy ``src`` to ``dst`` through a :class:`VerifyingReader`; raises on any mismatch."""
-    reader = VerifyingReader(src, digest, size, name=name)
-    while data := reader.read(CHUNK_SIZE):
-        dst.write(data)
-    reader.verify()

@@ -65,9 +65,22 @@ class Remote:
 
 
 def open_target(
-    reference: str, *, oci_layout: bool = False, remote: Remote | None = None, create: bool = True
+    reference: str, *, oci_layout: bool = False, remote: Remote | None = None, create: bool = True,
+    need_ref: bool = False,
 ) -> tuple[Target, str, str]:
-    """Open the store a CLI reference names; returns (target, tag-or-digest, display name)."""
+    """Open the store a CLI reference names; returns (target, tag-or-digest, display name).
+
+    ``need_ref``: the reference must name a tag or digest.
+    """
+    target, ref, name = _open(reference, oci_layout, remote, create)
+    if need_ref and not ref:
+        raise InvalidInputError(f"{reference}: no tag or digest: add one, e.g. {reference}:v1")
+    return target, ref, name
+
+
+def _open(
+    reference: str, oci_layout: bool, remote: Remote | None, create: bool
+) -> tuple[Target, str, str]:
     if oci_layout:
         path, ref = parse_layout_reference(reference)
         if not create and os.path.isfile(path):

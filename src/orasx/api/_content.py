@@ -19,8 +19,8 @@ from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, hash_file, parse_d
 from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError
 from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, detect_media_type, parse_manifest
 from orasx.pack import created_timestamp
-from orasx.reference import parse_layout_reference, parse_reference, split_tags
-from orasx.registry.remote import Registry, Repository, registry_host
+from orasx.reference import parse_reference, split_tags
+from orasx.registry.remote import Registry, Repository
 
 
 def fetch_manifest(
@@ -74,24 +74,18 @@ def push_manifest(
 def delete_manifest(
     reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
 ) -> Descriptor:
-    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
-    if not ref:
-        raise InvalidInputError(f"{reference}: no tag or digest: add one, e.g. {reference}:v1")
+    target, ref = _blob_target(reference, oci_layout, remote, need_ref=True)
     desc = target.resolve(ref)
-    _delete(target, desc)
+    target.delete(desc)
     return desc
 
 
-def _delete(target: object, desc: Descriptor) -> None:
-    if isinstance(target, (Repository, OCILayoutStore)):
-        target.delete(desc)
-    else:  # pragma: no cover - every target we open can delete
-        raise InvalidInputError("this store cannot delete content")
-
-
 def _blob_target(reference: str, oci_layout: bool, remote: Remote | None,
-                 create: bool = False) -> tuple[Repository | OCILayoutStore, str]:
-    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=create)
+                 create: bool = False, need_ref: bool = False,
+                 ) -> tuple[Repository | OCILayoutStore, str]:
+    """The target as one of the two stores that can also delete and describe blobs."""
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=create,
+                                 need_ref=need_ref)
     assert isinstance(target, (Repository, OCILayoutStore))
     return target, ref
 
@@ -105,7 +99,7 @@ def fetch_blob(
     if ":" not in ref:
         raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...")
     digest = parse_digest(ref)
-    desc = _describe_blob(target, digest)
+    desc = target.blob_descriptor(digest)
     if output is None:
         return desc
     stream = target.fetch(desc)
@@ -125,25 +119,6 @@ def fetch_blob(
     finally:
         stream.close()
     return desc
-
-
-def _describe_blob(target: Repository | OCILayoutStore, digest: Digest) -> Descriptor:
-    if isinstance(target, Repository):
-        resp = target.client.request("HEAD", f"{target._base}/blobs/{digest}",
-                                     scopes=target._pull)
-        resp.discard()
-        if resp.status == 404:
-            raise NotFoundError(f"{target.registry}/{target.name}@{digest}: blob not found")
-        if resp.status != 200:
-            raise target._error(resp, "HEAD", f"{target.registry}/{target.name}@{digest}")
-        size = resp.header("Content-Length")
-        if not size.isdigit():
-            raise InvalidManifestError(f"{digest}: the registry did not say the blob's size")
-        return Descriptor("application/octet-stream", digest, int(size))
-    probe = Descriptor("application/octet-stream", digest, 0)
-    if not target.exists(probe):
-        raise NotFoundError(f"{digest}: blob not found in {target.root}")
-    return Descriptor("application/octet-stream", digest, os.path.getsize(target._blob_path(probe)))
 
 
 def push_blob(
@@ -187,7 +162,7 @@ def delete_blob(reference: str, *, oci_layout: bool = False,
     target, ref = _blob_target(reference, oci_layout, remote)
     if ":" not in ref:
         raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...")
-    desc = _describe_blob(target, parse_digest(ref))
+    desc = target.blob_descriptor(parse_digest(ref))
     target.delete(desc)
     return desc
 
@@ -339,9 +314,3 @@ def _push_index(
             target.tag(desc, t)
     return desc, raw, tags
 
-
-__all__ = [
-    "delete_blob", "delete_manifest", "fetch_blob", "fetch_config", "fetch_manifest",
-    "index_create", "index_update", "parse_layout_reference", "parse_reference", "push_blob",
-    "push_manifest", "registry_host", "repo_ls", "repo_tags",
-]

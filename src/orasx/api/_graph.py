@@ -38,14 +38,11 @@ def resolve(
     reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
     platform: Platform | None = None,
 ) -> Descriptor:
-    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False,
+                                 need_ref=True)
     if platform is None and isinstance(target, Repository):
-        return target.resolve(ref) if ref else _need_ref(reference)
+        return target.resolve(ref)  # a HEAD is enough
     return resolve_root(target, ref, platform)[0]
-
-
-def _need_ref(reference: str) -> Descriptor:
-    raise InvalidInputError(f"{reference}: no tag or digest: add one, e.g. {reference}:v1")
 
 
 def tag(

@@ -259,9 +259,8 @@ def pull(
     """
     if concurrency < 1:
         raise InvalidInputError("--concurrency must be at least 1")
-    source, ref, name = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
-    if not ref:
-        raise InvalidInputError(f"{reference}: no tag or digest: add one, e.g. {reference}:v1")
+    source, ref, name = open_target(reference, oci_layout=oci_layout, remote=remote, create=False,
+                                    need_ref=True)
     root, raw = resolve_root(source, ref, platform)
     skipped: list[Descriptor] = []
     config_path = parse_file_reference(config)[0] if config else None
@@ -304,6 +303,4 @@ def pull(
         if layer.title in written:
             files.append(PulledFile(written[layer.title], layer))
     display = f"{name}:{ref}" if ":" not in ref else f"{name}@{ref}"
-    if oci_layout:
-        display = f"{name}:{ref}" if ":" not in ref else f"{name}@{ref}"
     return PullResult(root, display, tuple(files), tuple(skipped))

@@ -133,7 +133,6 @@ def build_options(kw: dict[str, Any]) -> Any:
     if bool(cert) != bool(key):
         raise click.UsageError("--cert-file and --key-file must be given together")
     resolve = dict(parse_resolve(r) for r in kw.pop("resolves"))
-    kw["_tty_off"] = bool(kw.get("debug") or kw.get("no_tty"))
     if kw.pop("debug"):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("[debug] %(name)s: %(message)s"))

@@ -14,16 +14,29 @@ from typing import Any
 
 import click
 
-from orasx.cli._common import Reporter, StatusPrinter
+from orasx.cli._common import Reporter, StatusPrinter, build_remote
+from orasx.cli._output import parse_format
 
 
-def reporter(verbs: tuple[str, str, str], *, quiet: bool, no_tty: bool, debug: bool) -> Reporter:
-    """A progress reporter with ``hooks()`` and ``finish()``."""
+def reporter(verbs: tuple[str, str, str], *, quiet: bool, plain: bool) -> Reporter:
+    """The display for a transfer: nothing (``quiet``), plain lines (``plain``, or no terminal),
+    or the live display."""
     if quiet:
         return StatusPrinter(verbs, quiet=True)
-    if no_tty or debug or not sys.stderr.isatty():
+    if plain or not sys.stderr.isatty():
         return StatusPrinter(verbs)
     return LiveProgress(verbs)
+
+
+def begin(
+    kw: dict[str, Any], verbs: tuple[str, str, str]
+) -> tuple[str, str, Any, Reporter]:
+    """What a transfer command needs from its flags (removed from ``kw``): the output format, its
+    template, the remote and the progress display (plain under ``--debug`` and ``--no-tty``)."""
+    fmt, template = parse_format(kw)
+    plain = bool(kw.get("debug") or kw.get("no_tty"))
+    remote = build_remote(kw)
+    return fmt, template, remote, reporter(verbs, quiet=fmt != "text", plain=plain)
 
 
 def _human(n: float) -> str:

@@ -7,13 +7,12 @@ from typing import Any
 import click
 
 from orasx.cli._common import (
-    build_remote,
     distribution_spec_option,
     handle_errors,
     remote_options,
 )
-from orasx.cli._output import emit, format_option, parse_format
-from orasx.cli._progress import reporter
+from orasx.cli._output import emit, format_option
+from orasx.cli._progress import begin
 
 
 @click.command("backup", help="Back up a repository's tags (all when none given) to an OCI "
@@ -29,10 +28,7 @@ from orasx.cli._progress import reporter
 def backup(**kw: Any) -> None:
     from orasx.api import backup as do_backup
 
-    fmt, template = parse_format(kw)
-    remote = build_remote(kw)
-    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt != "text",
-                      no_tty=kw.pop("_tty_off", False), debug=False)
+    fmt, template, remote, status = begin(kw, ("Copying", "Copied", "Exists"))
     result = status.run(do_backup, kw["reference"], kw["output"],
                         include_referrers=kw["include_referrers"],
                         concurrency=kw["concurrency"], remote=remote, hooks=status.hooks())
@@ -58,10 +54,7 @@ def backup(**kw: Any) -> None:
 def restore(**kw: Any) -> None:
     from orasx.api import restore as do_restore
 
-    fmt, template = parse_format(kw)
-    remote = build_remote(kw)
-    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt != "text",
-                      no_tty=kw.pop("_tty_off", False), debug=False)
+    fmt, template, remote, status = begin(kw, ("Copying", "Copied", "Exists"))
     result = status.run(do_restore, kw["input_"], kw["reference"],
                         exclude_referrers=kw["exclude_referrers"],
                         dry_run=kw["dry_run"], concurrency=kw["concurrency"], remote=remote,

@@ -18,7 +18,7 @@ from orasx.cli._common import (
     remote_options,
 )
 from orasx.cli._output import emit, format_option, parse_format
-from orasx.cli._progress import reporter
+from orasx.cli._progress import begin, reporter
 
 _ATTACH_HELP = """Attach files to an existing artifact as a referrer (image-spec v1.1, with subject).
 
@@ -49,10 +49,7 @@ def attach(**kw: Any) -> None:
     from orasx.api import attach as do_attach
     from orasx.fileref import parse_annotations
 
-    fmt, template = parse_format(kw)
-    remote = build_remote(kw)
-    status = reporter(("Uploading", "Uploaded", "Exists"), quiet=fmt != "text",
-                      no_tty=kw.pop("_tty_off", False), debug=False)
+    fmt, template, remote, status = begin(kw, ("Uploading", "Uploaded", "Exists"))
     result = status.run(
         do_attach,
         kw["subject"], kw["files"], artifact_type=kw["artifact_type"],
@@ -216,8 +213,7 @@ def copy(**kw: Any) -> None:
     tty_off = shared["debug"] or shared["no_tty"]
     src_layout, src_remote = _side(kw, "from", dict(shared))
     dst_layout, dst_remote = _side(kw, "to", {**shared, "debug": False})
-    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt != "text", no_tty=tty_off,
-                      debug=False)
+    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt != "text", plain=tty_off)
     root, _tags = status.run(
         do_copy,
         Endpoint(kw["source"], src_layout, src_remote),

@@ -7,12 +7,11 @@ from typing import Any
 import click
 
 from orasx.cli._common import (
-    build_remote,
     handle_errors,
     remote_options,
 )
-from orasx.cli._output import emit, format_option, parse_format
-from orasx.cli._progress import reporter
+from orasx.cli._output import emit, format_option
+from orasx.cli._progress import begin
 
 _HELP = """Pull files from a registry or an OCI image layout.
 
@@ -53,10 +52,7 @@ def command(**kw: Any) -> None:
     from orasx.api import pull
     from orasx.descriptor import parse_platform
 
-    remote = build_remote(kw)
-    fmt, template = parse_format(kw)
-    status = reporter(("Downloading", "Downloaded", "Skipped"), quiet=fmt != "text",
-                      no_tty=kw.pop("_tty_off", False), debug=False)
+    fmt, template, remote, status = begin(kw, ("Downloading", "Downloaded", "Skipped"))
     result = status.run(
         pull,
         kw["reference"],

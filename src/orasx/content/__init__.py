@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from orasx.descriptor import Descriptor
-from orasx.digest import Readable, VerifyingReader
+from orasx.digest import Digest, Readable, VerifyingReader
 from orasx.errors import SizeLimitError
 from orasx.manifest import MAX_MANIFEST_BYTES
 
@@ -83,11 +83,9 @@ def fetch_all(fetcher: Fetcher, desc: Descriptor, *, limit: int = MAX_MANIFEST_B
         raise SizeLimitError(
             f"{desc.digest}: {desc.size} bytes is over the {limit}-byte limit for metadata"
         )
-    if desc.data is not None and len(desc.data) == desc.size:
-        from orasx.digest import Digest
-
-        if Digest.from_bytes(desc.data, desc.digest.algorithm) == desc.digest:
-            return desc.data
+    if (desc.data is not None and len(desc.data) == desc.size
+            and Digest.from_bytes(desc.data, desc.digest.algorithm) == desc.digest):
+        return desc.data  # embedded content needs no fetch
     stream = fetcher.fetch(desc)
     try:
         return read_all(stream, desc, limit=limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import shutil
@@ -116,8 +117,6 @@ class FileStore:
         if path is not None:
             return open(path, "rb", buffering=0)
         if spooled is not None:
-            import io
-
             return io.BytesIO(data)
         raise NotFoundError(f"{desc.digest}: not found in the file store")
 

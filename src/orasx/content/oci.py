@@ -13,7 +13,7 @@ from orasx import mediatype
 from orasx._fsutil import atomic_writer, read_capped, umask_mode
 from orasx.content import Readable
 from orasx.descriptor import Descriptor, canonical_json
-from orasx.digest import CHUNK_SIZE, VerifyingReader, parse_digest
+from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, parse_digest
 from orasx.errors import InvalidManifestError, NotFoundError
 from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, detect_media_type, parse_manifest
 
@@ -72,6 +72,13 @@ class OCILayoutStore:
                 f"{path}: blob is not a regular file (symlinks are refused in layouts)"
             )
         return open(path, "rb", buffering=0)
+
+    def blob_descriptor(self, digest: Digest) -> Descriptor:
+        """Describe a blob known only by its digest (its size on disk)."""
+        probe = Descriptor("application/octet-stream", digest, 0)
+        if not self.exists(probe):
+            raise NotFoundError(f"{digest}: blob not found in {self.root}")
+        return Descriptor(probe.media_type, digest, os.path.getsize(self._blob_path(probe)))
 
     def exists(self, desc: Descriptor) -> bool:
         try:

@@ -183,7 +183,6 @@ class Client:
         self._lock = threading.Lock()
         self._auth_cache: dict[tuple[str, tuple[str, ...]], str] = {}
         self._challenges: dict[str, auth.Challenge] = {}
-        self._registries: set[tuple[str, str, int]] = set()
 
     # -- scheme ----------------------------------------------------------------------------
     def scheme_for(self, host: str) -> str:
@@ -194,10 +193,7 @@ class Client:
         return "http" if hostname in _LOOPBACK else "https"
 
     def base_url(self, host: str) -> str:
-        url = f"{self.scheme_for(host)}://{host}"
-        with self._lock:
-            self._registries.add(origin(url))
-        return url
+        return f"{self.scheme_for(host)}://{host}"
 
     def close(self) -> None:
         with self._lock:

@@ -27,7 +27,7 @@ from orasx.errors import (
     VerificationError,
 )
 from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, parse_manifest
-from orasx.reference import Reference
+from orasx.reference import Reference, parse_reference
 from orasx.registry import auth
 from orasx.registry._http import Client, Response, origin, redact_url
 
@@ -102,9 +102,7 @@ class Repository:
         self.referrers_capability = referrers_capability
         self._chunked = False
         if isinstance(reference, str):
-            from orasx.reference import parse_reference
-
-            reference = parse_reference(reference if "/" in reference else reference + "/x")
+            reference = parse_reference(reference)
         self.reference = reference
         self.client = client or Client()
         self.registry = reference.registry
@@ -157,6 +155,20 @@ class Repository:
             return _ResumingBody(self, f"{self._base}/blobs/{desc.digest}", headers, resp, what)
         return resp
 
+    def blob_descriptor(self, digest: Digest) -> Descriptor:
+        """Describe a blob known only by its digest (``HEAD``: its size)."""
+        what = f"{self.registry}/{self.name}@{digest}"
+        resp = self.client.request("HEAD", f"{self._base}/blobs/{digest}", scopes=self._pull)
+        resp.discard()
+        if resp.status == 404:
+            raise NotFoundError(f"{what}: blob not found")
+        if resp.status != 200:
+            raise self._error(resp, "HEAD", what)
+        size = resp.header("Content-Length")
+        if not size.isdigit():
+            raise InvalidManifestError(f"{digest}: the registry did not say the blob's size")
+        return Descriptor("application/octet-stream", digest, int(size))
+
     def exists(self, desc: Descriptor) -> bool:
         kind = "manifests" if mediatype.is_manifest_like(desc.media_type) else "blobs"
         headers = {"Accept": _ACCEPT_MANIFESTS} if kind == "manifests" else {}
@@ -193,7 +205,7 @@ class Repository:
             "POST", f"{self._base}/blobs/uploads/", headers={"Content-Length": "0"},
             body=b"", scopes=self._push,
         )
-        if resp.status in (201,) and not chunked:
+        if resp.status == 201:  # some registries answer that they already have it
             resp.discard()
             return
         if resp.status != 202:
