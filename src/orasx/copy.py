@@ -106,6 +106,11 @@ def _transient(e: CopyError) -> bool:
     return cause.status in (408, 413, 416, 429, 500, 502, 503, 504)
 
 
+def reporting(stream: Readable, desc: Descriptor, hooks: Hooks) -> Readable:
+    """``stream`` reporting its byte count to ``hooks.on_progress`` (when set) as it is read."""
+    return stream if hooks.on_progress is None else _Counting(stream, desc, hooks.on_progress)
+
+
 class _Cancellable:
     """Stops a transfer at its next read once the copy is cancelled (Ctrl-C)."""
 
@@ -192,9 +197,7 @@ class _GraphCopier:
                 stream: Readable = self.src.fetch(desc)
             except OrasError as e:
                 raise CopyError(f"{e}", origin="source") from e
-            stream = _Cancellable(stream, self.cancelled)
-            if self.hooks.on_progress is not None:
-                stream = _Counting(stream, desc, self.hooks.on_progress)
+            stream = reporting(_Cancellable(stream, self.cancelled), desc, self.hooks)
             try:
                 self._push(desc, stream, None)
                 break

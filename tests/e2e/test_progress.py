@@ -54,3 +54,15 @@ def test_no_tty_and_pipes_get_plain_status_lines(registry, tmp_path: Path):
     proc = subprocess.run([ORAS, "push", f"{registry.localhost}/plain:v2", "a.txt"], cwd=tmp_path,
                           capture_output=True, text=True, check=True)
     assert "Uploaded" in proc.stdout and "\x1b[" not in proc.stdout + proc.stderr
+
+
+def test_blob_push_and_fetch_show_progress_on_a_terminal(registry, tmp_path: Path):
+    (tmp_path / "b.bin").write_bytes(os.urandom(2 * 1024 * 1024))
+    code, out, err = _run_on_terminal(["blob", "push", f"{registry.localhost}/progress-blob",
+                                       "b.bin"], tmp_path)
+    assert code == 0 and "✓ Uploaded" in err and "Pushed [registry]" in out
+    digest = out.split("Digest: ")[1].strip()
+    code, out, err = _run_on_terminal(["blob", "fetch", f"{registry.localhost}/progress-blob@"
+                                       f"{digest}", "-o", "got.bin"], tmp_path)
+    assert code == 0 and "✓ Downloaded" in err
+    assert (tmp_path / "got.bin").read_bytes() == (tmp_path / "b.bin").read_bytes()

@@ -14,6 +14,7 @@ from orasx._fsutil import atomic_writer, umask_mode
 from orasx.api._common import Remote, open_target, resolve_root, tag_target
 from orasx.content import Readable, fetch_all
 from orasx.content.oci import OCILayoutStore
+from orasx.copy import Hooks, reporting
 from orasx.descriptor import CREATED, Descriptor, Platform, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, hash_file, parse_digest
 from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError
@@ -92,7 +93,7 @@ def _blob_target(reference: str, oci_layout: bool, remote: Remote | None,
 
 def fetch_blob(
     reference: str, output: str | IO[bytes] | None, *, oci_layout: bool = False,
-    remote: Remote | None = None,
+    remote: Remote | None = None, hooks: Hooks | None = None,
 ) -> Descriptor:
     """Fetch ``name@digest``; a file output appears only after the digest verified."""
     target, ref = _blob_target(reference, oci_layout, remote)
@@ -102,7 +103,9 @@ def fetch_blob(
     desc = target.blob_descriptor(digest)
     if output is None:
         return desc
-    stream = target.fetch(desc)
+    hooks = hooks or Hooks()
+    hooks.on_start(desc)
+    stream = reporting(target.fetch(desc), desc, hooks)
     try:
         reader = VerifyingReader(stream, desc.digest, desc.size)
         if isinstance(output, str):
@@ -118,14 +121,16 @@ def fetch_blob(
             reader.verify()
     finally:
         stream.close()
+    hooks.on_copied(desc)
     return desc
 
 
 def push_blob(
     reference: str, source: str | IO[bytes], *, size: int = -1, media_type: str = "",
-    oci_layout: bool = False, remote: Remote | None = None,
+    oci_layout: bool = False, remote: Remote | None = None, hooks: Hooks | None = None,
 ) -> Descriptor:
     """Push a file (or a stream: spooled to a temp file to learn its digest) as a blob."""
+    hooks = hooks or Hooks()
     target, ref = _blob_target(reference, oci_layout, remote, create=True)
     media_type = media_type or "application/octet-stream"
     tmp = None
@@ -148,9 +153,13 @@ def push_blob(
         if ref and ":" in ref and parse_digest(ref) != digest:
             raise InvalidInputError(f"{reference}: the content's digest is {digest}")
         desc = Descriptor(media_type, digest, actual)
-        if not target.exists(desc):
-            with open(path, "rb") as f:
-                target.push(desc, f)
+        if target.exists(desc):
+            hooks.on_skipped(desc)
+            return desc
+        hooks.on_start(desc)
+        with open(path, "rb", buffering=0) as f:
+            target.push(desc, reporting(f, desc, hooks))
+        hooks.on_copied(desc)
         return desc
     finally:
         if tmp:

@@ -29,14 +29,14 @@ def reporter(verbs: tuple[str, str, str], *, quiet: bool, plain: bool) -> Report
 
 
 def begin(
-    kw: dict[str, Any], verbs: tuple[str, str, str]
+    kw: dict[str, Any], verbs: tuple[str, str, str], *, quiet: bool = False
 ) -> tuple[str, str, Any, Reporter]:
     """What a transfer command needs from its flags (removed from ``kw``): the output format, its
     template, the remote and the progress display (plain under ``--debug`` and ``--no-tty``)."""
     fmt, template = parse_format(kw)
     plain = bool(kw.get("debug") or kw.get("no_tty"))
     remote = build_remote(kw)
-    return fmt, template, remote, reporter(verbs, quiet=fmt != "text", plain=plain)
+    return fmt, template, remote, reporter(verbs, quiet=quiet or fmt != "text", plain=plain)
 
 
 def _human(n: float) -> str:

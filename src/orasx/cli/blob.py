@@ -16,7 +16,8 @@ from orasx.cli._common import (
     print_done,
     remote_options,
 )
-from orasx.cli._output import emit, format_option, parse_format
+from orasx.cli._output import emit, format_option
+from orasx.cli._progress import begin
 from orasx.cli.manifest import _AliasGroup
 
 
@@ -40,8 +41,9 @@ def command() -> None:
 def fetch(**kw: Any) -> None:
     from orasx.api import fetch_blob
 
-    fmt, template = parse_format(kw)
-    remote = build_remote(kw)
+    to_stdout = kw["output"] == "-"
+    fmt, template, remote, status = begin(kw, ("Downloading", "Downloaded", "Skipped"),
+                                          quiet=to_stdout)
     if not kw["output"] and not kw["descriptor"] and fmt == "text":
         raise click.UsageError("give -o FILE (or -o - for stdout), or --descriptor")
     out: Any = None
@@ -49,7 +51,8 @@ def fetch(**kw: Any) -> None:
         out = sys.stdout.buffer
     elif kw["output"]:
         out = kw["output"]
-    desc = fetch_blob(kw["reference"], out, oci_layout=kw["oci_layout"], remote=remote)
+    desc = status.run(fetch_blob, kw["reference"], out, oci_layout=kw["oci_layout"],
+                      remote=remote, hooks=status.hooks())
     if emit(fmt, template, {"reference": kw["reference"], **desc.to_dict()}):
         return
     if kw["descriptor"]:
@@ -69,16 +72,17 @@ def fetch(**kw: Any) -> None:
 def push(**kw: Any) -> None:
     from orasx.api import push_blob
 
-    fmt, template = parse_format(kw)
     if kw["file"] == "-":
         if kw["size"] < 0:
             raise click.UsageError("--size is required when the blob comes from stdin")
         if kw["password_stdin"] or kw["identity_token_stdin"]:
             raise click.UsageError("stdin cannot be both the blob and the password")
-    remote = build_remote(kw)
+    fmt, template, remote, status = begin(kw, ("Uploading", "Uploaded", "Exists"),
+                                          quiet=kw["descriptor"])
     source: Any = sys.stdin.buffer if kw["file"] == "-" else kw["file"]
-    desc = push_blob(kw["reference"], source, size=kw["size"], media_type=kw["media_type"],
-                     oci_layout=kw["oci_layout"], remote=remote)
+    desc = status.run(push_blob, kw["reference"], source, size=kw["size"],
+                      media_type=kw["media_type"], oci_layout=kw["oci_layout"], remote=remote,
+                      hooks=status.hooks())
     name = kw["reference"].split("@")[0]
     if emit(fmt, template, {"reference": f"{name}@{desc.digest}", **desc.to_dict()}):
         return
