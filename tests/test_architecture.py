@@ -18,7 +18,7 @@ LAYERS = [
     {"reference", "descriptor", "fileref"},
     {"manifest"},
     {"content", "registry", "pack"},
-    {"copy"},
+    {"_copy"},
     {"api"},
     {"cli", "__main__"},
 ]

@@ -17,12 +17,12 @@ _EXPORTS = {
     "ClientOptions": "orasx.registry._http",
     "Client": "orasx.registry._http",
     "CopyError": "orasx.errors",
-    "CopyOptions": "orasx.copy",
+    "CopyOptions": "orasx._copy",
     "Credential": "orasx.registry.auth",
     "Descriptor": "orasx.descriptor",
     "Digest": "orasx.digest",
     "FileStore": "orasx.content.file",
-    "Hooks": "orasx.copy",
+    "Hooks": "orasx._copy",
     "Index": "orasx.manifest",
     "InvalidDigestError": "orasx.errors",
     "InvalidInputError": "orasx.errors",
@@ -45,8 +45,8 @@ _EXPORTS = {
     "SizeLimitError": "orasx.errors",
     "Target": "orasx.content",
     "VerificationError": "orasx.errors",
-    "copy": "orasx.copy",
-    "copy_graph": "orasx.copy",
+    "copy": "orasx._copy",
+    "copy_graph": "orasx._copy",
     "pack_manifest": "orasx.pack",
     "parse_digest": "orasx.digest",
     "parse_manifest": "orasx.manifest",
@@ -78,7 +78,7 @@ if TYPE_CHECKING:
     from orasx.content.file import FileStore
     from orasx.content.memory import MemoryStore
     from orasx.content.oci import OCILayoutStore
-    from orasx.copy import CopyOptions, Hooks, copy, copy_graph
+    from orasx._copy import CopyOptions, Hooks, copy, copy_graph
     from orasx.descriptor import Descriptor, Platform, parse_platform
     from orasx.digest import Digest, parse_digest
     from orasx.errors import (

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 
 class OrasError(Exception):
-    """Root of every orasx error. ``str(err)`` is a one-line message that says what to do."""
+    """Root of every orasx error. ``str(err)`` is a one-line message that states the problem.
+
+    ``origin`` says which side of a copy failed (``"source"`` or ``"destination"``; ``None``
+    outside a copy). ``reason`` is a short machine-readable code for the failures a caller may
+    want to tell apart or explain (``"unauthorized"``, ``"tls-verify"``, ``"path-traversal"``...);
+    the library's messages carry no advice about command-line flags, the CLI adds that.
+    """
+
+    origin: str | None = None
+    reason: str = ""
+
+    def __init__(self, *args: object, reason: str = "") -> None:
+        super().__init__(*args)
+        if reason:
+            self.reason = reason
 
 
 class InvalidInputError(OrasError, ValueError):
@@ -54,8 +68,12 @@ class RegistryError(OrasError):
         url: str = "",
         status: int = 0,
         codes: tuple[str, ...] = (),
+        reason: str = "",
+        registry: str = "",
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, reason=reason)
+        #: The registry host the error is about (for advice such as ``oras login HOST``).
+        self.registry = registry
         self.method = method
         self.url = url
         self.status = status
@@ -71,8 +89,17 @@ class NetworkError(OrasError):
 
 
 class CopyError(OrasError):
-    """A graph copy failed; ``origin`` says which side (``source`` or ``destination``)."""
+    """A graph copy stopped without a more specific error: it was cancelled (Ctrl-C, SIGTERM, or a
+    sibling transfer failed). Every other failure keeps its own class (``NotFoundError``,
+    ``AuthenticationError``...) with ``origin`` set to the side that failed."""
 
     def __init__(self, message: str, *, origin: str) -> None:
         super().__init__(message)
         self.origin = origin
+
+
+def with_origin(err: OrasError, origin: str) -> OrasError:
+    """Mark ``err`` as coming from ``origin`` (the first side to claim it wins); returns it."""
+    if err.origin is None:
+        err.origin = origin
+    return err

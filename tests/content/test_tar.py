@@ -248,3 +248,51 @@ def test_generated_archives_never_write_outside(tmp_path_factory, entries):
                 p = os.path.join(root, n)
                 if os.path.islink(p):
                     assert os.path.realpath(p).startswith(os.path.realpath(out / "d"))
+
+
+def test_packed_tar_ends_at_the_end_of_archive_marker(tmp_path: Path):
+    # The Go CLI digests a directory layer up to the marker: no record padding may follow it.
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f").write_bytes(b"x")
+    out = io.BytesIO()
+    tar_digest = pack_directory(str(tmp_path / "d"), "d", out)
+    raw = gzip.decompress(out.getvalue())
+    assert raw.endswith(b"\0" * 1024) and len(raw) % 512 == 0
+    assert raw[-1536:-1024] != b"\0" * 512  # the file's data block, then the marker: no padding
+    assert Digest.from_bytes(raw) == tar_digest
+    members = tarfile.open(fileobj=io.BytesIO(raw)).getmembers()
+    assert [m.name for m in members] == ["d", "d/f"]
+
+
+@pytest.mark.parametrize("digested", ["up-to-marker", "with-record-padding"])
+def test_both_content_digest_conventions_are_accepted(dirs, digested):
+    out, _ = dirs
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        info, data = reg("d/f", b"content")
+        tar.addfile(info, io.BytesIO(data))
+    padded = raw.getvalue()  # Python pads to 10 KiB records; Go's digest stops at the marker
+    end = padded.index(b"content") + 512 + 1024
+    digest = Digest.from_bytes(padded if digested == "with-record-padding" else padded[:end])
+    pull_dir(out, "d", gzip.compress(padded), digest)
+    assert (out / "d" / "f").read_bytes() == b"content"
+
+
+def test_directory_pushed_as_dot_unpacks_into_the_output_itself(dirs):
+    out, _ = dirs
+    (out / "mine.txt").write_text("mine")
+    gz, digest = make_tar([directory("."), reg("a.txt", b"a"), directory("sub"),
+                           reg("sub/b.txt", b"b")])
+    pull_dir(out, ".", gz, digest)
+    assert (out / "a.txt").read_bytes() == b"a"
+    assert (out / "sub" / "b.txt").read_bytes() == b"b"
+    assert (out / "mine.txt").read_text() == "mine"
+    assert leftovers(out) == []
+
+
+def test_directory_pushed_as_dot_cannot_escape(dirs):
+    out, outside = dirs
+    gz, digest = make_tar([reg("../outside/evil", b"x")])
+    with pytest.raises(PathTraversalError):
+        pull_dir(out, ".", gz, digest)
+    assert list(outside.iterdir()) == [] and leftovers(out) == []

@@ -14,7 +14,7 @@ def login(registry: str, credential: Credential, *, remote: Remote | None = None
     Returns True when it was saved in plain text (no credential helper configured).
     """
     if not credential:
-        raise InvalidInputError(f"{registry}: no credentials given: pass -u and --password-stdin")
+        raise InvalidInputError(f"{registry}: no credentials given", reason="no-credentials")
     remote = remote or Remote()
     check = Remote(options=remote.options, credential=credential, use_credential_store=False)
     host = registry_host(registry)

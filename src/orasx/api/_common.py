@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from orasx.content import Readable, ReadOnlyStorage, ReadOnlyTarget, Target, fetch_all
 from orasx.content.oci import OCILayoutStore
-from orasx.copy import ReferencePusher
+from orasx._copy import ReferencePusher
 from orasx.descriptor import Descriptor, Platform
 from orasx.errors import InvalidInputError, NotFoundError
 from orasx.manifest import Index, parse_manifest

@@ -12,7 +12,7 @@ from orasx.api._transfer import _annotations, add_files
 from orasx.content import ReadOnlyStorage, Target, fetch_all
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
-from orasx.copy import CopyOptions, Hooks, copy_graph
+from orasx._copy import CopyOptions, Hooks, copy_graph
 from orasx.descriptor import Descriptor, Platform
 from orasx.errors import InvalidInputError
 from orasx.fileref import CONFIG_KEY, MANIFEST_KEY

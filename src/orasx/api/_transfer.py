@@ -16,7 +16,7 @@ from orasx.api._common import Remote, Union, open_target, resolve_root, tag_targ
 from orasx.content import ReadOnlyStorage
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
-from orasx.copy import CopyOptions, Hooks, copy_graph
+from orasx._copy import CopyOptions, Hooks, copy_graph
 from orasx.descriptor import EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
 from orasx.digest import Digest
 from orasx.errors import (

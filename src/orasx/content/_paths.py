@@ -44,20 +44,24 @@ def within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def resolve_write_path(root: str, name: str, *, allow_traversal: bool = False) -> str:
+def resolve_write_path(
+    root: str, name: str, *, allow_traversal: bool = False, allow_root: bool = False
+) -> str:
     """Where a file titled ``name`` is written below ``root``; refuse anything that leaves it.
 
     Lexical escapes (``..``, absolute, backslash or drive paths) and escapes through symlinks that
     already exist on disk are refused with :class:`PathTraversalError` unless ``allow_traversal``.
+    ``allow_root``: ``.`` (a directory pushed as ``.``) names ``root`` itself.
     """
+    if name and clean_title(name) == "" and allow_root and not is_absolute_like(name):
+        return os.path.realpath(root)
     if not name or clean_title(name) == "":
         raise PathTraversalError(f"invalid file name {name!r}: it names no file")
     if allow_traversal:
         return os.path.abspath(os.path.join(root, name))
     if not lexically_inside(name):
         raise PathTraversalError(
-            f"{name!r} would be written outside the output directory: "
-            "pass -T/--allow-path-traversal to allow it"
+            f"{name!r} would be written outside the output directory", reason="path-traversal"
         )
     real_root = os.path.realpath(root)
     target = os.path.join(real_root, *clean_title(name).split("/"))
@@ -67,7 +71,7 @@ def resolve_write_path(root: str, name: str, *, allow_traversal: bool = False) -
         parent = os.path.dirname(parent)
     if not within(os.path.realpath(parent), real_root):
         raise PathTraversalError(
-            f"{name!r} would be written through a symlink outside the output directory: "
-            "pass -T/--allow-path-traversal to allow it"
+            f"{name!r} would be written through a symlink outside the output directory",
+            reason="path-traversal",
         )
     return target

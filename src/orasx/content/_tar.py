@@ -6,12 +6,14 @@ import contextlib
 import gzip
 import hashlib
 import os
+import posixpath
 import shutil
 import stat
 import tarfile
+from dataclasses import dataclass
 from typing import IO
 
-from orasx.content._paths import lexically_inside, within
+from orasx.content._paths import clean_title, lexically_inside, within
 from orasx.digest import CHUNK_SIZE, Digest
 from orasx.errors import PathTraversalError, VerificationError
 
@@ -22,13 +24,24 @@ class _HashingWriter:
     def __init__(self, out: IO[bytes]) -> None:
         self._out = out
         self.hash = hashlib.sha256()
+        self._pos = 0
 
     def write(self, data: bytes) -> int:
         self.hash.update(data)
+        self._pos += len(data)
         return self._out.write(data)
+
+    def tell(self) -> int:
+        return self._pos
 
     def flush(self) -> None:
         self._out.flush()
+
+
+#: The end-of-archive marker: two zero blocks. We end our tars with it and no record padding, as
+#: Go's archive/tar does, because the Go CLI hashes the tar only up to this marker when it checks
+#: ``io.deis.oras.content.digest`` (Python's tarfile pads to 10 KiB records, which Go refuses).
+_END_OF_ARCHIVE = b"\0" * (2 * tarfile.BLOCKSIZE)
 
 
 def pack_directory(src: str, prefix: str, out: IO[bytes]) -> Digest:
@@ -39,16 +52,23 @@ def pack_directory(src: str, prefix: str, out: IO[bytes]) -> Digest:
     """
     with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) as gz:
         hw = _HashingWriter(gz)  # type: ignore[arg-type]
-        with tarfile.open(fileobj=hw, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
-            for dirpath, dirnames, filenames in os.walk(src):
-                dirnames.sort()
-                rel_dir = os.path.relpath(dirpath, src)
-                base = prefix if rel_dir == "." else f"{prefix}/{rel_dir.replace(os.sep, '/')}"
-                _add(tar, dirpath, base)
-                for name in sorted(filenames) + [d for d in dirnames if os.path.islink(
-                        os.path.join(dirpath, d))]:
-                    _add(tar, os.path.join(dirpath, name), f"{base}/{name}")
+        # Not closed: TarFile.close() would add the record padding; we write the marker ourselves.
+        tar = tarfile.TarFile(fileobj=hw, mode="w", format=tarfile.PAX_FORMAT)  # type: ignore[arg-type]
+        for dirpath, dirnames, filenames in os.walk(src):
+            dirnames.sort()
+            rel_dir = os.path.relpath(dirpath, src)
+            base = prefix if rel_dir == "." else _join(prefix, rel_dir.replace(os.sep, '/'))
+            _add(tar, dirpath, base)
+            for name in sorted(filenames) + [d for d in dirnames if os.path.islink(
+                    os.path.join(dirpath, d))]:
+                _add(tar, os.path.join(dirpath, name), _join(base, name))
+        hw.write(_END_OF_ARCHIVE)
     return Digest.from_hasher(hw.hash)
+
+
+def _join(base: str, name: str) -> str:
+    """``base/name``; a directory pushed as ``.`` has entries named ``name`` (as the Go CLI)."""
+    return posixpath.normpath(f"{base}/{name}") if base in (".", "./") else f"{base}/{name}"
 
 
 def _add(tar: tarfile.TarFile, path: str, arcname: str) -> None:
@@ -66,14 +86,34 @@ def _add(tar: tarfile.TarFile, path: str, arcname: str) -> None:
 
 
 class _HashingReader:
+    """Hashes what is read through it; can also tell the hash of the first ``n`` bytes read, as
+    long as ``n`` falls in the last read or later (enough for the end-of-archive marker)."""
+
     def __init__(self, src: IO[bytes]) -> None:
         self._src = src
         self.hash = hashlib.sha256()
+        self._pos = 0
+        self._before = self.hash.copy()  # the hash before the last read ...
+        self._last = b""  # ... and that read's bytes
 
     def read(self, n: int = -1) -> bytes:
         data = self._src.read(n)
+        self._before = self.hash.copy()
+        self._last = data
         self.hash.update(data)
+        self._pos += len(data)
         return data
+
+    def hash_of_first(self, n: int) -> hashlib._Hash | None:
+        """The hash of bytes ``[0, n)``, reading on as needed; None when ``n`` is out of reach."""
+        while self._pos < n and self.read(CHUNK_SIZE):
+            pass
+        start = self._pos - len(self._last)
+        if not start <= n <= self._pos:
+            return None
+        h = self._before.copy()
+        h.update(self._last[: n - start])
+        return h
 
     def drain(self) -> None:
         while self.read(CHUNK_SIZE):
@@ -86,8 +126,12 @@ def _member_path(name: str, prefix: str) -> str:
     while norm.startswith("./"):
         norm = norm[2:]
     norm = norm.rstrip("/")
-    if norm == prefix:
+    if norm == prefix or (not prefix and norm in (".", "")):
         return ""
+    if not prefix:  # a directory pushed as ".": every entry is relative to the top
+        if not lexically_inside(norm):
+            raise PathTraversalError(f"tar entry {name!r} would be written outside the directory")
+        return norm
     if not norm.startswith(prefix + "/"):
         raise PathTraversalError(f"tar entry {name!r} is outside the directory {prefix!r}")
     rel = norm[len(prefix) + 1 :]
@@ -121,17 +165,31 @@ def _clear(path: str) -> None:
             os.unlink(path)
 
 
-def unpack_directory(gz: IO[bytes], dest: str, prefix: str, expected: Digest | None) -> None:
+@dataclass(frozen=True)
+class DirEntry:
+    """A directory of an unpacked layer: its path relative to the top, mode and mtime."""
+
+    rel: str
+    mode: int
+    mtime: float
+
+
+def unpack_directory(
+    gz: IO[bytes], dest: str, prefix: str, expected: Digest | None
+) -> list[DirEntry]:
     """Extract a tar+gzip layer packed with ``prefix`` into the empty directory ``dest``.
 
-    Every entry must lie below ``prefix``; nothing is written through a symlink; symlink targets
-    must stay inside ``dest``; hardlinks must name a regular file already extracted; devices, FIFOs
-    and sockets are skipped. ``expected`` is checked against the uncompressed tar. On any error
+    Every entry must lie below ``prefix`` (a ``prefix`` of ``.`` or ``""`` means the top); nothing
+    is written through a symlink; symlink targets must stay inside ``dest``; hardlinks must name a
+    regular file already extracted; devices, FIFOs and sockets are skipped. Files, links and
+    directories get the archive's mode (setuid/setgid/sticky dropped) and mtime. ``expected`` is
+    checked against the uncompressed tar. Returns the directories in archive order. On any error
     the caller removes ``dest``.
     """
+    prefix = clean_title(prefix)
     real_dest = os.path.realpath(dest)
     links: list[str] = []
-    dir_modes: list[tuple[str, int]] = []
+    dirs: list[DirEntry] = []
     reader = _HashingReader(gzip.GzipFile(fileobj=gz, mode="rb"))  # type: ignore[arg-type]
     try:
         tar = tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]
@@ -148,8 +206,8 @@ def unpack_directory(gz: IO[bytes], dest: str, prefix: str, expected: Digest | N
                 raise PathTraversalError(f"tar entry {member.name!r} refused: {e}") from None
             parent_rel, _, base = rel.rpartition("/")
             if member.isdir():
-                path = _ensure_dirs(real_dest, rel)
-                dir_modes.append((path, (member.mode & 0o777) | 0o700))
+                _ensure_dirs(real_dest, rel)
+                dirs.append(DirEntry(rel, (member.mode & 0o777) | 0o700, float(member.mtime)))
                 continue
             if not base:
                 raise PathTraversalError(f"tar entry {member.name!r} is not a directory")
@@ -165,6 +223,7 @@ def unpack_directory(gz: IO[bytes], dest: str, prefix: str, expected: Digest | N
                 with os.fdopen(fd, "wb") as f:
                     shutil.copyfileobj(src, f, CHUNK_SIZE)
                     os.fchmod(f.fileno(), member.mode & 0o777)
+                os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
             elif member.issym():
                 target = member.linkname
                 lexical = os.path.join(parent_rel, target) if parent_rel else target
@@ -174,6 +233,7 @@ def unpack_directory(gz: IO[bytes], dest: str, prefix: str, expected: Digest | N
                         f"tar entry {member.name!r} is a symlink to {target!r}, outside the directory"
                     )
                 os.symlink(target, path)
+                os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
                 links.append(path)
             else:  # hardlink: the target is an archive path of a file extracted before
                 src_rel = _member_path(member.linkname, prefix)
@@ -185,6 +245,9 @@ def unpack_directory(gz: IO[bytes], dest: str, prefix: str, expected: Digest | N
                         "which is not a regular file in the directory"
                     )
                 os.link(src_path, path, follow_symlinks=False)
+        # Tars from the Go CLI and from us are digested up to the end-of-archive marker; older
+        # orasx tars were digested with the record padding after it: both are accepted.
+        marked = reader.hash_of_first(tar.offset + len(_END_OF_ARCHIVE))
         reader.drain()
     except tarfile.TarError as e:
         raise VerificationError(f"directory layer {prefix!r} is not a valid tar: {e}") from None
@@ -201,12 +264,17 @@ def unpack_directory(gz: IO[bytes], dest: str, prefix: str, expected: Digest | N
                 f"symlink {os.path.relpath(link, real_dest)!r} resolves outside the directory"
             )
     got = Digest.from_hasher(reader.hash)
+    if expected is not None and marked is not None and Digest.from_hasher(marked) == expected:
+        got = expected
     if expected is not None and got != expected:
         raise VerificationError(
             f"directory layer {prefix!r}: content digest mismatch: expected {expected}, got {got}"
         )
-    for path, mode in reversed(dir_modes):
-        os.chmod(path, mode)
+    for d in reversed(dirs):
+        path = os.path.join(real_dest, *[p for p in d.rel.split("/") if p])
+        os.chmod(path, d.mode)
+        os.utime(path, (d.mtime, d.mtime))
+    return dirs
 
 
 def _check_no_symlink(root: str, rel: str) -> None:

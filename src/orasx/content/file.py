@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import threading
 from typing import IO
@@ -15,6 +15,7 @@ from orasx import mediatype
 from orasx._fsutil import atomic_writer, umask_mode
 from orasx.content import Readable
 from orasx.content._digestcache import file_digest
+from orasx.content._merge import merge_tree
 from orasx.content._paths import resolve_write_path
 from orasx.content._tar import pack_directory, unpack_directory
 from orasx.descriptor import CONTENT_DIGEST, TITLE, UNPACK, Descriptor
@@ -22,6 +23,13 @@ from orasx.digest import CHUNK_SIZE, VerifyingReader, hash_file, parse_digest
 from orasx.errors import AlreadyExistsError, InvalidInputError, NotFoundError
 
 log = logging.getLogger(__name__)
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
 
 #: Unnamed content (manifests, configs) is kept in memory up to this size, then on disk.
 _SPOOL_LIMIT = 4 * 1024 * 1024
@@ -133,21 +141,24 @@ class FileStore:
         if not name:
             self._push_unnamed(desc, content)
             return
+        unpack = desc.annotations.get(UNPACK) == "true"
         target = resolve_write_path(
-            self.working_dir, name, allow_traversal=self.allow_path_traversal
+            self.working_dir, name, allow_traversal=self.allow_path_traversal, allow_root=unpack
         )
-        if self.keep_old_files and os.path.lexists(target):
-            raise AlreadyExistsError(
-                f"{name}: file already exists: remove it or drop -k/--keep-old-files"
-            )
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        if desc.annotations.get(UNPACK) == "true":
+        if unpack:  # -k is checked per entry: a directory merges into an existing one
             self._push_directory(desc, content, target)
         else:
+            if self.keep_old_files and os.path.lexists(target):
+                raise AlreadyExistsError(f"{name}: file already exists", reason="keep-old-files")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
             reader = VerifyingReader(content, desc.digest, desc.size, name=name)
-            if os.path.isdir(target) and not os.path.islink(target):
+            st = _lstat(target)
+            if st is not None and stat.S_ISDIR(st.st_mode):
                 raise AlreadyExistsError(f"{name}: a directory is in the way of this file")
-            with atomic_writer(target, mode=umask_mode()) as f:
+            # An overwritten regular file keeps its mode, as the Go CLI does.
+            mode = stat.S_IMODE(st.st_mode) if st is not None and stat.S_ISREG(st.st_mode) \
+                else umask_mode()
+            with atomic_writer(target, mode=mode) as f:
                 while data := reader.read(CHUNK_SIZE):
                     f.write(data)
                 reader.verify()
@@ -171,10 +182,13 @@ class FileStore:
             old.close()
 
     def _push_directory(self, desc: Descriptor, content: Readable, target: str) -> None:
-        parent = os.path.dirname(target)
+        """Verify the layer, unpack it into a staging tree beside ``target`` and check it there;
+        only then merge it into ``target`` (nothing in the output changes before that)."""
         name = desc.title
-        prefix = name.replace("\\", "/").rstrip("/")
         expected = desc.annotations.get(CONTENT_DIGEST)
+        root = os.path.realpath(self.working_dir)
+        parent = target if target == root else os.path.dirname(target)
+        os.makedirs(parent, exist_ok=True)
         staging = tempfile.mkdtemp(dir=parent, prefix=".orasx-unpack-")
         try:
             gz_path = os.path.join(staging, "layer.tar.gz")
@@ -184,31 +198,14 @@ class FileStore:
                     f.write(data)
                 reader.verify()
             tree = os.path.join(staging, "tree")
-            os.mkdir(tree, 0o755)
+            os.mkdir(tree, 0o700)
             with open(gz_path, "rb") as gz:
-                unpack_directory(
-                    gz, tree, prefix, parse_digest(expected) if expected else None
-                )
-            os.chmod(tree, umask_mode(0o777))
-            self._replace_with(tree, target, staging)
+                dirs = unpack_directory(gz, tree, name, parse_digest(expected) if expected else None)
+            if not any(d.rel == "" for d in dirs):
+                os.chmod(tree, umask_mode(0o777))
+            merge_tree(tree, target, dirs, title=name, keep_old_files=self.keep_old_files)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-
-    @staticmethod
-    def _replace_with(tree: str, target: str, staging: str) -> None:
-        """Move ``tree`` to ``target``; whatever was at ``target`` is replaced, not written into."""
-        if os.path.isdir(target) and not os.path.islink(target):
-            old = os.path.join(staging, "old")
-            os.rename(target, old)
-            try:
-                os.rename(tree, target)
-            except BaseException:
-                os.rename(old, target)
-                raise
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(target)
-            os.rename(tree, target)
 
     # -- references -------------------------------------------------------------------------
     def resolve(self, reference: str) -> Descriptor:

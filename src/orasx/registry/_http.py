@@ -302,9 +302,8 @@ class Client:
             resp.discard()
             if new_auth.startswith("Bearer ") and key[1] and self._credentials(host):
                 raise AuthenticationError(
-                    f"{host}: denied: the token granted does not cover {' '.join(key[1])}: "
-                    "check that the account has this permission",
-                    status=401,
+                    f"{host}: denied: the token granted does not cover {' '.join(key[1])}",
+                    status=401, reason="denied", registry=host,
                 )
             raise self._unauthorized(host)
         return resp
@@ -315,10 +314,11 @@ class Client:
 
     def _unauthorized(self, host: str) -> AuthenticationError:
         cred = self._credentials(host)
-        hint = (
-            "check the username and password" if cred else f"run 'oras login {host}' or pass -u/-p"
-        )
-        return AuthenticationError(f"{host}: unauthorized: {hint}", status=401)
+        if cred:
+            return AuthenticationError(f"{host}: unauthorized: the credentials were refused",
+                                       status=401, reason="credentials-refused", registry=host)
+        return AuthenticationError(f"{host}: unauthorized: no credentials", status=401,
+                                   reason="unauthorized", registry=host)
 
     def _proactive_auth(self, host: str, scopes: tuple[str, ...]) -> str | None:
         """Authenticate before sending when we already know how this host wants it."""
@@ -351,8 +351,8 @@ class Client:
                 return None
             if scheme != "https" and not self._plain_http_allowed(host):
                 raise AuthenticationError(
-                    f"{host}: refusing to send a password over plain HTTP: use https, or pass "
-                    "--plain-http to allow it"
+                    f"{host}: refusing to send a password over plain HTTP",
+                    reason="plain-http-credentials", registry=host,
                 )
             return auth.basic_header(cred)
         if cred.registry_token:
@@ -369,9 +369,8 @@ class Client:
             resp.close()
         if resp.status == 401 or resp.status == 403:
             raise AuthenticationError(
-                f"{host}: the token server refused the credentials: run 'oras login {host}' "
-                "or check -u/-p",
-                status=resp.status,
+                f"{host}: the token server refused the credentials",
+                status=resp.status, reason="credentials-refused", registry=host,
             )
         if resp.status != 200:
             raise AuthenticationError(
@@ -495,13 +494,9 @@ def _network_error(method: str, url: str, e: BaseException) -> NetworkError:
     reason = getattr(e, "reason", None) or e
     text = str(reason)
     if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(reason, urllib3.exceptions.SSLError):
-        return NetworkError(
-            f"{method} {redact_url(url)}: TLS verification failed ({text}): pass --ca-file with "
-            "the registry's CA, or --insecure to skip verification"
-        )
+        return NetworkError(f"{method} {redact_url(url)}: TLS verification failed ({text})",
+                            reason="tls-verify")
     if "Connection refused" in text:
-        hint = ""
-        if url.startswith("https://"):
-            hint = ": is the registry serving plain HTTP? pass --plain-http"
-        return NetworkError(f"{method} {redact_url(url)}: connection refused{hint}")
+        return NetworkError(f"{method} {redact_url(url)}: connection refused",
+                            reason="https-refused" if url.startswith("https://") else "refused")
     return NetworkError(f"{method} {redact_url(url)}: {text}")

@@ -75,15 +75,14 @@ def _error(resp: Response, method: str, what: str, registry: str) -> RegistryErr
         msg += f": {detail}"
     cls: type[RegistryError] = RegistryError
     if resp.status == 401:
-        cls, msg = AuthenticationError, (
-            f"{what}: unauthorized: run 'oras login {registry}' or pass -u/-p"
-        )
+        cls, msg = AuthenticationError, f"{what}: unauthorized"
     elif resp.status == 403:
         cls, msg = AuthenticationError, (
             f"{what}: denied: the credentials lack permission for this repository"
         )
+    reason = {401: "unauthorized", 403: "denied"}.get(resp.status, "")
     return cls(msg, method=method, url=redact_url(resp.url), status=resp.status,
-               codes=tuple(codes))
+               codes=tuple(codes), reason=reason, registry=registry)
 
 
 

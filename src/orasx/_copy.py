@@ -20,6 +20,7 @@ from orasx.errors import (
     OrasError,
     RegistryError,
     VerificationError,
+    with_origin,
 )
 from orasx.manifest import successors as manifest_successors
 
@@ -95,8 +96,8 @@ class _Counting:
 MAX_BLOB_ATTEMPTS = 3
 
 
-def _transient(e: CopyError) -> bool:
-    cause = e.__cause__
+def _transient(e: OrasError) -> bool:
+    cause = e
     if isinstance(cause, (NetworkError, VerificationError)):
         return True
     if not isinstance(cause, RegistryError):
@@ -121,7 +122,10 @@ class _Cancellable:
     def read(self, n: int = -1, /) -> bytes:
         if self._event.is_set():
             raise CopyError("cancelled", origin="destination")
-        return self._stream.read(n)
+        try:
+            return self._stream.read(n)
+        except OrasError as e:  # the source failed mid-stream (reset, corrupt bytes...)
+            raise with_origin(e, "source") from None
 
     def close(self) -> None:
         self._stream.close()
@@ -196,16 +200,17 @@ class _GraphCopier:
             try:
                 stream: Readable = self.src.fetch(desc)
             except OrasError as e:
-                raise CopyError(f"{e}", origin="source") from e
+                raise with_origin(e, "source") from None
             stream = reporting(_Cancellable(stream, self.cancelled), desc, self.hooks)
             try:
                 self._push(desc, stream, None)
                 break
-            except CopyError as e:
+            except OrasError as e:
                 # The whole blob is tried again (fresh read of the source) after transient
                 # failures the HTTP layer could not retry itself: a dropped upload, a corrupt or
                 # cut download, a 5xx or 413 on a streamed body. A blob that landed anyway is done.
-                if attempt >= MAX_BLOB_ATTEMPTS or not _transient(e) or self.cancelled.is_set():
+                if (attempt >= MAX_BLOB_ATTEMPTS or not _transient(e) or self.cancelled.is_set()
+                        or isinstance(e, CopyError)):
                     raise
                 if self._exists(desc):
                     break
@@ -218,7 +223,7 @@ class _GraphCopier:
         try:
             return fetch_all(self.src, desc)
         except OrasError as e:
-            raise CopyError(f"{e}", origin="source") from e
+            raise with_origin(e, "source") from None
 
     def _exists(self, desc: Descriptor) -> bool:
         if desc.digest in self.opts.known:
@@ -226,7 +231,7 @@ class _GraphCopier:
         try:
             return self.dst.exists(desc)
         except OrasError as e:
-            raise CopyError(f"{e}", origin="destination") from e
+            raise with_origin(e, "destination") from None
 
     def _push(self, desc: Descriptor, content: Readable, push_as: str | None) -> None:
         try:
@@ -236,10 +241,8 @@ class _GraphCopier:
                 self.dst.push(desc, content)
                 if push_as is not None and isinstance(self.dst, Target):
                     self.dst.tag(desc, push_as)
-        except CopyError:
-            raise
         except OrasError as e:
-            raise CopyError(f"{e}", origin="destination") from e
+            raise with_origin(e, "destination") from None
 
 
 def copy_graph(
@@ -257,8 +260,6 @@ def copy_graph(
         copier.copy_node(root, push_as=tag)
     except BaseException as e:
         copier.cancelled.set()  # Ctrl-C or a failed blob: stop the others at their next read
-        if isinstance(e, OrasError) and not isinstance(e, CopyError):
-            raise CopyError(str(e), origin="destination") from e
         raise
     finally:
         copier.pool.shutdown(wait=True, cancel_futures=True)
@@ -278,6 +279,6 @@ def copy(
     try:
         root = src.resolve(src_ref)
     except OrasError as e:
-        raise CopyError(str(e), origin="source") from e
+        raise with_origin(e, "source") from None
     copy_graph(src, dst, root, options, tag=dst_ref or src_ref)
     return root
