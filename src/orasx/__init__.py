@@ -73,12 +73,12 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from orasx._copy import CopyOptions, Hooks, copy, copy_graph
     from orasx.api import PullResult, PushResult, Remote, pull, push
     from orasx.content import Target
     from orasx.content.file import FileStore
     from orasx.content.memory import MemoryStore
     from orasx.content.oci import OCILayoutStore
-    from orasx._copy import CopyOptions, Hooks, copy, copy_graph
     from orasx.descriptor import Descriptor, Platform, parse_platform
     from orasx.digest import Digest, parse_digest
     from orasx.errors import (

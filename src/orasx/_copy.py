@@ -258,7 +258,7 @@ def copy_graph(
     copier = _GraphCopier(src, dst, options or CopyOptions())
     try:
         copier.copy_node(root, push_as=tag)
-    except BaseException as e:
+    except BaseException:
         copier.cancelled.set()  # Ctrl-C or a failed blob: stop the others at their next read
         raise
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from typing import IO
 
@@ -41,6 +42,21 @@ def read_capped(path: str, limit: int) -> bytes:
 
 def umask_mode(mode: int = 0o666) -> int:
     """``mode`` filtered by the process umask (what ``open`` would give a new file)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mode & ~mask
+    return mode & ~_current_umask()
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _current_umask() -> int:
+    # Reading the umask means setting it, for every thread at once: while it is set, another thread's
+    # mkdir or open would get its mode. Linux shows it in /proc without touching it; elsewhere probe
+    # with a restrictive value (a racing file comes out private, never world-writable).
+    with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/self/status", "rb") as f:
+        for line in f:
+            if line.startswith(b"Umask:"):
+                return int(line.split()[1], 8)
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask

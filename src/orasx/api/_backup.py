@@ -8,10 +8,10 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 
+from orasx._copy import CopyOptions, Hooks, copy_graph
 from orasx.api._common import Remote, open_target, resolve_root
 from orasx.api._graph import _copy_referrers
 from orasx.content.oci import OCILayoutStore
-from orasx._copy import CopyOptions, Hooks, copy_graph
 from orasx.descriptor import Descriptor
 from orasx.errors import InvalidInputError, NotFoundError
 from orasx.reference import split_tags

@@ -14,9 +14,9 @@ import tempfile
 import weakref
 from dataclasses import dataclass, field
 
+from orasx._copy import ReferencePusher
 from orasx.content import Readable, ReadOnlyStorage, ReadOnlyTarget, Target, fetch_all
 from orasx.content.oci import OCILayoutStore
-from orasx._copy import ReferencePusher
 from orasx.descriptor import Descriptor, Platform
 from orasx.errors import InvalidInputError, NotFoundError
 from orasx.manifest import Index, parse_manifest

@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 from typing import IO
 
 from orasx import mediatype
+from orasx._copy import Hooks, reporting
 from orasx._fsutil import atomic_writer, umask_mode
 from orasx.api._common import Remote, open_target, resolve_root, tag_target
 from orasx.content import Readable, fetch_all
 from orasx.content.oci import OCILayoutStore
-from orasx._copy import Hooks, reporting
 from orasx.descriptor import CREATED, Descriptor, Platform, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, hash_file, parse_digest
 from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orasx import mediatype
+from orasx._copy import CopyOptions, Hooks, copy_graph
 from orasx.api._common import Remote, Union, open_target, resolve_root, tag_target
 from orasx.api._transfer import _annotations, add_files
 from orasx.content import ReadOnlyStorage, Target, fetch_all
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
-from orasx._copy import CopyOptions, Hooks, copy_graph
 from orasx.descriptor import Descriptor, Platform
 from orasx.errors import InvalidInputError
 from orasx.fileref import CONFIG_KEY, MANIFEST_KEY

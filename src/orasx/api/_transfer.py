@@ -12,11 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from orasx import mediatype
+from orasx._copy import CopyOptions, Hooks, copy_graph
 from orasx.api._common import Remote, Union, open_target, resolve_root, tag_target
 from orasx.content import ReadOnlyStorage
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
-from orasx._copy import CopyOptions, Hooks, copy_graph
 from orasx.descriptor import EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
 from orasx.digest import Digest
 from orasx.errors import (

@@ -1,12 +1,23 @@
-"""An OCI image layout directory (``oci-layout``, ``index.json``, ``blobs/<alg>/<hex>``) as a store."""
+"""An OCI image layout directory (``oci-layout``, ``index.json``, ``blobs/<alg>/<hex>``) as a store.
+
+Safe for concurrent writers, processes and threads alike: every read-modify-write of ``index.json``
+(tag, untag, delete, pushing a manifest, creating the layout) runs under an exclusive ``flock`` on
+``<layout>/.orasx.lock`` plus a per-process thread lock for that file, re-reads ``index.json`` under
+the lock and replaces it atomically (temp file + rename), so readers never need the lock and never see
+a torn file. Blobs are content-addressed and written temp file + rename outside the lock; two writers of
+one blob both succeed. Other tools that write the same layout do not take our lock.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import stat
+import sys
 import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from orasx import mediatype
@@ -17,8 +28,55 @@ from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, parse_digest
 from orasx.errors import InvalidManifestError, NotFoundError
 from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, detect_media_type, parse_manifest
 
+if sys.platform != "win32":
+    import fcntl
+
 REF_NAME = "org.opencontainers.image.ref.name"
+LOCK_FILE = ".orasx.lock"
+"""Lock file inside the layout; other OCI tools ignore files they do not know (oras-go adds ``ingest/``)."""
 _LAYOUT = b'{"imageLayoutVersion":"1.0.0"}'
+
+_Entries = list[dict[str, Any]]
+
+# One thread lock per lock file (by device and inode), shared by every store in the process: flock
+# already excludes other open files in this process on local disks, but on NFS it is emulated with
+# POSIX record locks, which are per process and would let two threads in.
+_PROCESS_LOCKS: dict[tuple[int, int], threading.Lock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def _reset_process_locks() -> None:  # in a forked child, no other thread holds them
+    global _PROCESS_LOCKS_GUARD
+    _PROCESS_LOCKS.clear()
+    _PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_process_locks)
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: str) -> Iterator[None]:
+    """Hold the layout's write lock: the process-wide thread lock, then ``flock(LOCK_EX)``."""
+    flags = os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)  # refuse a planted symlink
+    try:
+        fd = os.open(lock_path, os.O_RDWR | flags, 0o666)
+    except PermissionError:
+        fd = os.open(lock_path, os.O_RDONLY | flags)  # another user's lock file: flock needs no write
+    try:
+        st = os.fstat(fd)
+        with _PROCESS_LOCKS_GUARD:
+            tlock = _PROCESS_LOCKS.setdefault((st.st_dev, st.st_ino), threading.Lock())
+        with tlock:
+            if sys.platform != "win32":
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if sys.platform != "win32":
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 class OCILayoutStore:
@@ -26,23 +84,45 @@ class OCILayoutStore:
 
     def __init__(self, root: str, *, create: bool = True) -> None:
         self.root = os.path.abspath(root)
-        self._lock = threading.Lock()
+        self._index_path = os.path.join(self.root, "index.json")
+        self._lock_path = os.path.join(self.root, LOCK_FILE)
+        self._lock = threading.Lock()  # guards the cached parse of index.json below
+        self._index_raw: bytes | None = None  # index.json as last read (None: no such file) ...
+        self._index: _Entries = []  # ... and its entries
         layout = os.path.join(self.root, "oci-layout")
         if not os.path.exists(layout):
             if not create:
                 raise NotFoundError(f"{root}: not an OCI image layout (no oci-layout file)")
             os.makedirs(self.root, exist_ok=True)
-            with atomic_writer(layout) as f:
-                f.write(_LAYOUT)
-        self._index: list[dict[str, Any]] = self._load_index()
+            with _exclusive(self._lock_path):  # many processes may create one layout at once
+                if not os.path.exists(layout):
+                    with atomic_writer(layout) as f:
+                        f.write(_LAYOUT)
+        self._entries()  # validate index.json up front
 
     # -- index.json -------------------------------------------------------------------------
-    def _load_index(self) -> list[dict[str, Any]]:
-        path = os.path.join(self.root, "index.json")
-        if not os.path.exists(path):
-            return []
+    def _entries(self) -> _Entries:
+        """The entries of ``index.json`` as it is on disk now (parsed again only if it changed).
+
+        No lock needed: writers replace the file atomically. The list is shared; never mutate it.
+        """
+        raw: bytes | None
         try:
-            doc = json.loads(read_capped(path, MAX_MANIFEST_BYTES))
+            raw = read_capped(self._index_path, MAX_MANIFEST_BYTES)
+        except FileNotFoundError:
+            raw = None  # a new layout: no tags yet
+        with self._lock:
+            if raw == self._index_raw:
+                return self._index
+        entries = [] if raw is None else self._parse_index(raw)
+        with self._lock:
+            self._index_raw, self._index = raw, entries
+        return entries
+
+    def _parse_index(self, raw: bytes) -> _Entries:
+        path = self._index_path
+        try:
+            doc = json.loads(raw)
         except ValueError as e:
             raise InvalidManifestError(f"{path}: not valid JSON: {e}") from None
         manifests = doc.get("manifests") if isinstance(doc, dict) else None
@@ -52,10 +132,25 @@ class OCILayoutStore:
             Descriptor.from_dict(m)  # validate every entry up front
         return manifests
 
-    def _save_index(self) -> None:
-        doc = {"schemaVersion": 2, "mediaType": mediatype.OCI_INDEX, "manifests": self._index}
-        with atomic_writer(os.path.join(self.root, "index.json"), mode=umask_mode()) as f:
-            f.write(canonical_json(doc))
+    def _update_index(self, change: Callable[[_Entries], _Entries | None]) -> None:
+        """Read-modify-write ``index.json`` under the layout's lock.
+
+        ``change`` gets the entries as they are on disk now and returns the new list (a new object)
+        or ``None`` for no change; it runs under the lock, so it may also check blobs.
+        """
+        with _exclusive(self._lock_path):
+            self._update_index_locked(change)
+
+    def _update_index_locked(self, change: Callable[[_Entries], _Entries | None]) -> None:
+        new = change(self._entries())
+        if new is None:
+            return
+        doc = {"schemaVersion": 2, "mediaType": mediatype.OCI_INDEX, "manifests": new}
+        raw = canonical_json(doc)
+        with atomic_writer(self._index_path, mode=umask_mode()) as f:
+            f.write(raw)
+        with self._lock:
+            self._index_raw, self._index = raw, new
 
     # -- blobs ------------------------------------------------------------------------------
     def _blob_path(self, desc: Descriptor) -> str:
@@ -96,24 +191,30 @@ class OCILayoutStore:
                     f.write(data)
                 reader.verify()
         if mediatype.is_manifest_like(desc.media_type):
-            with self._lock:
-                if not any(m.get("digest") == str(desc.digest) for m in self._index):
-                    self._index.append(Descriptor(desc.media_type, desc.digest, desc.size,
-                                                  artifact_type=desc.artifact_type).to_dict())
-                    self._save_index()
+            entry = Descriptor(desc.media_type, desc.digest, desc.size,
+                               artifact_type=desc.artifact_type).to_dict()
+
+            def add(index: _Entries) -> _Entries | None:
+                if any(m.get("digest") == str(desc.digest) for m in index):
+                    return None
+                if not self.exists(desc):  # a concurrent delete won: list no missing manifest
+                    raise NotFoundError(f"{desc.digest}: deleted from OCI layout {self.root} "
+                                        "while being pushed")
+                return [*index, entry]
+
+            self._update_index(add)
 
     # -- references -------------------------------------------------------------------------
     def resolve(self, reference: str) -> Descriptor:
-        with self._lock:
-            for m in self._index:
-                if (m.get("annotations") or {}).get(REF_NAME) == reference:
-                    return _strip_ref(Descriptor.from_dict(m))
+        index = self._entries()
+        for m in index:
+            if (m.get("annotations") or {}).get(REF_NAME) == reference:
+                return _strip_ref(Descriptor.from_dict(m))
         if ":" in reference:
             digest = parse_digest(reference)
-            with self._lock:
-                for m in self._index:
-                    if m.get("digest") == reference:
-                        return _strip_ref(Descriptor.from_dict(m))
+            for m in index:
+                if m.get("digest") == reference:
+                    return _strip_ref(Descriptor.from_dict(m))
             probe = Descriptor(mediatype.OCI_MANIFEST, digest, 0)
             path = self._blob_path(probe)
             if self.exists(probe):
@@ -122,8 +223,9 @@ class OCILayoutStore:
         raise NotFoundError(f"{reference}: not found in OCI layout {self.root}")
 
     def tag(self, desc: Descriptor, reference: str) -> None:
+        missing = NotFoundError(f"{desc.digest}: cannot tag content the layout does not hold")
         if not self.exists(desc):
-            raise NotFoundError(f"{desc.digest}: cannot tag content the layout does not hold")
+            raise missing
         entry = Descriptor(
             desc.media_type,
             desc.digest,
@@ -132,9 +234,12 @@ class OCILayoutStore:
             artifact_type=desc.artifact_type,
             platform=desc.platform,
         ).to_dict()
-        with self._lock:
+
+        def retag(index: _Entries) -> _Entries | None:
+            if not self.exists(desc):  # again under the lock: a delete may have come first
+                raise missing
             kept = []
-            for m in self._index:
+            for m in index:
                 ann = m.get("annotations") or {}
                 if ann.get(REF_NAME) == reference:
                     continue
@@ -142,34 +247,44 @@ class OCILayoutStore:
                     continue  # the untagged entry is replaced by the tagged one
                 kept.append(m)
             kept.append(entry)
-            self._index = kept
-            self._save_index()
+            return None if kept == index else kept
+
+        self._update_index(retag)
 
     def tags(self) -> list[str]:
-        with self._lock:
-            names = {(m.get("annotations") or {}).get(REF_NAME) for m in self._index}
+        names = {(m.get("annotations") or {}).get(REF_NAME) for m in self._entries()}
         return sorted(n for n in names if isinstance(n, str) and n)
 
     def untag(self, reference: str) -> None:
-        with self._lock:
-            self._index = [m for m in self._index
-                           if (m.get("annotations") or {}).get(REF_NAME) != reference]
-            self._save_index()
+        def drop(index: _Entries) -> _Entries | None:
+            kept = [m for m in index if (m.get("annotations") or {}).get(REF_NAME) != reference]
+            return None if len(kept) == len(index) else kept
+
+        self._update_index(drop)
 
     def delete(self, desc: Descriptor) -> None:
         """Remove a blob or manifest (and its ``index.json`` entries)."""
+        missing = NotFoundError(f"{desc.digest}: not found in OCI layout {self.root}")
         if not self.exists(desc):
-            raise NotFoundError(f"{desc.digest}: not found in OCI layout {self.root}")
-        os.unlink(self._blob_path(desc))
-        with self._lock:
-            self._index = [m for m in self._index if m.get("digest") != str(desc.digest)]
-            self._save_index()
+            raise missing
+
+        def drop(index: _Entries) -> _Entries | None:
+            if not self.exists(desc):  # again under the lock: another delete may have come first
+                raise missing
+            kept = [m for m in index if m.get("digest") != str(desc.digest)]
+            return None if len(kept) == len(index) else kept
+
+        with _exclusive(self._lock_path):
+            # The index entries go first: a crash in between leaves an unreferenced blob, never a
+            # tag that points at nothing.
+            self._update_index_locked(drop)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._blob_path(desc))
 
     def manifests(self) -> list[Descriptor]:
         """Every manifest reachable from ``index.json`` (children of indexes included)."""
         seen: dict[str, Descriptor] = {}
-        with self._lock:
-            todo = [_strip_ref(Descriptor.from_dict(m)) for m in self._index]
+        todo = [_strip_ref(Descriptor.from_dict(m)) for m in self._entries()]
         while todo:
             d = todo.pop()
             if str(d.digest) in seen or not mediatype.is_manifest_like(d.media_type):
