@@ -13,7 +13,7 @@ SRC = Path(orasx.__file__).parent
 
 # Layers from the bottom up; a module may import only its own layer or lower ones.
 LAYERS = [
-    {"errors", "mediatype", "_version", "_fsutil"},
+    {"errors", "mediatype", "_version", "_fsutil", "retry"},
     {"digest"},
     {"reference", "descriptor", "fileref"},
     {"manifest"},

@@ -1,43 +1,85 @@
-"""Graph copy between any two stores: the engine under push, pull and copy."""
+"""Graph copy between any two stores: the engine under push, pull, copy, backup and restore.
+
+:func:`copy_graph` moves the graph under a root descriptor; :func:`copy` resolves a reference first
+(narrowed to a platform), tags the root and, with ``CopyOptions.referrers``, copies the referrers
+too (oras-go's ``Copy`` and ``ExtendedCopy``); :func:`copy_referrers` copies only the referrers.
+Failures keep their own error class with ``origin`` set to the side that failed.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass, field
 
 from orasx import mediatype
-from orasx.content import Readable, ReadOnlyStorage, ReadOnlyTarget, Storage, Target, fetch_all
-from orasx.descriptor import Descriptor
+from orasx.content import (
+    Mounter,
+    Readable,
+    ReadOnlyStorage,
+    ReadOnlyTarget,
+    ReferenceFetcher,
+    ReferencePusher,
+    ReferrerLister,
+    Storage,
+    Target,
+    fetch_all,
+    tag_all,
+)
+from orasx.descriptor import Descriptor, Platform
 from orasx.digest import Digest
 from orasx.errors import (
     CopyError,
+    InvalidInputError,
     NetworkError,
+    NotFoundError,
     OrasError,
     RegistryError,
     VerificationError,
     with_origin,
 )
+from orasx.manifest import Index, parse_manifest
 from orasx.manifest import successors as manifest_successors
+from orasx.retry import RetryPolicy
 
 Hook = Callable[[Descriptor], None]
 ProgressHook = Callable[[Descriptor, int], None]
 SuccessorFunc = Callable[[ReadOnlyStorage, Descriptor, bytes], list[Descriptor]]
 
+#: How deep referrers of referrers are followed.
+MAX_REFERRER_DEPTH = 64
 
-@runtime_checkable
-class ReferencePusher(Protocol):
-    """A store that can push a manifest and tag it in one step (a registry's ``PUT /manifests``)."""
-
-    def push_reference(self, desc: Descriptor, content: Readable, reference: str) -> None: ...
+__all__ = [
+    "MAX_REFERRER_DEPTH",
+    "CopyOptions",
+    "Hooks",
+    "ReferencePusher",
+    "copy",
+    "copy_graph",
+    "copy_referrers",
+    "default_successors",
+    "reporting",
+    "resolve_root",
+    "select_platform",
+    "without_subject",
+]
 
 
 def default_successors(_src: ReadOnlyStorage, desc: Descriptor, raw: bytes) -> list[Descriptor]:
     return manifest_successors(desc, raw)
+
+
+def without_subject(_src: ReadOnlyStorage, desc: Descriptor, raw: bytes) -> list[Descriptor]:
+    """Children to copy, without following ``subject`` (for referrers: the subject is there)."""
+    node = parse_manifest(desc.media_type, raw)
+    if isinstance(node, Index):
+        return list(node.manifests)
+    return [node.config, *node.layers]
 
 
 def _noop(_desc: Descriptor) -> None:
@@ -57,21 +99,32 @@ class Hooks:
     on_progress: ProgressHook | None = None
 
 
+#: One blob is tried up to 3 times in all (each try reads the source afresh).
+BLOB_RETRY = RetryPolicy(max_attempts=3, base_delay=0.2, max_delay=2.0, max_total=60.0)
+
+
 @dataclass(frozen=True)
 class CopyOptions:
-    """Options for :func:`copy_graph` and :func:`copy`.
+    """Options for :func:`copy_graph`, :func:`copy` and :func:`copy_referrers`.
 
     ``concurrency``: blobs moved at once (default 3). ``find_successors``: which children of a
     manifest to copy (default: all, subject included). ``hooks``: progress callbacks.
+    ``platform`` (:func:`copy` only): copy the manifest of an index that matches it.
+    ``referrers`` (:func:`copy` only): copy the referrers of the root too, recursively.
+    ``retry``: how often, and after how long, a blob that failed transiently is copied again.
     """
 
     concurrency: int = 3
     find_successors: SuccessorFunc = default_successors
     hooks: Hooks = Hooks()
     #: Try to mount a blob instead of copying it; returns True when the destination has it now.
+    #: Unset, :func:`copy` asks a destination that is a :class:`~orasx.content.Mounter`.
     mount: Callable[[Descriptor], bool] | None = None
     #: Digests the caller knows the destination holds (no existence check is made for them).
     known: frozenset[Digest] = frozenset()
+    platform: Platform | None = None
+    referrers: bool = False
+    retry: RetryPolicy = field(default=BLOB_RETRY)
 
 
 class _Counting:
@@ -92,19 +145,19 @@ class _Counting:
         self._stream.close()
 
 
-#: How often one blob is tried in all (each try reads the source afresh).
-MAX_BLOB_ATTEMPTS = 3
-
-
-def _transient(e: OrasError) -> bool:
-    cause = e
-    if isinstance(cause, (NetworkError, VerificationError)):
-        return True
-    if not isinstance(cause, RegistryError):
+def _retry_status(e: OrasError) -> int | bool | None:
+    """What the retry policy is told about a failed blob: ``None`` for a connection-level
+    failure (a dropped upload, a cut or corrupt download, a lost upload session, a 413 or 416 on
+    a streamed body), the HTTP status otherwise, ``False`` for an error that is never retried."""
+    if isinstance(e, CopyError):
         return False
-    if {"BLOB_UPLOAD_UNKNOWN", "BLOB_UPLOAD_INVALID"} & set(cause.codes):
-        return True  # the upload session is gone: start a new one
-    return cause.status in (408, 413, 416, 429, 500, 502, 503, 504)
+    if isinstance(e, (NetworkError, VerificationError)):
+        return None
+    if not isinstance(e, RegistryError):
+        return False
+    if {"BLOB_UPLOAD_UNKNOWN", "BLOB_UPLOAD_INVALID"} & set(e.codes) or e.status in (413, 416):
+        return None
+    return e.status
 
 
 def reporting(stream: Readable, desc: Descriptor, hooks: Hooks) -> Readable:
@@ -132,7 +185,8 @@ class _Cancellable:
 
 
 class _GraphCopier:
-    def __init__(self, src: ReadOnlyStorage, dst: Storage, opts: CopyOptions) -> None:
+    def __init__(self, src: ReadOnlyStorage, dst: Storage, opts: CopyOptions,
+                 manifests: dict[Digest, bytes] | None = None) -> None:
         self.src = src
         self.dst = dst
         self.opts = opts
@@ -141,6 +195,8 @@ class _GraphCopier:
         self.lock = threading.Lock()
         self.started: dict[tuple[str, str], Future[None] | None] = {}
         self.cancelled = threading.Event()
+        #: Manifest bytes already in hand (the root, fetched when it was resolved): not fetched.
+        self.manifests = manifests if manifests is not None else {}
 
     def _key(self, desc: Descriptor) -> tuple[str, str]:
         return (str(desc.digest), desc.title)
@@ -192,7 +248,7 @@ class _GraphCopier:
                 self.hooks.on_mounted(desc)
                 return
         self.hooks.on_start(desc)
-        attempt = 0
+        attempt, began = 0, time.monotonic()
         while True:
             attempt += 1
             if self.cancelled.is_set():
@@ -209,21 +265,32 @@ class _GraphCopier:
                 # The whole blob is tried again (fresh read of the source) after transient
                 # failures the HTTP layer could not retry itself: a dropped upload, a corrupt or
                 # cut download, a 5xx or 413 on a streamed body. A blob that landed anyway is done.
-                if (attempt >= MAX_BLOB_ATTEMPTS or not _transient(e) or self.cancelled.is_set()
-                        or isinstance(e, CopyError)):
+                status = _retry_status(e)
+                wait = None if status is False or self.cancelled.is_set() else self.opts.retry.delay(
+                    attempt, status=status if isinstance(status, int) else None,
+                    elapsed=time.monotonic() - began)
+                if wait is None:
                     raise
                 if self._exists(desc):
                     break
-                time.sleep(min(2.0, 0.2 * 2 ** (attempt - 1)))
+                if self.cancelled.wait(wait):
+                    raise CopyError("cancelled", origin="destination") from None
             finally:
                 stream.close()
         self.hooks.on_copied(desc)
 
     def _fetch_manifest(self, desc: Descriptor) -> bytes:
+        with self.lock:
+            raw = self.manifests.get(desc.digest)
+        if raw is not None:
+            return raw
         try:
-            return fetch_all(self.src, desc)
+            raw = fetch_all(self.src, desc)
         except OrasError as e:
             raise with_origin(e, "source") from None
+        with self.lock:
+            self.manifests[desc.digest] = raw
+        return raw
 
     def _exists(self, desc: Descriptor) -> bool:
         if desc.digest in self.opts.known:
@@ -247,15 +314,29 @@ class _GraphCopier:
 
 def copy_graph(
     src: ReadOnlyStorage, dst: Storage, root: Descriptor, options: CopyOptions | None = None,
-    *, tag: str | None = None,
+    *, tag: str | None = None, root_content: bytes | None = None,
 ) -> None:
     """Copy the graph under ``root`` from ``src`` to ``dst``, children before parents.
 
     Blobs move concurrently (``options.concurrency``); content the destination already has is
     skipped; every byte is verified by the destination before it becomes visible. ``tag`` names
-    the root in the destination as it is pushed.
+    the root in the destination as it is pushed. ``root_content``: the root's bytes, when the
+    caller has them already (they are verified against ``root`` and not fetched again).
     """
-    copier = _GraphCopier(src, dst, options or CopyOptions())
+    _copy_graph(src, dst, root, options or CopyOptions(), tag, _seed(root, root_content))
+
+
+def _seed(root: Descriptor, raw: bytes | None) -> dict[Digest, bytes]:
+    if raw is None:
+        return {}
+    if Descriptor.from_bytes(root.media_type, raw).digest != root.digest or len(raw) != root.size:
+        raise VerificationError(f"{root.digest}: the root content given does not match it")
+    return {root.digest: raw}
+
+
+def _copy_graph(src: ReadOnlyStorage, dst: Storage, root: Descriptor, opts: CopyOptions,
+                tag: str | None, manifests: dict[Digest, bytes]) -> None:
+    copier = _GraphCopier(src, dst, opts, manifests)
     try:
         copier.copy_node(root, push_as=tag)
     except BaseException:
@@ -265,20 +346,124 @@ def copy_graph(
         copier.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def select_platform(
+    source: ReadOnlyStorage, desc: Descriptor, raw: bytes, platform: Platform
+) -> tuple[Descriptor, bytes]:
+    """The child of an index that matches ``platform`` (a manifest is checked via its config)."""
+    node = parse_manifest(desc.media_type, raw)
+    if isinstance(node, Index):
+        for child in node.manifests:
+            if child.platform is not None and child.platform.matches(platform):
+                return child, fetch_all(source, child)
+        raise NotFoundError(f"{desc.digest}: no manifest for platform {platform}")
+    config = fetch_all(source, node.config)
+    try:
+        doc = json.loads(config)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and Platform.from_dict(doc).matches(platform):
+        return desc, raw
+    raise NotFoundError(f"{desc.digest}: the manifest is not for platform {platform}")
+
+
+def resolve_root(
+    target: ReadOnlyTarget, ref: str, platform: Platform | None = None
+) -> tuple[Descriptor, bytes]:
+    """The manifest ``ref`` names in ``target`` and its bytes (one request where the store is a
+    :class:`~orasx.content.ReferenceFetcher`), narrowed to ``platform``."""
+    if not ref:
+        raise InvalidInputError("a tag or digest is required, e.g. localhost:5000/repo:v1")
+    if isinstance(target, ReferenceFetcher):
+        desc, raw = target.fetch_reference(ref)
+    else:
+        desc = target.resolve(ref)
+        raw = fetch_all(target, desc)
+    if platform is not None:
+        desc, raw = select_platform(target, desc, raw, platform)
+    return desc, raw
+
+
+def _plain(desc: Descriptor) -> Descriptor:
+    return Descriptor(desc.media_type, desc.digest, desc.size)
+
+
+def copy_referrers(
+    src: ReadOnlyStorage, dst: Storage, root: Descriptor, options: CopyOptions | None = None,
+    *, root_content: bytes | None = None,
+) -> list[Descriptor]:
+    """Copy the referrers of ``root`` (and of an index's manifests), and theirs, up to
+    :data:`MAX_REFERRER_DEPTH` levels; returns the referrers copied. A source that cannot list
+    referrers (not a :class:`~orasx.content.ReferrerLister`) has none."""
+    opts = options or CopyOptions()
+    if not isinstance(src, ReferrerLister):
+        return []
+    manifests = _seed(root, root_content)
+    referrer_opts = CopyOptions(concurrency=opts.concurrency, hooks=opts.hooks, mount=opts.mount,
+                                find_successors=without_subject, retry=opts.retry)
+    seen = {root.digest}
+    copied: list[Descriptor] = []
+    todo = [(root, 0)]
+    while todo:
+        node, level = todo.pop()
+        if level >= MAX_REFERRER_DEPTH:
+            continue
+        raw = manifests.get(node.digest)
+        if raw is None:
+            raw = fetch_all(src, node)
+            manifests[node.digest] = raw
+        subjects = [node]
+        parsed = parse_manifest(node.media_type, raw)
+        if isinstance(parsed, Index):
+            subjects += list(parsed.manifests)
+        for subject in subjects:
+            try:
+                found = src.referrers(subject)
+            except OrasError as e:
+                raise with_origin(e, "source") from None
+            for r in found:
+                if r.digest in seen:
+                    continue
+                seen.add(r.digest)
+                r_plain = _plain(r)
+                _copy_graph(src, dst, r_plain, referrer_opts, None, manifests)
+                copied.append(r_plain)
+                todo.append((r_plain, level + 1))
+    return copied
+
+
 def copy(
     src: ReadOnlyTarget,
     src_ref: str,
     dst: Target,
     dst_ref: str = "",
     options: CopyOptions | None = None,
+    *,
+    tags: Sequence[str] = (),
 ) -> Descriptor:
-    """Resolve ``src_ref`` in ``src``, copy its graph to ``dst`` and tag it ``dst_ref``.
+    """Resolve ``src_ref`` in ``src`` (narrowed to ``options.platform``), copy its graph to
+    ``dst``, tag it ``dst_ref`` and each of ``tags``, and with ``options.referrers`` copy its
+    referrers too. ``dst_ref`` defaults to ``src_ref`` when that is a tag (a digest reference
+    copies untagged). Returns the root descriptor.
 
-    ``dst_ref`` defaults to ``src_ref``. Returns the root descriptor.
+    Blobs are mounted instead of copied where the destination can (a registry mounting from
+    another repository of the same registry with the same credentials).
     """
+    opts = options or CopyOptions()
     try:
-        root = src.resolve(src_ref)
+        root, raw = resolve_root(src, src_ref, opts.platform)
     except OrasError as e:
         raise with_origin(e, "source") from None
-    copy_graph(src, dst, root, options, tag=dst_ref or src_ref)
+    if opts.mount is None and isinstance(dst, Mounter):
+        mount = dst.mount_from(src)
+        if mount is not None:
+            opts = dataclasses.replace(opts, mount=mount)
+    tag = dst_ref or ("" if ":" in src_ref else src_ref)
+    manifests = {root.digest: raw}
+    _copy_graph(src, dst, root, opts, tag or None, manifests)
+    try:
+        tag_all(dst, root, raw, [t for t in tags if t and t != tag])
+    except OrasError as e:
+        raise with_origin(e, "destination") from None
+    if opts.referrers:
+        copy_referrers(src, dst, root, opts, root_content=raw)
     return root

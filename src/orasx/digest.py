@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 from orasx.errors import InvalidDigestError, VerificationError
 
@@ -151,3 +151,13 @@ class VerifyingReader:
         if close is not None:
             close()
 
+
+def write_verified(stream: Readable, digest: Digest, size: int, out: IO[bytes], *,
+                   name: str = "") -> None:
+    """Copy ``stream`` to ``out`` checking it against ``digest`` and ``size``; raises
+    :class:`~orasx.errors.VerificationError` (after writing what came) when it does not match.
+    The caller makes ``out`` visible only when this returns."""
+    reader = VerifyingReader(stream, digest, size, name=name)
+    while data := reader.read(CHUNK_SIZE):
+        out.write(data)
+    reader.verify()

@@ -98,6 +98,22 @@ def parse_manifest(media_type: str, raw: bytes) -> Manifest | Index:
     raise InvalidManifestError(f"{media_type!r} is not a manifest or index media type")
 
 
+def artifact_type_of(node: Manifest | Index) -> str:
+    """The effective artifact type (image-spec v1.1): ``artifactType``, else a manifest's config
+    media type; what the referrers API lists and ``--artifact-type`` filters match."""
+    if node.artifact_type:
+        return node.artifact_type
+    return node.config.media_type if isinstance(node, Manifest) else ""
+
+
+def referrer_entry(desc: Descriptor, raw: bytes) -> Descriptor:
+    """How the manifest ``desc`` (bytes ``raw``) is listed among referrers: media type, digest,
+    size, its annotations and effective artifact type."""
+    node = parse_manifest(desc.media_type, raw)
+    return Descriptor(desc.media_type, desc.digest, desc.size,
+                      annotations=dict(node.annotations), artifact_type=artifact_type_of(node))
+
+
 def successors(desc: Descriptor, raw: bytes) -> list[Descriptor]:
     """The descriptors a node points to (config and layers, or child manifests, plus subject)."""
     if not mediatype.is_manifest_like(desc.media_type):

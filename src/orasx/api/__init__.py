@@ -1,8 +1,9 @@
 """String-level verbs used by the CLI and by simple scripts."""
 
+from orasx._copy import select_platform
 from orasx.api._auth import login, logout
 from orasx.api._backup import BackupResult, backup, restore
-from orasx.api._common import Remote, open_target, select_platform
+from orasx.api._common import Remote, open_target
 from orasx.api._content import (
     delete_blob,
     delete_manifest,

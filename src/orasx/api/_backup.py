@@ -8,14 +8,13 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 
-from orasx._copy import CopyOptions, Hooks, copy_graph
-from orasx.api._common import Remote, open_target, resolve_root
-from orasx.api._graph import _copy_referrers
+from orasx._copy import CopyOptions, Hooks, copy_graph, copy_referrers, resolve_root
+from orasx.api._common import Remote, open_target
+from orasx.content import TagLister
 from orasx.content.oci import OCILayoutStore
 from orasx.descriptor import Descriptor
 from orasx.errors import InvalidInputError, NotFoundError
 from orasx.reference import split_tags
-from orasx.registry.remote import Repository
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,7 @@ def backup(
     """Copy tags (all when none are named) of a repository into an OCI layout dir or ``.tar``."""
     repo_ref, tags = _tags_of(reference)
     source, _, _ = open_target(repo_ref, remote=remote, create=False)
-    assert isinstance(source, Repository)
-    if not tags:
+    if not tags and isinstance(source, TagLister):
         tags = [t for t in source.tags() if not t.startswith(("sha256-", "sha512-"))]
     if not tags:
         raise NotFoundError(f"{repo_ref}: has no tags to back up")
@@ -55,9 +53,9 @@ def backup(
         roots = []
         for t in tags:
             root, raw = resolve_root(source, t)
-            copy_graph(source, layout, root, opts, tag=t)
+            copy_graph(source, layout, root, opts, tag=t, root_content=raw)
             if include_referrers:
-                _copy_referrers(source, layout, root, raw, opts)
+                copy_referrers(source, layout, root, opts, root_content=raw)
             roots.append(root)
         if as_tar:
             _write_tar(layout_dir, output)
@@ -93,9 +91,8 @@ def restore(
     """Push tags (all when none are named) from an OCI layout dir or tar to a repository."""
     repo_ref, tags = _tags_of(reference)
     layout, _, _ = open_target(source, oci_layout=True, create=False)
-    assert isinstance(layout, OCILayoutStore)
-    if not tags:
-        tags = layout.tags()
+    if not tags and isinstance(layout, TagLister):
+        tags = list(layout.tags())
     if not tags:
         raise InvalidInputError(f"{source}: the layout has no tags to restore")
     dest, _, _ = open_target(repo_ref, remote=remote)
@@ -106,7 +103,7 @@ def restore(
         roots.append(root)
         if dry_run:
             continue
-        copy_graph(layout, dest, root, opts, tag=t)
+        copy_graph(layout, dest, root, opts, tag=t, root_content=raw)
         if not exclude_referrers:
-            _copy_referrers(layout, dest, root, raw, opts)
+            copy_referrers(layout, dest, root, opts, root_content=raw)
     return BackupResult(tuple(tags), tuple(roots), source)

@@ -6,20 +6,16 @@ and compose the stores, packing and graph copy below them.
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import shutil
 import tempfile
 import weakref
 from dataclasses import dataclass, field
 
-from orasx._copy import ReferencePusher
-from orasx.content import Readable, ReadOnlyStorage, ReadOnlyTarget, Target, fetch_all
+from orasx.content import Readable, ReadOnlyStorage, Target
 from orasx.content.oci import OCILayoutStore
-from orasx.descriptor import Descriptor, Platform
+from orasx.descriptor import Descriptor
 from orasx.errors import InvalidInputError, NotFoundError
-from orasx.manifest import Index, parse_manifest
 from orasx.reference import parse_layout_reference, parse_reference
 from orasx.registry._http import Client, ClientOptions
 from orasx.registry.auth import Credential
@@ -116,48 +112,3 @@ class Union:
 
     def exists(self, desc: Descriptor) -> bool:
         return any(s.exists(desc) for s in self.stores)
-
-
-def tag_target(target: Target, root: Descriptor, raw: bytes, tag: str) -> None:
-    if isinstance(target, ReferencePusher):
-        target.push_reference(root, io.BytesIO(raw), tag)
-    else:
-        target.tag(root, tag)
-
-
-def select_platform(
-    source: ReadOnlyStorage, desc: Descriptor, raw: bytes, platform: Platform
-) -> tuple[Descriptor, bytes]:
-    """The child of an index that matches ``platform`` (a manifest is checked via its config)."""
-    node = parse_manifest(desc.media_type, raw)
-    if isinstance(node, Index):
-        for child in node.manifests:
-            if child.platform is not None and child.platform.matches(platform):
-                return child, fetch_all(source, child)
-        raise NotFoundError(f"{desc.digest}: no manifest for platform {platform}")
-    config = fetch_all(source, node.config)
-    try:
-        doc = json.loads(config)
-    except ValueError:
-        doc = None
-    if isinstance(doc, dict) and Platform.from_dict(doc).matches(platform):
-        return desc, raw
-    raise NotFoundError(f"{desc.digest}: the manifest is not for platform {platform}")
-
-
-def resolve_root(
-    target: ReadOnlyTarget, ref: str, platform: Platform | None = None
-) -> tuple[Descriptor, bytes]:
-    """The manifest ``ref`` names in ``target`` (and its bytes), narrowed to ``platform``."""
-    if not ref:
-        raise InvalidInputError("a tag or digest is required, e.g. localhost:5000/repo:v1")
-    if isinstance(target, Repository):
-        desc, raw = target.fetch_reference(ref)
-    else:
-        desc = target.resolve(ref)
-        raw = fetch_all(target, desc)
-    if platform is not None:
-        desc, raw = select_platform(target, desc, raw, platform)
-    return desc, raw
-
-

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import tempfile
@@ -10,18 +9,24 @@ from collections.abc import Mapping, Sequence
 from typing import IO
 
 from orasx import mediatype
-from orasx._copy import Hooks, reporting
+from orasx._copy import Hooks, reporting, resolve_root
 from orasx._fsutil import atomic_writer, umask_mode
-from orasx.api._common import Remote, open_target, resolve_root, tag_target
-from orasx.content import Readable, fetch_all
-from orasx.content.oci import OCILayoutStore
+from orasx.api._common import Remote, open_target
+from orasx.content import BlobStore, ManifestDeleter, TagLister, Target, fetch_all, push_tagged
 from orasx.descriptor import CREATED, Descriptor, Platform, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, hash_file, parse_digest
 from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError
-from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, detect_media_type, parse_manifest
+from orasx.manifest import (
+    MAX_MANIFEST_BYTES,
+    Index,
+    Manifest,
+    artifact_type_of,
+    detect_media_type,
+    parse_manifest,
+)
 from orasx.pack import created_timestamp
 from orasx.reference import parse_reference, split_tags
-from orasx.registry.remote import Registry, Repository
+from orasx.registry.remote import Registry
 
 
 def fetch_manifest(
@@ -61,33 +66,28 @@ def push_manifest(
         raise InvalidInputError(f"{reference}: the manifest's digest is {desc.digest}")
     tags = [ref] if ref and ":" not in ref else []
     tags += extra[1:]
-    if isinstance(target, Repository):
-        target.push_reference(desc, io.BytesIO(data), tags[0] if tags else str(desc.digest))
-        for t in tags[1:]:
-            tag_target(target, desc, data, t)
-    else:
-        target.push(desc, io.BytesIO(data))
-        for t in tags:
-            target.tag(desc, t)
+    push_tagged(target, desc, data, tags)
     return desc, tags
 
 
 def delete_manifest(
     reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
 ) -> Descriptor:
-    target, ref = _blob_target(reference, oci_layout, remote, need_ref=True)
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False,
+                                 need_ref=True)
+    if not isinstance(target, ManifestDeleter):
+        raise InvalidInputError(f"{reference}: this store cannot delete manifests")
     desc = target.resolve(ref)
     target.delete(desc)
     return desc
 
 
 def _blob_target(reference: str, oci_layout: bool, remote: Remote | None,
-                 create: bool = False, need_ref: bool = False,
-                 ) -> tuple[Repository | OCILayoutStore, str]:
-    """The target as one of the two stores that can also delete and describe blobs."""
-    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=create,
-                                 need_ref=need_ref)
-    assert isinstance(target, (Repository, OCILayoutStore))
+                 create: bool = False) -> tuple[BlobStore, str]:
+    """The target as a store that can also describe and delete blobs by digest."""
+    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=create)
+    if not isinstance(target, BlobStore):
+        raise InvalidInputError(f"{reference}: this store cannot address blobs by digest")
     return target, ref
 
 
@@ -182,12 +182,10 @@ def repo_tags(
 ) -> list[str]:
     """Tags of a repository; with ``repo:tag`` or ``repo@digest``, only those on that manifest."""
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
-    if isinstance(target, Repository):
-        # Registries that ignore ``last`` without ``n`` are filtered here too.
-        tags = sorted(t for t in target.tags(last=last) if not last or t > last)
-    else:
-        assert isinstance(target, OCILayoutStore)
-        tags = [t for t in target.tags() if not last or t > last]
+    if not isinstance(target, TagLister):
+        raise InvalidInputError(f"{reference}: this store cannot list tags")
+    # Registries that ignore ``last`` without ``n`` are filtered here too.
+    tags = sorted(t for t in target.tags(last=last) if not last or t > last)
     if ref:
         want = resolve_root(target, ref)[0].digest
         tags = [t for t in tags if _resolves_to(target, t, want)]
@@ -196,9 +194,9 @@ def repo_tags(
     return tags
 
 
-def _resolves_to(target: object, tag: str, digest: Digest) -> bool:
+def _resolves_to(target: Target, tag: str, digest: Digest) -> bool:
     try:
-        return target.resolve(tag).digest == digest  # type: ignore[attr-defined, no-any-return]
+        return target.resolve(tag).digest == digest
     except NotFoundError:
         return False
 
@@ -273,31 +271,31 @@ def _in_repo(source: str) -> str:
     return parse_reference(source).reference if "/" in source else source
 
 
-def _child(target: object, source: str) -> Descriptor:
-    desc, raw = resolve_root(target, _in_repo(source))  # type: ignore[arg-type]
+def _child(target: Target, source: str) -> Descriptor:
+    desc, raw = resolve_root(target, _in_repo(source))
     if not mediatype.is_manifest_like(desc.media_type):
         raise InvalidManifestError(f"{source}: is not a manifest")
     node = parse_manifest(desc.media_type, raw)
     platform = None
-    artifact_type = node.artifact_type
-    if isinstance(node, Manifest):
-        if not artifact_type and node.config.media_type != mediatype.OCI_EMPTY:
-            artifact_type = node.config.media_type if node.config.media_type != \
-                mediatype.OCI_CONFIG else ""
-        if node.config.media_type in (mediatype.OCI_CONFIG,
-                                      "application/vnd.docker.container.image.v1+json"):
-            try:
-                cfg = json.loads(fetch_all(target, node.config))  # type: ignore[arg-type]
-                if isinstance(cfg, dict) and cfg.get("os") and cfg.get("architecture"):
-                    platform = Platform.from_dict(cfg)
-            except (ValueError, NotFoundError):
-                platform = None
+    # An index lists its manifests by artifact type; an image's config type or the empty
+    # config says nothing about the artifact, so those stay unset.
+    artifact_type = artifact_type_of(node)
+    if artifact_type in (mediatype.OCI_EMPTY, mediatype.OCI_CONFIG) and not node.artifact_type:
+        artifact_type = ""
+    if isinstance(node, Manifest) and node.config.media_type in (
+            mediatype.OCI_CONFIG, "application/vnd.docker.container.image.v1+json"):
+        try:
+            cfg = json.loads(fetch_all(target, node.config))
+            if isinstance(cfg, dict) and cfg.get("os") and cfg.get("architecture"):
+                platform = Platform.from_dict(cfg)
+        except (ValueError, NotFoundError):
+            platform = None
     return Descriptor(desc.media_type, desc.digest, desc.size, platform=platform,
                       artifact_type=artifact_type)
 
 
 def _push_index(
-    target: object, ref: str, extra: list[str], children: list[Descriptor],
+    target: Target, ref: str, extra: list[str], children: list[Descriptor],
     annotations: Mapping[str, str] | None, artifact_type: str, keep_created: bool = False,
 ) -> tuple[Descriptor, bytes, list[str]]:
     ann = dict(annotations or {})
@@ -311,15 +309,6 @@ def _push_index(
     raw = canonical_json(doc)
     desc = Descriptor.from_bytes(mediatype.OCI_INDEX, raw, artifact_type=artifact_type)
     tags = ([ref] if ref and ":" not in ref else []) + [t for t in extra[1:] if t]
-    stream: Readable = io.BytesIO(raw)
-    if isinstance(target, Repository):
-        target.push_reference(desc, stream, tags[0] if tags else str(desc.digest))
-        for t in tags[1:]:
-            tag_target(target, desc, raw, t)
-    else:
-        assert isinstance(target, OCILayoutStore)
-        target.push(desc, stream)
-        for t in tags:
-            target.tag(desc, t)
+    push_tagged(target, desc, raw, tags)
     return desc, raw, tags
 

@@ -7,31 +7,33 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orasx import mediatype
-from orasx._copy import CopyOptions, Hooks, copy_graph
-from orasx.api._common import Remote, Union, open_target, resolve_root, tag_target
+from orasx._copy import (
+    MAX_REFERRER_DEPTH,
+    CopyOptions,
+    Hooks,
+    copy_graph,
+    resolve_root,
+    without_subject,
+)
+from orasx._copy import copy as copy_target
+from orasx.api._common import Remote, Union, open_target
 from orasx.api._transfer import _annotations, add_files
-from orasx.content import ReadOnlyStorage, Target, fetch_all
+from orasx.content import ReferrerLister, Target, tag_all
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
 from orasx.descriptor import Descriptor, Platform
 from orasx.errors import InvalidInputError
 from orasx.fileref import CONFIG_KEY, MANIFEST_KEY
-from orasx.manifest import Index, parse_manifest
 from orasx.pack import pack_manifest
 from orasx.reference import split_tags
-from orasx.registry.remote import Repository
 
-#: How deep referrers of referrers are followed.
-MAX_REFERRER_DEPTH = 64
+__all__ = ["MAX_REFERRER_DEPTH", "AttachResult", "Endpoint", "ReferrerNode", "attach", "copy",
+           "discover", "resolve", "tag"]
 
 
-def referrers_of(store: Any, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:
-    """Referrers of ``desc`` in any store that can list them (registries and layouts)."""
-    find = getattr(store, "referrers", None)
-    if find is None:
-        return []
-    result: list[Descriptor] = find(desc, artifact_type)
-    return result
+def referrers_of(store: Target, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:
+    """Referrers of ``desc`` in a store that can list them (registries and layouts)."""
+    return store.referrers(desc, artifact_type) if isinstance(store, ReferrerLister) else []
 
 
 def resolve(
@@ -40,8 +42,8 @@ def resolve(
 ) -> Descriptor:
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False,
                                  need_ref=True)
-    if platform is None and isinstance(target, Repository):
-        return target.resolve(ref)  # a HEAD is enough
+    if platform is None:
+        return target.resolve(ref)  # a registry answers a HEAD
     return resolve_root(target, ref, platform)[0]
 
 
@@ -55,7 +57,7 @@ def tag(
     desc, raw = resolve_root(target, ref)
     for t in tags:
         split_tags(f"x/y:{t}")
-        tag_target(target, desc, raw, t)
+    tag_all(target, desc, raw, tags)
     return desc
 
 
@@ -102,10 +104,9 @@ def attach(
         root, raw = pack_manifest(layers, artifact_type=artifact_type, config=config,
                                   annotations=ann.get(MANIFEST_KEY),
                                   subject=_plain(subject_desc))
-        memory.push_bytes(root.media_type, raw)
         copy_graph(Union(memory, store), target, root,
                    CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(),
-                               find_successors=_no_subject))
+                               find_successors=without_subject), root_content=raw)
     if export_manifest:
         with open(export_manifest, "wb") as f:
             f.write(raw)
@@ -114,14 +115,6 @@ def attach(
 
 def _plain(desc: Descriptor) -> Descriptor:
     return Descriptor(desc.media_type, desc.digest, desc.size)
-
-
-def _no_subject(_src: ReadOnlyStorage, desc: Descriptor, raw: bytes) -> list[Descriptor]:
-    """Children to copy, without following ``subject`` (it is already there)."""
-    node = parse_manifest(desc.media_type, raw)
-    if isinstance(node, Index):
-        return list(node.manifests)
-    return [node.config, *node.layers]
 
 
 @dataclass
@@ -197,57 +190,9 @@ def copy(
     first, extra = split_tags(destination.reference)
     dst, dst_ref, _ = open_target(first, oci_layout=destination.oci_layout,
                                   remote=destination.remote)
-    root, raw = resolve_root(src, src_ref, platform)
     tag = dst_ref or ("" if ":" in src_ref else src_ref)
-    opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(), mount=_mounter(src, dst))
-    memory = MemoryStore()
-    memory.push_bytes(root.media_type, raw)
-    copy_graph(Union(memory, src), dst, root, opts, tag=tag or None)
-    if recursive:
-        _copy_referrers(src, dst, root, raw, opts)
+    opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(), platform=platform,
+                       referrers=recursive)
+    root = copy_target(src, src_ref, dst, tag, opts, tags=extra[1:])
     tags = [tag] if tag else []
-    for t in extra[1:]:
-        tag_target(dst, root, raw, t)
-        tags.append(t)
-    return root, tags
-
-
-def _mounter(src: Target, dst: Target) -> Any:
-    if not (isinstance(src, Repository) and isinstance(dst, Repository)):
-        return None
-    if src.host != dst.host or src.name == dst.name:
-        return None
-    if src.client.credential_for(src.host) != dst.client.credential_for(dst.host):
-        return None  # never mount across different credentials
-    return lambda desc: dst.mount(desc, src.name)
-
-
-def _copy_referrers(src: Target, dst: Target, root: Descriptor, raw: bytes,
-                    opts: CopyOptions) -> None:
-    seen = {root.digest}
-    todo = [(root, raw, 0)]
-    while todo:
-        node, node_raw, level = todo.pop()
-        if level >= MAX_REFERRER_DEPTH:
-            continue
-        subjects = [node]
-        parsed = parse_manifest(node.media_type, node_raw)
-        if isinstance(parsed, Index):
-            subjects += list(parsed.manifests)
-        for subject in subjects:
-            for r in referrers_of(src, subject):
-                if r.digest in seen:
-                    continue
-                seen.add(r.digest)
-                r_plain = _plain(r)
-                r_raw = fetch_all(src, r_plain)
-                copy_graph(src, dst, r_plain, CopyOptions(
-                    concurrency=opts.concurrency, hooks=opts.hooks, mount=opts.mount,
-                    find_successors=_no_subject))
-                todo.append((r_plain, r_raw, level + 1))
-
-
-
-
-__all__ = ["AttachResult", "Endpoint", "ReferrerNode", "attach", "copy", "discover",
-           "resolve", "resolve_root", "tag"]
+    return root, tags + [t for t in extra[1:] if t and t != tag]

@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from orasx import mediatype
-from orasx._copy import CopyOptions, Hooks, copy_graph
-from orasx.api._common import Remote, Union, open_target, resolve_root, tag_target
-from orasx.content import ReadOnlyStorage
+from orasx._copy import CopyOptions, Hooks, copy_graph, resolve_root
+from orasx.api._common import Remote, Union, open_target
+from orasx.content import ReadOnlyStorage, ReferenceFetcher, Target, tag_all
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
 from orasx.descriptor import EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
@@ -34,7 +34,6 @@ from orasx.fileref import (
 from orasx.manifest import Index, Manifest, parse_manifest
 from orasx.pack import ImageSpec, pack_manifest
 from orasx.reference import split_tags
-from orasx.registry.remote import Repository
 
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
@@ -163,12 +162,10 @@ def push(
             annotations=ann.get(MANIFEST_KEY),
             image_spec=spec,
         )
-        memory.push_bytes(root.media_type, raw)
         opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(),
                            known=_blobs_under_tag(target, ref))
-        copy_graph(Union(memory, store), target, root, opts, tag=ref or None)
-        for t in extra_tags[1:]:
-            tag_target(target, root, raw, t)
+        copy_graph(Union(memory, store), target, root, opts, tag=ref or None, root_content=raw)
+        tag_all(target, root, raw, extra_tags[1:])
     if export_manifest:
         with open(export_manifest, "wb") as f:
             f.write(raw)
@@ -177,11 +174,11 @@ def push(
     return PushResult(root, raw, display, tags)
 
 
-def _blobs_under_tag(target: object, ref: str) -> frozenset[Digest]:
+def _blobs_under_tag(target: Target, ref: str) -> frozenset[Digest]:
     """Blobs of the manifest the tag points at now: a registry holds every blob a manifest in
     the repository names, so a re-push needs no existence check for them (one GET instead of a
     HEAD per blob)."""
-    if not isinstance(target, Repository) or not ref or ":" in ref:
+    if not isinstance(target, ReferenceFetcher) or not ref or ":" in ref:
         return frozenset()
     try:
         desc, raw = target.fetch_reference(ref)
@@ -290,11 +287,9 @@ def pull(
     with FileStore(
         output, allow_path_traversal=allow_path_traversal, keep_old_files=keep_old_files
     ) as store:
-        memory = MemoryStore()
-        memory.push_bytes(root.media_type, raw)
         opts = CopyOptions(concurrency=concurrency, find_successors=successors,
                            hooks=hooks or Hooks())
-        copy_graph(Union(memory, source), store, root, opts)
+        copy_graph(source, store, root, opts, root_content=raw)
         written = store.written
     files = []
     node = parse_manifest(root.media_type, raw)

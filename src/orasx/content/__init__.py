@@ -2,15 +2,21 @@
 
 A store is a content-addressed graph of descriptors. :class:`Fetcher`, :class:`Pusher`,
 :class:`Resolver` and :class:`Tagger` are the capabilities; :class:`Storage` and :class:`Target`
-compose them. Memory, OCI layout, file and remote stores all satisfy :class:`Target`.
+compose them. Memory, OCI layout, file and remote stores all satisfy :class:`Target`. The optional
+capabilities (:class:`Deleter`, :class:`TagLister`, :class:`ReferrerLister`,
+:class:`ReferenceFetcher`, :class:`ReferencePusher`, :class:`BlobDescriber`, :class:`Mounter`)
+are what callers check for, as oras-go's ``content`` and ``registry`` interfaces; never a
+concrete class.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 from orasx.descriptor import Descriptor
-from orasx.digest import Digest, Readable, VerifyingReader
+from orasx.digest import Digest, Readable, write_verified
 from orasx.errors import SizeLimitError
 from orasx.manifest import MAX_MANIFEST_BYTES
 
@@ -44,6 +50,57 @@ class Tagger(Protocol):
 
 
 @runtime_checkable
+class Deleter(Protocol):
+    def delete(self, desc: Descriptor) -> None:
+        """Remove ``desc`` (a blob or a manifest and its tags). Raises NotFoundError."""
+        ...
+
+
+@runtime_checkable
+class TagLister(Protocol):
+    def tags(self, *, last: str = "") -> Iterable[str]:
+        """The store's tags in order, those after ``last`` only when it is given."""
+        ...
+
+
+@runtime_checkable
+class ReferrerLister(Protocol):
+    def referrers(self, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:
+        """Manifests whose ``subject`` is ``desc`` (of ``artifact_type`` only, when given)."""
+        ...
+
+
+@runtime_checkable
+class ReferenceFetcher(Protocol):
+    def fetch_reference(self, reference: str) -> tuple[Descriptor, bytes]:
+        """Resolve a tag or digest and fetch the manifest's bytes in one step (a registry's
+        ``GET /manifests``), verified against the descriptor."""
+        ...
+
+
+@runtime_checkable
+class ReferencePusher(Protocol):
+    def push_reference(self, desc: Descriptor, content: Readable, reference: str) -> None:
+        """Push a manifest and tag it in one step (a registry's ``PUT /manifests/<tag>``)."""
+        ...
+
+
+@runtime_checkable
+class BlobDescriber(Protocol):
+    def blob_descriptor(self, digest: Digest) -> Descriptor:
+        """The descriptor (size) of the blob ``digest`` without fetching it. Raises NotFoundError."""
+        ...
+
+
+@runtime_checkable
+class Mounter(Protocol):
+    def mount_from(self, source: object) -> Callable[[Descriptor], bool] | None:
+        """How to mount blobs of ``source`` into this store without copying them (a registry's
+        cross-repository mount), or None when ``source`` cannot be mounted from."""
+        ...
+
+
+@runtime_checkable
 class ReadOnlyStorage(Fetcher, Protocol):
     def exists(self, desc: Descriptor) -> bool: ...
 
@@ -63,18 +120,46 @@ class Target(Storage, Resolver, Tagger, Protocol):
     pass
 
 
+@runtime_checkable
+class BlobStore(Storage, BlobDescriber, Deleter, Protocol):
+    """A store whose blobs can be described and deleted by digest (registries, OCI layouts)."""
+
+
+@runtime_checkable
+class ManifestDeleter(Target, Deleter, Protocol):
+    """A target whose manifests can be deleted (registries, OCI layouts)."""
+
+
+def tag_all(target: Target, desc: Descriptor, raw: bytes, tags: Iterable[str]) -> None:
+    """Point each of ``tags`` at the manifest ``desc`` (whose bytes are ``raw``); a store that
+    pushes references (a registry) gets one ``PUT`` per tag, others a ``tag`` call."""
+    for t in tags:
+        if isinstance(target, ReferencePusher):
+            target.push_reference(desc, io.BytesIO(raw), t)
+        else:
+            target.tag(desc, t)
+
+
+def push_tagged(target: Target, desc: Descriptor, raw: bytes, tags: Sequence[str]) -> None:
+    """Push the manifest ``raw`` and point ``tags`` at it (the first in the same request where
+    the store can)."""
+    if tags and isinstance(target, ReferencePusher):
+        target.push_reference(desc, io.BytesIO(raw), tags[0])
+        tag_all(target, desc, raw, tags[1:])
+    else:
+        target.push(desc, io.BytesIO(raw))
+        tag_all(target, desc, raw, tags)
+
+
 def read_all(stream: Readable, desc: Descriptor, *, limit: int = MAX_MANIFEST_BYTES) -> bytes:
     """Read and verify a whole (small) blob; refuse one whose descriptor exceeds ``limit``."""
     if desc.size > limit:
         raise SizeLimitError(
             f"{desc.digest}: {desc.size} bytes is over the {limit}-byte limit for metadata"
         )
-    reader = VerifyingReader(stream, desc.digest, desc.size)
-    chunks = []
-    while data := reader.read(1 << 20):
-        chunks.append(data)
-    reader.verify()
-    return b"".join(chunks)
+    out = io.BytesIO()
+    write_verified(stream, desc.digest, desc.size, out)
+    return out.getvalue()
 
 
 def fetch_all(fetcher: Fetcher, desc: Descriptor, *, limit: int = MAX_MANIFEST_BYTES) -> bytes:
@@ -94,15 +179,26 @@ def fetch_all(fetcher: Fetcher, desc: Descriptor, *, limit: int = MAX_MANIFEST_B
 
 
 __all__ = [
+    "BlobDescriber",
+    "BlobStore",
+    "Deleter",
     "Fetcher",
+    "ManifestDeleter",
+    "Mounter",
     "Pusher",
     "ReadOnlyStorage",
     "ReadOnlyTarget",
     "Readable",
+    "ReferenceFetcher",
+    "ReferencePusher",
+    "ReferrerLister",
     "Resolver",
     "Storage",
+    "TagLister",
     "Tagger",
     "Target",
     "fetch_all",
+    "push_tagged",
     "read_all",
+    "tag_all",
 ]

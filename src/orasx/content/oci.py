@@ -26,7 +26,13 @@ from orasx.content import Readable
 from orasx.descriptor import Descriptor, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, parse_digest
 from orasx.errors import InvalidManifestError, NotFoundError
-from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, detect_media_type, parse_manifest
+from orasx.manifest import (
+    MAX_MANIFEST_BYTES,
+    Index,
+    detect_media_type,
+    parse_manifest,
+    referrer_entry,
+)
 
 if sys.platform != "win32":
     import fcntl
@@ -251,9 +257,10 @@ class OCILayoutStore:
 
         self._update_index(retag)
 
-    def tags(self) -> list[str]:
+    def tags(self, *, last: str = "") -> list[str]:
+        """Tags in ``index.json``, sorted; only those after ``last`` when it is given."""
         names = {(m.get("annotations") or {}).get(REF_NAME) for m in self._entries()}
-        return sorted(n for n in names if isinstance(n, str) and n)
+        return sorted(n for n in names if isinstance(n, str) and n and (not last or n > last))
 
     def untag(self, reference: str) -> None:
         def drop(index: _Entries) -> _Entries | None:
@@ -303,15 +310,14 @@ class OCILayoutStore:
         for d in self.manifests():
             if not self.exists(d):
                 continue
-            node = parse_manifest(d.media_type, read_capped(self._blob_path(d), MAX_MANIFEST_BYTES))
+            raw = read_capped(self._blob_path(d), MAX_MANIFEST_BYTES)
+            node = parse_manifest(d.media_type, raw)
             if node.subject is None or node.subject.digest != desc.digest:
                 continue
-            at = node.artifact_type or (node.config.media_type if isinstance(node, Manifest)
-                                        else "")
-            if artifact_type and at != artifact_type:
+            entry = referrer_entry(d, raw)
+            if artifact_type and entry.artifact_type != artifact_type:
                 continue
-            out.append(Descriptor(d.media_type, d.digest, d.size,
-                                  annotations=dict(node.annotations), artifact_type=at))
+            out.append(entry)
         return out
 
     @classmethod

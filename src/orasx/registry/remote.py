@@ -10,7 +10,7 @@ import os
 import re
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from orasx import mediatype
 from orasx.content import Readable, read_all
@@ -499,6 +499,18 @@ class Repository:
                                     scopes=self._push).discard()
             return False
         return False
+
+    def mount_from(self, source: object) -> Callable[[Descriptor], bool] | None:
+        """Mount blobs of ``source`` when it is another repository of this registry reached with
+        the same credentials (never across credentials); None otherwise."""
+        if not isinstance(source, Repository):
+            return None
+        if source.host != self.host or source.name == self.name:
+            return None
+        if source.client.credential_for(source.host) != self.client.credential_for(self.host):
+            return None
+        name = source.name
+        return lambda desc: self.mount(desc, name)
 
 
 class Registry:
