@@ -14,6 +14,31 @@ from tests.support.registry import Registry, start_registry
 
 ORAS = os.path.join(os.path.dirname(sys.executable), "oras")
 
+#: Directories whose tests run the command, real registries or peers: never the unit tier.
+_INTEGRATION_DIRS = {"e2e", "faults", "interop", "parity", "hostile"}
+#: Fixtures that start a registry, a server or the installed command.
+_INTEGRATION_FIXTURES = {"registry", "auth_registry", "oras", "tls_registry", "token_registry",
+                         "mtls_registry", "referrers_registry", "proxy", "fault_proxy"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: long-running (the soak test); CI runs it")
+    config.addinivalue_line("markers", "integration: runs the command or a server (not unit)")
+    config.addinivalue_line("markers", "unit: fast, in-process, no registry or command "
+                            "(`bash scripts/unit.sh`)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the unit tier: tests outside the integration directories that use no fixture
+    starting a registry, server or command, and are not marked slow or integration."""
+    for item in items:
+        parts = set(Path(str(item.fspath)).relative_to(Path(__file__).parent).parts[:-1])
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if (parts & _INTEGRATION_DIRS or fixtures & _INTEGRATION_FIXTURES
+                or item.get_closest_marker("slow") or item.get_closest_marker("integration")):
+            continue
+        item.add_marker(pytest.mark.unit)
+
 
 @pytest.fixture(scope="session")
 def registry() -> Iterator[Registry]:

@@ -63,6 +63,7 @@ def _survivors(expected: set[str], layout: Path) -> str:
     return f"{len(expected & got)}/{len(expected)} tags survived; missing {sorted(expected - got)}"
 
 
+@pytest.mark.integration
 def test_parallel_push_processes_into_a_new_layout_keep_every_tag(tmp_path: Path):
     for i in range(N):
         (tmp_path / f"f{i}.txt").write_text(f"file {i}\n")
@@ -81,6 +82,7 @@ def test_parallel_push_processes_into_a_new_layout_keep_every_tag(tmp_path: Path
         assert (tmp_path / f"out{i}" / f"f{i}.txt").read_text() == f"file {i}\n"
 
 
+@pytest.mark.integration
 def test_parallel_tag_processes_keep_every_tag(tmp_path: Path):
     (tmp_path / "f.txt").write_text("tagged many times\n")
     _assert_all_ok(_run_all(tmp_path, [["push", "--oci-layout", "lay:t0", "f.txt"]]))

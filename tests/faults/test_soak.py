@@ -10,11 +10,14 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 import orasx
 from orasx.errors import OrasError
 from tests.support.servers import Proxy, Reply, Request
 
 
+@pytest.mark.slow
 def test_soak_under_random_faults(registry, tmp_path: Path):
     seconds = float(os.environ.get("ORASX_SOAK_SECONDS", "60"))
     rng = random.Random(1234)

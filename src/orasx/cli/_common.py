@@ -12,20 +12,11 @@ from typing import Any, TypeVar
 
 import click
 
+from orasx.cli import _signals
+from orasx.cli._flags import flag
 from orasx.errors import OrasError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _bool_value(value: str | None, name: str) -> bool | None:
-    if value is None:
-        return None
-    v = value.lower()
-    if v in ("true", "1", "t", "yes"):
-        return True
-    if v in ("false", "0", "f", "no"):
-        return False
-    raise click.BadParameter(f"invalid boolean {value!r} for {name}: use true or false")
 
 
 def auth_options(f: F) -> F:
@@ -36,10 +27,9 @@ def auth_options(f: F) -> F:
             "-p", "--password", default="",
             help="Registry password, or identity token without -u (prefer --password-stdin).",
         ),
-        click.option("--password-stdin", is_flag=True, help="Read the password from stdin."),
+        flag("--password-stdin", help="Read the password from stdin."),
         click.option("--identity-token", default="", help="Registry identity (refresh) token."),
-        click.option("--identity-token-stdin", is_flag=True,
-                      help="Read the identity token from stdin."),
+        flag("--identity-token-stdin", help="Read the identity token from stdin."),
         click.option("--registry-config", multiple=True, metavar="PATH",
                      help="Credentials file(s); the first is written, the rest are read-only "
                      "fallbacks (default: docker's config.json, then podman's auth.json)."),
@@ -52,13 +42,12 @@ def auth_options(f: F) -> F:
 def connection_options(f: F) -> F:
     """--plain-http, --insecure, TLS files, -H, --resolve, -d, --no-tty, -v."""
     options = [
-        click.option(
-            "--plain-http", "plain_http", is_flag=False, flag_value="true", default=None,
-            metavar="[=BOOL]",
+        flag(
+            "--plain-http", default=None,
             help="Use plain HTTP instead of HTTPS (on by default for localhost, 127.0.0.1 and "
             "[::1]; --plain-http=false turns that off).",
         ),
-        click.option("--insecure", is_flag=True, help="Skip TLS certificate verification."),
+        flag("--insecure", help="Skip TLS certificate verification."),
         click.option("--ca-file", default=None, help="CA certificate file for the registry."),
         click.option("--cert-file", default=None, help="Client certificate file (mTLS)."),
         click.option("--key-file", default=None, help="Client private key file (mTLS)."),
@@ -68,9 +57,9 @@ def connection_options(f: F) -> F:
         ),
         click.option("--resolve", "resolves", multiple=True, metavar="HOST:PORT:ADDRESS[:PORT]",
                      help="Connect to ADDRESS for HOST:PORT, like curl (repeatable)."),
-        click.option("-d", "--debug", is_flag=True, help="Print debug logs and HTTP traffic."),
-        click.option("--no-tty", is_flag=True, help="Plain status lines, no progress display."),
-        click.option("-v", "--verbose", is_flag=True, hidden=True, help="Deprecated: no effect."),
+        flag("-d", "--debug", help="Print debug logs and HTTP traffic."),
+        flag("--no-tty", help="Plain status lines, no progress display."),
+        flag("-v", "--verbose", hidden=True, help="Deprecated: no effect."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -145,7 +134,7 @@ def build_options(kw: dict[str, Any]) -> Any:
         read_timeout=_seconds("ORASX_READ_TIMEOUT", 300.0),
         stall_window=_seconds("ORASX_STALL_SECONDS", 60.0),
         stall_min_bytes=int(_seconds("ORASX_STALL_MIN_BYTES", 16 * 1024)),
-        plain_http=_bool_value(kw.pop("plain_http"), "--plain-http"),
+        plain_http=kw.pop("plain_http"),
         insecure=kw.pop("insecure"),
         ca_file=kw.pop("ca_file"),
         cert_file=cert,
@@ -187,8 +176,8 @@ def distribution_spec_option(f: F) -> F:
 
 
 def oci_layout_option(f: F) -> F:
-    return click.option("--oci-layout", is_flag=True,
-                        help="The reference is an OCI image layout: DIR[:TAG|@DIGEST].")(f)
+    return flag("--oci-layout",
+                help="The reference is an OCI image layout: DIR[:TAG|@DIGEST].")(f)
 
 
 def platform_value(value: str | None) -> Any:
@@ -221,15 +210,17 @@ def handle_errors(f: F) -> F:
         try:
             return f(*args, **kwargs)
         except OrasError as e:
-            click.echo(f"Error: {e}", err=True)
+            from orasx.cli._hints import message
+
+            click.echo(f"Error: {message(e)}", err=True)
             sys.exit(1)
         except OSError as e:
             where = f"{e.filename}: " if e.filename else ""
             click.echo(f"Error: {where}{e.strerror or e}", err=True)
             sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("Error: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM/SIGHUP (see _signals)
+            click.echo(f"Error: {_signals.describe(e)}", err=True)
+            sys.exit(_signals.exit_code(e))
 
     return wrapper  # type: ignore[return-value]
 
@@ -270,7 +261,7 @@ class StatusPrinter(Reporter):
             click.echo(f"{verb:<11} {desc.digest.encoded[:12]} {name}")
 
     def hooks(self) -> Any:
-        from orasx.copy import Hooks
+        from orasx._copy import Hooks
 
         return Hooks(
             on_start=lambda d: self._line(self.start_verb, d),

@@ -113,7 +113,7 @@ class LiveProgress(Reporter):
                            highlight=False)
 
     def hooks(self) -> Any:
-        from orasx.copy import Hooks
+        from orasx._copy import Hooks
 
         return Hooks(
             on_start=self._start,

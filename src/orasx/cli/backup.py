@@ -11,6 +11,7 @@ from orasx.cli._common import (
     handle_errors,
     remote_options,
 )
+from orasx.cli._flags import flag
 from orasx.cli._output import emit, format_option
 from orasx.cli._progress import begin
 
@@ -19,7 +20,7 @@ from orasx.cli._progress import begin
                "layout directory or a .tar file: oras backup --output DIR|FILE.tar REPO[:tags]")
 @click.argument("reference")
 @click.option("-o", "--output", required=True, metavar="DIR|FILE.tar", help="Where to write.")
-@click.option("--include-referrers", is_flag=True, help="Back up the referrers too.")
+@flag("--include-referrers", help="Back up the referrers too.")
 @click.option("--concurrency", default=3, show_default=True, help="Blobs copied at once.")
 @distribution_spec_option
 @format_option()
@@ -44,8 +45,8 @@ def backup(**kw: Any) -> None:
 @click.argument("reference")
 @click.option("-i", "--input", "input_", required=True, metavar="DIR|FILE.tar",
               help="Layout to read.")
-@click.option("--exclude-referrers", is_flag=True, help="Do not restore referrers.")
-@click.option("--dry-run", is_flag=True, help="Only show what would be restored.")
+@flag("--exclude-referrers", help="Do not restore referrers.")
+@flag("--dry-run", help="Only show what would be restored.")
 @click.option("--concurrency", default=3, show_default=True, help="Blobs copied at once.")
 @distribution_spec_option
 @format_option()

@@ -16,6 +16,7 @@ from orasx.cli._common import (
     print_done,
     remote_options,
 )
+from orasx.cli._flags import flag
 from orasx.cli._output import emit, format_option
 from orasx.cli._progress import begin
 from orasx.cli.manifest import _AliasGroup
@@ -33,7 +34,7 @@ def command() -> None:
 @command.command("fetch", help="Fetch a blob: oras blob fetch NAME@DIGEST -o FILE|-")
 @click.argument("reference")
 @click.option("-o", "--output", default=None, metavar="FILE|-", help="Write the blob here.")
-@click.option("--descriptor", is_flag=True, help="Print the blob's descriptor.")
+@flag("--descriptor", help="Print the blob's descriptor.")
 @oci_layout_option
 @format_option()
 @remote_options
@@ -64,7 +65,7 @@ def fetch(**kw: Any) -> None:
 @click.argument("file")
 @click.option("--size", default=-1, help="Size of the content (required for stdin).")
 @click.option("--media-type", default="", help="Media type for --descriptor output.")
-@click.option("--descriptor", is_flag=True, help="Print the blob's descriptor.")
+@flag("--descriptor", help="Print the blob's descriptor.")
 @oci_layout_option
 @format_option()
 @remote_options
@@ -94,7 +95,7 @@ def push(**kw: Any) -> None:
 
 @command.command("delete", help="Delete a blob (asks first unless -f).")
 @click.argument("reference")
-@click.option("-f", "--force", is_flag=True, help="Do not ask for confirmation.")
+@flag("-f", "--force", help="Do not ask for confirmation.")
 @oci_layout_option
 @remote_options
 @handle_errors

@@ -17,6 +17,7 @@ from orasx.cli._common import (
     platform_value,
     remote_options,
 )
+from orasx.cli._flags import flag
 from orasx.cli._output import emit, format_option, parse_format
 from orasx.cli._progress import begin, reporter
 
@@ -39,7 +40,7 @@ Examples:
 @click.option("--export-manifest", default=None, metavar="PATH", help="Write the manifest here.")
 @click.option("--platform", default=None, help="Attach to this platform's manifest of an index.")
 @click.option("--concurrency", default=5, show_default=True, help="Blobs pushed at once.")
-@click.option("--disable-path-validation", is_flag=True, help="Allow absolute file paths.")
+@flag("--disable-path-validation", help="Allow absolute file paths.")
 @oci_layout_option
 @distribution_spec_option
 @format_option()
@@ -147,18 +148,18 @@ def _prefixed(prefix: str) -> Callable[[F], F]:
     opts = [
         click.option(f"--{prefix}-username", default=""),
         click.option(f"--{prefix}-password", default=""),
-        click.option(f"--{prefix}-password-stdin", is_flag=True),
+        flag(f"--{prefix}-password-stdin"),
         click.option(f"--{prefix}-identity-token", default=""),
-        click.option(f"--{prefix}-identity-token-stdin", is_flag=True),
+        flag(f"--{prefix}-identity-token-stdin"),
         click.option(f"--{prefix}-registry-config", multiple=True),
-        click.option(f"--{prefix}-plain-http", is_flag=False, flag_value="true", default=None),
-        click.option(f"--{prefix}-insecure", is_flag=True),
+        flag(f"--{prefix}-plain-http", default=None),
+        flag(f"--{prefix}-insecure"),
         click.option(f"--{prefix}-ca-file", default=None),
         click.option(f"--{prefix}-cert-file", default=None),
         click.option(f"--{prefix}-key-file", default=None),
         click.option(f"--{prefix}-header", f"{prefix}_headers", multiple=True),
         click.option(f"--{prefix}-resolve", f"{prefix}_resolves", multiple=True),
-        click.option(f"--{prefix}-oci-layout", is_flag=True),
+        flag(f"--{prefix}-oci-layout"),
         click.option(f"--{prefix}-distribution-spec", default=None,
                      type=click.Choice(["v1.1-referrers-api", "v1.1-referrers-tag"])),
     ]
@@ -195,13 +196,13 @@ Examples:
 @click.command("copy", help=_COPY_HELP)
 @click.argument("source")
 @click.argument("destination")
-@click.option("-r", "--recursive", is_flag=True, help="Copy the referrers too.")
+@flag("-r", "--recursive", help="Copy the referrers too.")
 @click.option("--platform", default=None, help="Copy only this platform's manifest.")
 @click.option("--concurrency", default=3, show_default=True, help="Blobs copied at once.")
 @_prefixed("from")
 @_prefixed("to")
-@click.option("-d", "--debug", is_flag=True, help="Print debug logs and HTTP traffic.")
-@click.option("--no-tty", is_flag=True, help="Plain status lines, no progress display.")
+@flag("-d", "--debug", help="Print debug logs and HTTP traffic.")
+@flag("--no-tty", help="Plain status lines, no progress display.")
 @format_option()
 @handle_errors
 def copy(**kw: Any) -> None:
@@ -250,7 +251,7 @@ def tag(**kw: Any) -> None:
 
 @click.command("resolve", help="Resolve a tag or digest to the manifest's digest.")
 @click.argument("reference")
-@click.option("-l", "--full-reference", is_flag=True, help="Print registry/repo@digest.")
+@flag("-l", "--full-reference", help="Print registry/repo@digest.")
 @click.option("--platform", default=None, help="Resolve this platform's manifest of an index.")
 @oci_layout_option
 @remote_options

@@ -7,13 +7,14 @@ from typing import Any
 import click
 
 from orasx.cli._common import handle_errors
+from orasx.cli._flags import flag
 
 
 @click.command("logout", help="Log out from a remote registry (removes its saved credentials).")
 @click.argument("registry")
 @click.option("--registry-config", multiple=True, metavar="PATH",
               help="Credentials file(s); the first is the one changed.")
-@click.option("-d", "--debug", is_flag=True, help="Print debug logs.")
+@flag("-d", "--debug", help="Print debug logs.")
 @handle_errors
 def command(**kw: Any) -> None:
     from orasx.api import Remote, logout

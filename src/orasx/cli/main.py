@@ -8,6 +8,9 @@ from typing import Any
 
 import click
 
+from orasx.cli import _signals
+from orasx.cli._flags import FlagGroup
+
 # name -> (module, short help); modules are imported only when their command runs.
 _COMMANDS: dict[str, tuple[str, str]] = {
     "attach": ("orasx.cli.graph:attach", "Attach files to an existing artifact"),
@@ -29,7 +32,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 _ALIASES = {"cp": "copy", "repository": "repo"}
 
 
-class _LazyGroup(click.Group):
+class _LazyGroup(FlagGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
 
@@ -57,5 +60,14 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point for the ``oras`` command; errors exit 1, usage errors exit 2."""
-    return cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="oras")
+    """Entry point for the ``oras`` command; errors exit 1, usage errors exit 2 (a bad boolean flag
+    value exits 1 with Go's message, see _flags); SIGTERM and SIGHUP clean up as Ctrl-C does and
+    exit 128 + the signal's number (143, 129; Ctrl-C: 130)."""
+    with _signals.handled():
+        try:
+            return cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="oras")
+        except SystemExit:
+            signum = _signals.received()
+            if signum is not None:  # also when it hit outside a command (click says "Aborted!")
+                raise SystemExit(128 + signum) from None
+            raise

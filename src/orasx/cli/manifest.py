@@ -18,10 +18,11 @@ from orasx.cli._common import (
     print_done,
     remote_options,
 )
+from orasx.cli._flags import FlagGroup, flag
 from orasx.cli._output import emit, format_option, parse_format
 
 
-class _AliasGroup(click.Group):
+class _AliasGroup(FlagGroup):
     aliases: dict[str, str] = {}
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -50,8 +51,8 @@ def _write_output(path: str | None, data: bytes) -> None:
 
 @command.command("fetch", help="Fetch a manifest (raw bytes, or --pretty/--descriptor).")
 @click.argument("reference")
-@click.option("--descriptor", is_flag=True, help="Print the manifest's descriptor instead.")
-@click.option("--pretty", is_flag=True, help="Indent the JSON.")
+@flag("--descriptor", help="Print the manifest's descriptor instead.")
+@flag("--pretty", help="Indent the JSON.")
 @click.option("--media-type", "media_types", multiple=True,
               help="Accepted media type (checked against what is fetched).")
 @click.option("--platform", default=None, help="Fetch this platform's manifest of an index.")
@@ -86,7 +87,7 @@ def fetch(**kw: Any) -> None:
 
 @command.command("fetch-config", help="Fetch the config blob of a manifest.")
 @click.argument("reference")
-@click.option("--descriptor", is_flag=True, help="Print the config's descriptor instead.")
+@flag("--descriptor", help="Print the config's descriptor instead.")
 @click.option("--platform", default=None, help="Use this platform's manifest of an index.")
 @click.option("-o", "--output", default=None, metavar="FILE|-", help="Write the config here.")
 @oci_layout_option
@@ -138,7 +139,7 @@ def push(**kw: Any) -> None:
 
 @command.command("delete", help="Delete a manifest (asks first unless -f).")
 @click.argument("reference")
-@click.option("-f", "--force", is_flag=True, help="Do not ask for confirmation.")
+@flag("-f", "--force", help="Do not ask for confirmation.")
 @oci_layout_option
 @distribution_spec_option
 @remote_options
@@ -153,7 +154,7 @@ def delete(**kw: Any) -> None:
     print_done("Deleted", kw["oci_layout"], kw["reference"], desc.digest)
 
 
-@command.group("index", help="Index operations (create, update).")
+@command.group("index", cls=FlagGroup, help="Index operations (create, update).")
 def index() -> None:
     pass
 

@@ -10,6 +10,7 @@ from orasx.cli._common import (
     handle_errors,
     remote_options,
 )
+from orasx.cli._flags import flag
 from orasx.cli._output import emit, format_option
 from orasx.cli._progress import begin
 
@@ -32,17 +33,17 @@ Examples:
 @click.command("pull", help=_HELP)
 @click.argument("reference")
 @click.option("-o", "--output", default=".", show_default=True, help="Output directory.")
-@click.option("-k", "--keep-old-files", is_flag=True, help="Do not replace existing files.")
-@click.option("-T", "--allow-path-traversal", is_flag=True,
-              help="Allow file names that write outside the output directory.")
+@flag("-k", "--keep-old-files", help="Do not replace existing files.")
+@flag("-T", "--allow-path-traversal",
+      help="Allow file names that write outside the output directory.")
 @click.option("--config", default=None, metavar="PATH[:TYPE]",
               help="Also save the config blob to PATH.")
 @click.option("--platform", default=None, metavar="OS/ARCH[/VARIANT]",
               help="Pull the manifest for this platform when REFERENCE is an index.")
 @click.option("--concurrency", default=3, show_default=True, help="Blobs pulled at once.")
-@click.option("--oci-layout", is_flag=True, help="Pull from an OCI image layout directory.")
-@click.option("-a", "--allow-all", is_flag=True,
-              help="Old flag, kept for old scripts: every titled layer is pulled by default.")
+@flag("--oci-layout", help="Pull from an OCI image layout directory.")
+@flag("-a", "--allow-all",
+      help="Old flag, kept for old scripts: every titled layer is pulled by default.")
 @click.option("--media-type", "media_types", multiple=True, hidden=True,
               help="Old flag, ignored: every titled layer is pulled.")
 @format_option()

@@ -10,6 +10,7 @@ from orasx.cli._common import (
     handle_errors,
     remote_options,
 )
+from orasx.cli._flags import flag
 from orasx.cli._output import emit, format_option
 from orasx.cli._progress import begin
 
@@ -48,9 +49,9 @@ Examples:
 @click.option("--image-spec", type=click.Choice(["v1.1", "v1.0"]), default=None,
               help="Image spec of the manifest: v1.1 (default) or v1.0.")
 @click.option("--concurrency", default=5, show_default=True, help="Blobs pushed at once.")
-@click.option("--disable-path-validation", is_flag=True,
-              help="Allow absolute file paths in titles.")
-@click.option("--oci-layout", is_flag=True, help="Push to an OCI image layout directory.")
+@flag("--disable-path-validation",
+      help="Allow absolute file paths in titles.")
+@flag("--oci-layout", help="Push to an OCI image layout directory.")
 @format_option()
 @remote_options
 @handle_errors

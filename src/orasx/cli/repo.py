@@ -7,10 +7,11 @@ from typing import Any
 import click
 
 from orasx.cli._common import build_remote, handle_errors, oci_layout_option, remote_options
+from orasx.cli._flags import FlagGroup, flag
 from orasx.cli._output import emit, format_option, parse_format
 
 
-@click.group("repo", help="Repository operations.")
+@click.group("repo", cls=FlagGroup, help="Repository operations.")
 def command() -> None:
     pass
 
@@ -37,8 +38,8 @@ def ls(**kw: Any) -> None:
                  "the tags of that manifest).")
 @click.argument("reference")
 @click.option("--last", default="", help="Start after this tag.")
-@click.option("--exclude-digest-tags", is_flag=True,
-              help="Leave out tags like sha256-<hex> (referrers tag schema).")
+@flag("--exclude-digest-tags",
+      help="Leave out tags like sha256-<hex> (referrers tag schema).")
 @oci_layout_option
 @format_option()
 @remote_options
