@@ -163,8 +163,8 @@ def test_copy_tags_extra_tags_and_uses_the_root_it_resolved():
 
 def test_copy_selects_a_platform_from_an_index():
     src, dst = Recording(), Recording()
-    amd, amd_raw, _ = artifact(src, b"amd")
-    arm, arm_raw, _ = artifact(src, b"arm")
+    amd, _, _ = artifact(src, b"amd")
+    arm, _, _ = artifact(src, b"arm")
     from orasx.descriptor import canonical_json
 
     children = [Descriptor(amd.media_type, amd.digest, amd.size,
