@@ -192,3 +192,18 @@ def test_copy_with_referrers_copies_the_referrer_graph():
     copy(src, "v1", dst, "v1", CopyOptions(referrers=True))
     assert dst.exists(sig)
     assert copy_referrers(MemoryStore(), dst, root) == []  # no ReferrerLister: nothing to copy
+
+
+def test_manifests_nested_too_deep_stop_with_an_error():
+    from orasx._copy import MAX_GRAPH_DEPTH
+    from orasx.descriptor import canonical_json
+    from orasx.errors import InvalidManifestError
+
+    src = Recording()
+    node, _, _ = artifact(src, b"leaf")
+    for _ in range(MAX_GRAPH_DEPTH + 300):  # deeper than Python's stack would allow unchecked
+        raw = canonical_json({"schemaVersion": 2, "mediaType": mediatype.OCI_INDEX,
+                              "manifests": [node.to_dict()]})
+        node = src.push_bytes(mediatype.OCI_INDEX, raw)
+    with pytest.raises(InvalidManifestError, match="nested more than"):
+        copy_graph(src, Recording(), node)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from orasx import mediatype
+from orasx._json import loads
 from orasx.content import (
     Mounter,
     Readable,
@@ -36,6 +36,7 @@ from orasx.digest import Digest
 from orasx.errors import (
     CopyError,
     InvalidInputError,
+    InvalidManifestError,
     NetworkError,
     NotFoundError,
     OrasError,
@@ -53,8 +54,12 @@ SuccessorFunc = Callable[[ReadOnlyStorage, Descriptor, bytes], list[Descriptor]]
 
 #: How deep referrers of referrers are followed.
 MAX_REFERRER_DEPTH = 64
+#: How deep manifests may nest (an index of indexes of manifests...): real graphs have 2 or 3
+#: levels; a hostile one stops here with an error instead of running out of stack.
+MAX_GRAPH_DEPTH = 32
 
 __all__ = [
+    "MAX_GRAPH_DEPTH",
     "MAX_REFERRER_DEPTH",
     "CopyOptions",
     "Hooks",
@@ -125,6 +130,9 @@ class CopyOptions:
     platform: Platform | None = None
     referrers: bool = False
     retry: RetryPolicy = field(default=BLOB_RETRY)
+    #: Set by the copy when it stops (a failure, Ctrl-C); a caller's event lets a destination
+    #: that works on its own (a file store unpacking a directory) stop too.
+    cancel: threading.Event | None = None
 
 
 class _Counting:
@@ -194,22 +202,25 @@ class _GraphCopier:
         self.pool = ThreadPoolExecutor(max_workers=max(1, opts.concurrency))
         self.lock = threading.Lock()
         self.started: dict[tuple[str, str], Future[None] | None] = {}
-        self.cancelled = threading.Event()
+        self.cancelled = opts.cancel if opts.cancel is not None else threading.Event()
         #: Manifest bytes already in hand (the root, fetched when it was resolved): not fetched.
         self.manifests = manifests if manifests is not None else {}
 
     def _key(self, desc: Descriptor) -> tuple[str, str]:
         return (str(desc.digest), desc.title)
 
-    def copy_node(self, desc: Descriptor, *, push_as: str | None = None) -> None:
+    def copy_node(self, desc: Descriptor, *, push_as: str | None = None, depth: int = 0) -> None:
         """Copy ``desc`` and everything below it; ``push_as`` tags the root as it is pushed."""
+        if depth > MAX_GRAPH_DEPTH:
+            raise InvalidManifestError(
+                f"{desc.digest}: manifests nested more than {MAX_GRAPH_DEPTH} levels deep")
         if push_as is None and self._exists(desc):
             self.hooks.on_skipped(desc)
             return
         if mediatype.is_manifest_like(desc.media_type):
             raw = self._fetch_manifest(desc)
             children = self.opts.find_successors(self.src, desc, raw)
-            futures = [f for c in children if (f := self._schedule(c)) is not None]
+            futures = [f for c in children if (f := self._schedule(c, depth + 1)) is not None]
             for f in futures:
                 f.result()
             self.hooks.on_start(desc)
@@ -218,7 +229,7 @@ class _GraphCopier:
         else:
             self._copy_blob(desc)
 
-    def _schedule(self, desc: Descriptor) -> Future[None] | None:
+    def _schedule(self, desc: Descriptor, depth: int) -> Future[None] | None:
         key = self._key(desc)
         with self.lock:
             if key in self.started:
@@ -229,7 +240,7 @@ class _GraphCopier:
                 fut = self.pool.submit(self._copy_blob_if_missing, desc)
                 self.started[key] = fut
                 return fut
-        self.copy_node(desc)
+        self.copy_node(desc, depth=depth)
         return None
 
     def _copy_blob_if_missing(self, desc: Descriptor) -> None:
@@ -356,11 +367,8 @@ def select_platform(
             if child.platform is not None and child.platform.matches(platform):
                 return child, fetch_all(source, child)
         raise NotFoundError(f"{desc.digest}: no manifest for platform {platform}")
-    config = fetch_all(source, node.config)
-    try:
-        doc = json.loads(config)
-    except ValueError:
-        doc = None
+    doc = loads(fetch_all(source, node.config), f"config {node.config.digest}",
+                InvalidManifestError)
     if isinstance(doc, dict) and Platform.from_dict(doc).matches(platform):
         return desc, raw
     raise NotFoundError(f"{desc.digest}: the manifest is not for platform {platform}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -60,3 +61,20 @@ def _current_umask() -> int:
         mask = os.umask(0o077)
         os.umask(mask)
     return mask
+
+
+def check_free_space(path: str, size: int, what: str) -> None:
+    """Refuse to start writing ``size`` bytes below ``path`` (or its nearest existing parent) when
+    the filesystem has less free space: a stated size from the wire is checked before it is
+    trusted with the disk."""
+    directory = os.path.abspath(path)
+    while not os.path.isdir(directory) and os.path.dirname(directory) != directory:
+        directory = os.path.dirname(directory)
+    try:
+        free = shutil.disk_usage(directory).free
+    except OSError:
+        return
+    if size > free:
+        raise SizeLimitError(
+            f"{what}: needs {size} bytes but {directory} has {free} bytes free",
+            reason="disk-space")

@@ -73,6 +73,10 @@ def parse_platform(s: str) -> Platform:
     return Platform(parts[0], parts[1], parts[2] if len(parts) == 3 else "", osver)
 
 
+#: The largest size a descriptor may state (Go's int64, what every registry and oras-go use).
+MAX_SIZE = 2**63 - 1
+
+
 @dataclass(frozen=True)
 class Descriptor:
     """An OCI content descriptor. ``data`` holds embedded content, if any."""
@@ -127,6 +131,8 @@ class Descriptor:
         try:
             media_type = d["mediaType"]
             size = d["size"]
+            if not isinstance(d["digest"], str):
+                raise InvalidManifestError("descriptor has a malformed digest")
             digest = parse_digest(d["digest"])
         except KeyError as e:
             raise InvalidManifestError(f"descriptor lacks {e.args[0]!r}") from None
@@ -134,6 +140,8 @@ class Descriptor:
             raise InvalidManifestError("descriptor has a malformed mediaType or size")
         if size < 0:
             raise InvalidManifestError(f"descriptor {digest} has a negative size")
+        if size > MAX_SIZE:
+            raise InvalidManifestError(f"descriptor {digest} has an impossible size {size}")
         annotations = d.get("annotations") or {}
         if not isinstance(annotations, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in annotations.items()
@@ -147,6 +155,10 @@ class Descriptor:
                 raise InvalidManifestError(f"descriptor {digest} has malformed data") from None
         platform = d.get("platform")
         urls = d.get("urls") or ()
+        if not isinstance(urls, list | tuple) or not all(isinstance(u, str) for u in urls):
+            raise InvalidManifestError(f"descriptor {digest} has malformed urls")
+        if platform is not None and not isinstance(platform, Mapping):
+            raise InvalidManifestError(f"descriptor {digest} has a malformed platform")
         return cls(
             media_type=media_type,
             digest=digest,

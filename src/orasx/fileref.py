@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
 
+from orasx._json import load_object
 from orasx.errors import InvalidInputError
 
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -53,12 +53,7 @@ def parse_annotations(items: Iterable[str]) -> dict[str, str]:
 
 def parse_annotation_file(data: bytes) -> dict[str, dict[str, str]]:
     """The ``--annotation-file`` schema: ``{"$manifest": {...}, "$config": {...}, "file": {...}}``."""
-    try:
-        doc = json.loads(data)
-    except (ValueError, RecursionError) as e:
-        raise InvalidInputError(f"annotation file is not valid JSON: {e}") from None
-    if not isinstance(doc, Mapping):
-        raise InvalidInputError("annotation file must be a JSON object of objects")
+    doc = load_object(data, "annotation file", InvalidInputError)
     out: dict[str, dict[str, str]] = {}
     for name, values in doc.items():
         if not isinstance(values, Mapping) or not all(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from orasx import mediatype
+from orasx._json import get_list, load_object
 from orasx.descriptor import Descriptor
 from orasx.errors import InvalidManifestError
 
@@ -43,20 +43,12 @@ class Index:
 def _load(raw: bytes) -> dict[str, Any]:
     if len(raw) > MAX_MANIFEST_BYTES:
         raise InvalidManifestError(f"manifest is {len(raw)} bytes, over the 4 MiB limit")
-    try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError) as e:
-        raise InvalidManifestError(f"manifest is not valid JSON: {e}") from None
-    if not isinstance(doc, dict):
-        raise InvalidManifestError("manifest is not a JSON object")
-    return doc
+    return load_object(raw, "manifest", InvalidManifestError)
 
 
 def _descriptors(doc: Mapping[str, Any], key: str) -> tuple[Descriptor, ...]:
-    items = doc.get(key) or []
-    if not isinstance(items, list):
-        raise InvalidManifestError(f"manifest field {key!r} is not a list")
-    return tuple(Descriptor.from_dict(d) for d in items)
+    return tuple(Descriptor.from_dict(d) for d in get_list(doc, key, "manifest",
+                                                            InvalidManifestError))
 
 
 def parse_manifest(media_type: str, raw: bytes) -> Manifest | Index:

@@ -296,3 +296,64 @@ def test_directory_pushed_as_dot_cannot_escape(dirs):
     with pytest.raises(PathTraversalError):
         pull_dir(out, ".", gz, digest)
     assert list(outside.iterdir()) == [] and leftovers(out) == []
+
+
+def _zeros_layer(size: int) -> tuple[bytes, Digest]:
+    info = tarfile.TarInfo("d/zeros")
+    info.size = size
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        tar.addfile(info, io.BytesIO(bytes(size)))
+    return gzip.compress(raw.getvalue(), compresslevel=1), Digest.from_bytes(raw.getvalue())
+
+
+def test_a_decompression_bomb_is_stopped_and_leaves_nothing(dirs, monkeypatch):
+    import orasx.content.file as file_module
+    from orasx.errors import SizeLimitError
+
+    out, _ = dirs
+    gz, digest = _zeros_layer(8 * 1024 * 1024)  # 8 MiB of zeros: about 8 KiB compressed
+    monkeypatch.setattr(file_module, "UNPACK_FLOOR", 1024 * 1024)
+    with pytest.raises(SizeLimitError, match="expands to more than"):
+        pull_dir(out, "d", gz, digest)
+    assert list(out.iterdir()) == []
+
+
+def test_the_unpack_limit_can_be_lifted(dirs, monkeypatch):
+    import orasx.content.file as file_module
+
+    out, _ = dirs
+    gz, digest = _zeros_layer(4 * 1024 * 1024)
+    monkeypatch.setattr(file_module, "UNPACK_FLOOR", 1024 * 1024)
+    desc = Descriptor.from_bytes("application/vnd.oci.image.layer.v1.tar+gzip", gz, annotations={
+        TITLE: "d", UNPACK: "true", CONTENT_DIGEST: str(digest)})
+    with FileStore(str(out), max_unpack_ratio=0) as store:
+        store.push(desc, io.BytesIO(gz))
+    assert (out / "d" / "zeros").stat().st_size == 4 * 1024 * 1024
+
+
+def test_a_cancelled_extraction_stops_and_places_nothing(dirs):
+    import threading
+
+    from orasx.errors import CopyError
+
+    out, _ = dirs
+    gz, digest = _zeros_layer(1024 * 1024)
+    cancel = threading.Event()
+    cancel.set()
+    desc = Descriptor.from_bytes("application/vnd.oci.image.layer.v1.tar+gzip", gz, annotations={
+        TITLE: "d", UNPACK: "true", CONTENT_DIGEST: str(digest)})
+    with FileStore(str(out), cancelled=cancel) as store, pytest.raises(CopyError):
+        store.push(desc, io.BytesIO(gz))
+    assert list(out.iterdir()) == []
+
+
+def test_a_blob_larger_than_the_free_disk_space_is_refused_before_writing(dirs):
+    from orasx.errors import SizeLimitError
+
+    out, _ = dirs
+    desc = Descriptor("application/octet-stream", Digest.from_bytes(b"x"), 2**62,
+                      annotations={TITLE: "huge"})
+    with FileStore(str(out)) as store, pytest.raises(SizeLimitError, match="bytes free"):
+        store.push(desc, io.BytesIO(b"x"))
+    assert list(out.iterdir()) == []

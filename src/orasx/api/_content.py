@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -10,11 +9,12 @@ from typing import IO
 
 from orasx import mediatype
 from orasx._copy import Hooks, reporting, resolve_root
-from orasx._fsutil import atomic_writer, umask_mode
+from orasx._fsutil import atomic_writer, check_free_space, umask_mode
+from orasx._json import loads
 from orasx.api._common import Remote, open_target
 from orasx.content import BlobStore, ManifestDeleter, TagLister, Target, fetch_all, push_tagged
 from orasx.descriptor import CREATED, Descriptor, Platform, canonical_json
-from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, hash_file, parse_digest
+from orasx.digest import CHUNK_SIZE, Digest, hash_file, parse_digest, write_verified
 from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError
 from orasx.manifest import (
     MAX_MANIFEST_BYTES,
@@ -107,18 +107,14 @@ def fetch_blob(
     hooks.on_start(desc)
     stream = reporting(target.fetch(desc), desc, hooks)
     try:
-        reader = VerifyingReader(stream, desc.digest, desc.size)
         if isinstance(output, str):
+            check_free_space(output, desc.size, str(desc.digest))
             with atomic_writer(output, mode=umask_mode()) as f:
-                while data := reader.read(CHUNK_SIZE):
-                    f.write(data)
-                reader.verify()
+                write_verified(stream, desc.digest, desc.size, f)
         else:
             # A stream (stdout) cannot be taken back: bytes go out as they verify, and a bad
             # blob ends with an error and a non-zero exit.
-            while data := reader.read(CHUNK_SIZE):
-                output.write(data)
-            reader.verify()
+            write_verified(stream, desc.digest, desc.size, output)
     finally:
         stream.close()
     hooks.on_copied(desc)
@@ -285,7 +281,7 @@ def _child(target: Target, source: str) -> Descriptor:
     if isinstance(node, Manifest) and node.config.media_type in (
             mediatype.OCI_CONFIG, "application/vnd.docker.container.image.v1+json"):
         try:
-            cfg = json.loads(fetch_all(target, node.config))
+            cfg = loads(fetch_all(target, node.config), "config", InvalidManifestError)
             if isinstance(cfg, dict) and cfg.get("os") and cfg.get("architecture"):
                 platform = Platform.from_dict(cfg)
         except (ValueError, NotFoundError):

@@ -7,6 +7,7 @@ and compose the stores, packing and graph copy below them.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from orasx import mediatype
 from orasx._copy import CopyOptions, Hooks, copy_graph, resolve_root
 from orasx.api._common import Remote, Union, open_target
 from orasx.content import ReadOnlyStorage, ReferenceFetcher, Target, tag_all
-from orasx.content.file import FileStore
+from orasx.content.file import DEFAULT_UNPACK_RATIO, FileStore
 from orasx.content.memory import MemoryStore
 from orasx.descriptor import EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
 from orasx.digest import Digest
@@ -247,12 +248,15 @@ def pull(
     concurrency: int = 3,
     remote: Remote | None = None,
     hooks: Hooks | None = None,
+    max_unpack_ratio: float = DEFAULT_UNPACK_RATIO,
 ) -> PullResult:
     """Pull the files of an artifact into ``output``.
 
     Layers with an ``org.opencontainers.image.title`` are written under ``output`` (directories
     packed by push are unpacked); every file is verified before it appears. Layers without a title
     are skipped and listed in the result. ``config`` saves the config blob to that path.
+    ``max_unpack_ratio``: how many times its compressed size a directory may expand to (at least
+    256 MiB; 0: no limit), against decompression bombs.
     """
     if concurrency < 1:
         raise InvalidInputError("--concurrency must be at least 1")
@@ -284,11 +288,13 @@ def pull(
         return out
 
     os.makedirs(output, exist_ok=True)
+    cancel = threading.Event()
     with FileStore(
-        output, allow_path_traversal=allow_path_traversal, keep_old_files=keep_old_files
+        output, allow_path_traversal=allow_path_traversal, keep_old_files=keep_old_files,
+        max_unpack_ratio=max_unpack_ratio, cancelled=cancel,
     ) as store:
         opts = CopyOptions(concurrency=concurrency, find_successors=successors,
-                           hooks=hooks or Hooks())
+                           hooks=hooks or Hooks(), cancel=cancel)
         copy_graph(source, store, root, opts, root_content=raw)
         written = store.written
     files = []

@@ -14,8 +14,9 @@ import os
 import tempfile
 import threading
 
+from orasx._json import loads
 from orasx.digest import Digest, hash_file, parse_digest
-from orasx.errors import InvalidDigestError
+from orasx.errors import InvalidDigestError, OrasError
 
 #: Files smaller than this are simply hashed (cheaper than a cache lookup that may miss).
 MIN_SIZE = 16 * 1024 * 1024
@@ -35,9 +36,9 @@ def _key(st: os.stat_result) -> str:
 
 def _load(path: str) -> dict[str, str]:
     try:
-        with open(path) as f:
-            doc = json.load(f)
-    except (OSError, ValueError):
+        with open(path, "rb") as f:
+            doc = loads(f.read(), path, OrasError)
+    except (OSError, OrasError):
         return {}
     return {str(k): str(v) for k, v in doc.items()} if isinstance(doc, dict) else {}
 

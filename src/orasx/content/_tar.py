@@ -7,15 +7,15 @@ import gzip
 import hashlib
 import os
 import posixpath
-import shutil
 import stat
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
 from orasx.content._paths import clean_title, lexically_inside, within
 from orasx.digest import CHUNK_SIZE, Digest
-from orasx.errors import PathTraversalError, VerificationError
+from orasx.errors import CopyError, PathTraversalError, SizeLimitError, VerificationError
 
 
 class _HashingWriter:
@@ -89,15 +89,24 @@ class _HashingReader:
     """Hashes what is read through it; can also tell the hash of the first ``n`` bytes read, as
     long as ``n`` falls in the last read or later (enough for the end-of-archive marker)."""
 
-    def __init__(self, src: IO[bytes]) -> None:
+    def __init__(self, src: IO[bytes], limits: Limits | None = None, name: str = "") -> None:
         self._src = src
+        self._limits = limits or Limits()
+        self._name = name
         self.hash = hashlib.sha256()
         self._pos = 0
         self._before = self.hash.copy()  # the hash before the last read ...
         self._last = b""  # ... and that read's bytes
 
     def read(self, n: int = -1) -> bytes:
+        if self._limits.cancelled():
+            raise CopyError("cancelled", origin="destination")
         data = self._src.read(n)
+        limit = self._limits.max_bytes
+        if limit is not None and self._pos + len(data) > limit:
+            raise SizeLimitError(
+                f"directory layer {self._name!r} expands to more than {limit} bytes "
+                "(a decompression bomb?)", reason="unpack-limit")
         self._before = self.hash.copy()
         self._last = data
         self.hash.update(data)
@@ -174,8 +183,19 @@ class DirEntry:
     mtime: float
 
 
+class Limits:
+    """Bounds on unpacking a layer: ``max_bytes`` of tar (headers and contents, after
+    decompression) and ``cancelled``, checked between entries and between chunks."""
+
+    def __init__(self, max_bytes: int | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> None:
+        self.max_bytes = max_bytes
+        self.cancelled = cancelled or (lambda: False)
+
+
 def unpack_directory(
-    gz: IO[bytes], dest: str, prefix: str, expected: Digest | None
+    gz: IO[bytes], dest: str, prefix: str, expected: Digest | None,
+    limits: Limits | None = None,
 ) -> list[DirEntry]:
     """Extract a tar+gzip layer packed with ``prefix`` into the empty directory ``dest``.
 
@@ -184,13 +204,16 @@ def unpack_directory(
     regular file already extracted; devices, FIFOs and sockets are skipped. Files, links and
     directories get the archive's mode (setuid/setgid/sticky dropped) and mtime. ``expected`` is
     checked against the uncompressed tar. Returns the directories in archive order. On any error
-    the caller removes ``dest``.
+    the caller removes ``dest``. ``limits`` stops a decompression bomb (:class:`SizeLimitError`)
+    and a cancelled pull (:class:`CopyError`) mid-way.
     """
+    limits = limits or Limits()
     prefix = clean_title(prefix)
     real_dest = os.path.realpath(dest)
     links: list[str] = []
     dirs: list[DirEntry] = []
-    reader = _HashingReader(gzip.GzipFile(fileobj=gz, mode="rb"))  # type: ignore[arg-type]
+    reader = _HashingReader(gzip.GzipFile(fileobj=gz, mode="rb"), limits,  # type: ignore[arg-type]
+                            prefix)
     try:
         tar = tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]
     except tarfile.TarError as e:
@@ -221,7 +244,8 @@ def unpack_directory(
                 assert src is not None
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
                 with os.fdopen(fd, "wb") as f:
-                    shutil.copyfileobj(src, f, CHUNK_SIZE)
+                    while data := src.read(CHUNK_SIZE):  # the reader below checks the limits
+                        f.write(data)
                     os.fchmod(f.fileno(), member.mode & 0o777)
                 os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
             elif member.issym():

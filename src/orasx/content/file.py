@@ -12,14 +12,14 @@ import threading
 from typing import IO
 
 from orasx import mediatype
-from orasx._fsutil import atomic_writer, umask_mode
+from orasx._fsutil import atomic_writer, check_free_space, umask_mode
 from orasx.content import Readable
 from orasx.content._digestcache import file_digest
 from orasx.content._merge import merge_tree
 from orasx.content._paths import resolve_write_path
-from orasx.content._tar import pack_directory, unpack_directory
+from orasx.content._tar import Limits, pack_directory, unpack_directory
 from orasx.descriptor import CONTENT_DIGEST, TITLE, UNPACK, Descriptor
-from orasx.digest import CHUNK_SIZE, VerifyingReader, hash_file, parse_digest
+from orasx.digest import hash_file, parse_digest, write_verified
 from orasx.errors import AlreadyExistsError, InvalidInputError, NotFoundError
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,11 @@ def _lstat(path: str) -> os.stat_result | None:
         return os.lstat(path)
     except FileNotFoundError:
         return None
+
+#: A directory layer may expand to this many times its compressed size by default ...
+DEFAULT_UNPACK_RATIO = 100.0
+#: ... and always to this many bytes.
+UNPACK_FLOOR = 256 * 1024 * 1024
 
 #: Unnamed content (manifests, configs) is kept in memory up to this size, then on disk.
 _SPOOL_LIMIT = 4 * 1024 * 1024
@@ -50,10 +55,17 @@ class FileStore:
         *,
         allow_path_traversal: bool = False,
         keep_old_files: bool = False,
+        max_unpack_ratio: float = DEFAULT_UNPACK_RATIO,
+        cancelled: threading.Event | None = None,
     ) -> None:
+        """``max_unpack_ratio``: a directory layer may expand to this many times its compressed
+        size (at least :data:`UNPACK_FLOOR` bytes); 0 lifts the limit. ``cancelled``: an event
+        that stops an extraction in progress (the copy's cancel event)."""
         self.working_dir = os.path.abspath(working_dir)
         self.allow_path_traversal = allow_path_traversal
         self.keep_old_files = keep_old_files
+        self.max_unpack_ratio = max_unpack_ratio
+        self._cancelled = cancelled or threading.Event()
         self._lock = threading.Lock()
         self._sources: dict[str, str] = {}  # digest -> path of a file added for pushing
         self._spool: dict[str, IO[bytes]] = {}
@@ -145,13 +157,13 @@ class FileStore:
         target = resolve_write_path(
             self.working_dir, name, allow_traversal=self.allow_path_traversal, allow_root=unpack
         )
+        check_free_space(target, desc.size, name)
         if unpack:  # -k is checked per entry: a directory merges into an existing one
             self._push_directory(desc, content, target)
         else:
             if self.keep_old_files and os.path.lexists(target):
                 raise AlreadyExistsError(f"{name}: file already exists", reason="keep-old-files")
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            reader = VerifyingReader(content, desc.digest, desc.size, name=name)
             st = _lstat(target)
             if st is not None and stat.S_ISDIR(st.st_mode):
                 raise AlreadyExistsError(f"{name}: a directory is in the way of this file")
@@ -159,19 +171,14 @@ class FileStore:
             mode = stat.S_IMODE(st.st_mode) if st is not None and stat.S_ISREG(st.st_mode) \
                 else umask_mode()
             with atomic_writer(target, mode=mode) as f:
-                while data := reader.read(CHUNK_SIZE):
-                    f.write(data)
-                reader.verify()
+                write_verified(content, desc.digest, desc.size, f, name=name)
         with self._lock:
             self._written[name] = target
 
     def _push_unnamed(self, desc: Descriptor, content: Readable) -> None:
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)
         try:
-            reader = VerifyingReader(content, desc.digest, desc.size)
-            while data := reader.read(CHUNK_SIZE):
-                spool.write(data)
-            reader.verify()
+            write_verified(content, desc.digest, desc.size, spool)
         except BaseException:
             spool.close()
             raise
@@ -192,15 +199,15 @@ class FileStore:
         staging = tempfile.mkdtemp(dir=parent, prefix=".orasx-unpack-")
         try:
             gz_path = os.path.join(staging, "layer.tar.gz")
-            reader = VerifyingReader(content, desc.digest, desc.size, name=name)
             with open(gz_path, "wb") as f:
-                while data := reader.read(CHUNK_SIZE):
-                    f.write(data)
-                reader.verify()
+                write_verified(content, desc.digest, desc.size, f, name=name)
             tree = os.path.join(staging, "tree")
             os.mkdir(tree, 0o700)
+            limit = None if not self.max_unpack_ratio else max(
+                UNPACK_FLOOR, int(self.max_unpack_ratio * desc.size))
             with open(gz_path, "rb") as gz:
-                dirs = unpack_directory(gz, tree, name, parse_digest(expected) if expected else None)
+                dirs = unpack_directory(gz, tree, name, parse_digest(expected) if expected else None,
+                                        Limits(limit, self._cancelled.is_set))
             if not any(d.rel == "" for d in dirs):
                 os.chmod(tree, umask_mode(0o777))
             merge_tree(tree, target, dirs, title=name, keep_old_files=self.keep_old_files)

@@ -11,7 +11,6 @@ one blob both succeed. Other tools that write the same layout do not take our lo
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import stat
@@ -21,10 +20,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from orasx import mediatype
-from orasx._fsutil import atomic_writer, read_capped, umask_mode
+from orasx._fsutil import atomic_writer, check_free_space, read_capped, umask_mode
+from orasx._json import load_object
 from orasx.content import Readable
 from orasx.descriptor import Descriptor, canonical_json
-from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader, parse_digest
+from orasx.digest import CHUNK_SIZE, Digest, parse_digest, write_verified
 from orasx.errors import InvalidManifestError, NotFoundError
 from orasx.manifest import (
     MAX_MANIFEST_BYTES,
@@ -127,11 +127,8 @@ class OCILayoutStore:
 
     def _parse_index(self, raw: bytes) -> _Entries:
         path = self._index_path
-        try:
-            doc = json.loads(raw)
-        except ValueError as e:
-            raise InvalidManifestError(f"{path}: not valid JSON: {e}") from None
-        manifests = doc.get("manifests") if isinstance(doc, dict) else None
+        doc = load_object(raw, path, InvalidManifestError)
+        manifests = doc.get("manifests")
         if not isinstance(manifests, list):
             raise InvalidManifestError(f"{path}: has no 'manifests' list")
         for m in manifests:
@@ -191,11 +188,9 @@ class OCILayoutStore:
         path = self._blob_path(desc)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         if not self.exists(desc):
-            reader = VerifyingReader(content, desc.digest, desc.size)
+            check_free_space(path, desc.size, str(desc.digest))
             with atomic_writer(path, mode=umask_mode(0o444)) as f:
-                while data := reader.read(CHUNK_SIZE):
-                    f.write(data)
-                reader.verify()
+                write_verified(content, desc.digest, desc.size, f)
         if mediatype.is_manifest_like(desc.media_type):
             entry = Descriptor(desc.media_type, desc.digest, desc.size,
                                artifact_type=desc.artifact_type).to_dict()
