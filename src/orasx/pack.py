@@ -14,12 +14,20 @@ from orasx.errors import InvalidInputError
 ImageSpec = Literal["v1.1", "v1.0"]
 
 
-def created_timestamp() -> str:
-    """RFC 3339 time for ``org.opencontainers.image.created``; ``SOURCE_DATE_EPOCH`` pins it."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds.org), when it is set to a number of seconds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(epoch) if epoch.isascii() and epoch.isdigit() else None
+
+
+def created_timestamp(epoch: int | None = None) -> str:
+    """RFC 3339 time for ``org.opencontainers.image.created``: ``epoch`` (seconds) when given,
+    else ``SOURCE_DATE_EPOCH`` when set, else now."""
+    if epoch is None:
+        epoch = source_date_epoch()
     now = (
-        _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
-        if epoch and epoch.isdigit()
+        _dt.datetime.fromtimestamp(epoch, tz=_dt.UTC)
+        if epoch is not None
         else _dt.datetime.now(tz=_dt.UTC).replace(microsecond=0)
     )
     return now.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -18,7 +18,7 @@ from orasx.api._common import Remote, Union, open_target
 from orasx.content import ReadOnlyStorage, ReferenceFetcher, Target, tag_all
 from orasx.content.file import DEFAULT_UNPACK_RATIO, FileStore
 from orasx.content.memory import MemoryStore
-from orasx.descriptor import EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
+from orasx.descriptor import CREATED, EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
 from orasx.digest import Digest
 from orasx.errors import (
     InvalidInputError,
@@ -33,7 +33,7 @@ from orasx.fileref import (
     title_for,
 )
 from orasx.manifest import Index, Manifest, parse_manifest
-from orasx.pack import ImageSpec, pack_manifest
+from orasx.pack import ImageSpec, created_timestamp, pack_manifest, source_date_epoch
 from orasx.reference import split_tags
 
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
@@ -132,18 +132,25 @@ def push(
     export_manifest: str | None = None,
     remote: Remote | None = None,
     hooks: Hooks | None = None,
+    reproducible: bool = False,
 ) -> PushResult:
     """Push files (``path[:media-type]``; directories become tar+gzip layers) as one artifact.
 
     ``reference`` is ``registry/repo[:tag1,tag2]`` or, with ``oci_layout``, ``dir[:tag]``.
+    ``reproducible``: the same inputs give the same manifest digest anywhere: directories are
+    packed with sorted entries, no owners and every mtime set to ``SOURCE_DATE_EPOCH`` (or 0),
+    and ``org.opencontainers.image.created`` is that time, not the clock's (unless annotated).
     """
     if concurrency < 1:
         raise InvalidInputError("--concurrency must be at least 1")
     first, extra_tags = split_tags(reference)
     spec = _choose_spec(image_spec, config, artifact_type)
     ann = _annotations(annotations, annotation_file)
+    epoch = (source_date_epoch() or 0) if reproducible else None
+    if epoch is not None:
+        ann.setdefault(MANIFEST_KEY, {}).setdefault(CREATED, created_timestamp(epoch))
     target, ref, _ = open_target(first, oci_layout=oci_layout, remote=remote)
-    with FileStore(".") as store:
+    with FileStore(".", reproducible_mtime=epoch) as store:
         layers, seen = add_files(store, files, ann, disable_path_validation=disable_path_validation,
                                  concurrency=concurrency)
         known = seen | {MANIFEST_KEY, CONFIG_KEY} | {parse_file_reference(f)[0] for f in files}

@@ -44,13 +44,15 @@ class _HashingWriter:
 _END_OF_ARCHIVE = b"\0" * (2 * tarfile.BLOCKSIZE)
 
 
-def pack_directory(src: str, prefix: str, out: IO[bytes]) -> Digest:
+def pack_directory(src: str, prefix: str, out: IO[bytes], *, mtime: int | None = None) -> Digest:
     """Write ``src`` as a gzip-compressed tar to ``out``; entries are ``prefix/...``.
 
-    Owners are cleared (uid/gid 0, no names); symlinks are stored as links; devices, FIFOs and
-    sockets are left out. Returns the sha256 of the *uncompressed* tar.
+    Entries are sorted; owners are cleared (uid/gid 0, no names); symlinks are stored as links;
+    devices, FIFOs and sockets are left out; the gzip header has no name and no time. ``mtime``
+    sets every entry's modification time (reproducible packing). Returns the sha256 of the
+    *uncompressed* tar.
     """
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) as gz:
+    with gzip.GzipFile(filename="", fileobj=out, mode="wb", compresslevel=6, mtime=0) as gz:
         hw = _HashingWriter(gz)  # type: ignore[arg-type]
         # Not closed: TarFile.close() would add the record padding; we write the marker ourselves.
         tar = tarfile.TarFile(fileobj=hw, mode="w", format=tarfile.PAX_FORMAT)  # type: ignore[arg-type]
@@ -58,10 +60,10 @@ def pack_directory(src: str, prefix: str, out: IO[bytes]) -> Digest:
             dirnames.sort()
             rel_dir = os.path.relpath(dirpath, src)
             base = prefix if rel_dir == "." else _join(prefix, rel_dir.replace(os.sep, '/'))
-            _add(tar, dirpath, base)
-            for name in sorted(filenames) + [d for d in dirnames if os.path.islink(
-                    os.path.join(dirpath, d))]:
-                _add(tar, os.path.join(dirpath, name), _join(base, name))
+            _add(tar, dirpath, base, mtime)
+            for name in sorted(filenames + [d for d in dirnames if os.path.islink(
+                    os.path.join(dirpath, d))]):
+                _add(tar, os.path.join(dirpath, name), _join(base, name), mtime)
         hw.write(_END_OF_ARCHIVE)
     return Digest.from_hasher(hw.hash)
 
@@ -71,13 +73,15 @@ def _join(base: str, name: str) -> str:
     return posixpath.normpath(f"{base}/{name}") if base in (".", "./") else f"{base}/{name}"
 
 
-def _add(tar: tarfile.TarFile, path: str, arcname: str) -> None:
+def _add(tar: tarfile.TarFile, path: str, arcname: str, mtime: int | None) -> None:
     st = os.lstat(path)
     if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode)):
         return
     info = tar.gettarinfo(path, arcname=arcname)
     info.uid = info.gid = 0
     info.uname = info.gname = ""
+    if mtime is not None:
+        info.mtime = mtime
     if info.isreg():
         with open(path, "rb") as f:
             tar.addfile(info, f)

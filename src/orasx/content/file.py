@@ -57,15 +57,18 @@ class FileStore:
         keep_old_files: bool = False,
         max_unpack_ratio: float = DEFAULT_UNPACK_RATIO,
         cancelled: threading.Event | None = None,
+        reproducible_mtime: int | None = None,
     ) -> None:
         """``max_unpack_ratio``: a directory layer may expand to this many times its compressed
         size (at least :data:`UNPACK_FLOOR` bytes); 0 lifts the limit. ``cancelled``: an event
-        that stops an extraction in progress (the copy's cancel event)."""
+        that stops an extraction in progress (the copy's cancel event). ``reproducible_mtime``:
+        directories added for pushing are packed with this mtime on every entry."""
         self.working_dir = os.path.abspath(working_dir)
         self.allow_path_traversal = allow_path_traversal
         self.keep_old_files = keep_old_files
         self.max_unpack_ratio = max_unpack_ratio
         self._cancelled = cancelled or threading.Event()
+        self.reproducible_mtime = reproducible_mtime
         self._lock = threading.Lock()
         self._sources: dict[str, str] = {}  # digest -> path of a file added for pushing
         self._spool: dict[str, IO[bytes]] = {}
@@ -115,7 +118,7 @@ class FileStore:
             tmpdir = self._tmpdir
         fd, gz_path = tempfile.mkstemp(dir=tmpdir, suffix=".tar.gz")
         with os.fdopen(fd, "wb") as out:
-            tar_digest = pack_directory(path, name, out)
+            tar_digest = pack_directory(path, name, out, mtime=self.reproducible_mtime)
         digest, size = hash_file(gz_path)
         with self._lock:
             self._sources[str(digest)] = gz_path
