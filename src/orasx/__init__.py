@@ -54,6 +54,7 @@ _EXPORTS = {
     "parse_reference": "orasx.reference",
     "pull": "orasx.api",
     "push": "orasx.api",
+    "snapshot": "orasx.api._snapshot",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -75,6 +76,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from orasx._copy import CopyOptions, Hooks, copy, copy_graph
     from orasx.api import PullResult, PushResult, Remote, pull, push
+    from orasx.api._snapshot import snapshot
     from orasx.content import Target
     from orasx.content.file import FileStore
     from orasx.content.memory import MemoryStore

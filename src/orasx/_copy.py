@@ -149,6 +149,10 @@ class _Counting:
             self._hook(self._desc, self._done)
         return data
 
+    @property
+    def verified_path(self) -> str | None:
+        return getattr(self._stream, "verified_path", None)
+
     def close(self) -> None:
         self._stream.close()
 
@@ -187,6 +191,12 @@ class _Cancellable:
             return self._stream.read(n)
         except OrasError as e:  # the source failed mid-stream (reset, corrupt bytes...)
             raise with_origin(e, "source") from None
+
+    @property
+    def verified_path(self) -> str | None:
+        """A source file already known to match (a cache entry), which a destination may copy
+        without hashing it again."""
+        return getattr(self._stream, "verified_path", None)
 
     def close(self) -> None:
         self._stream.close()

@@ -78,3 +78,23 @@ def check_free_space(path: str, size: int, what: str) -> None:
         raise SizeLimitError(
             f"{what}: needs {size} bytes but {directory} has {free} bytes free",
             reason="disk-space")
+
+
+def copy_file_into(src_path: str, out: IO[bytes]) -> None:
+    """Append the whole file ``src_path`` to ``out`` in the kernel (``sendfile``), falling back
+    to reads and writes where that is not possible."""
+    out.flush()
+    with open(src_path, "rb") as src:
+        size = os.fstat(src.fileno()).st_size
+        offset = 0
+        try:
+            while offset < size:
+                sent = os.sendfile(out.fileno(), src.fileno(), offset, min(size - offset, 1 << 30))
+                if sent == 0:
+                    break
+                offset += sent
+        except OSError:
+            pass
+        src.seek(offset)
+        while data := src.read(1 << 20):
+            out.write(data)

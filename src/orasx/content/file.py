@@ -12,7 +12,7 @@ import threading
 from typing import IO
 
 from orasx import mediatype
-from orasx._fsutil import atomic_writer, check_free_space, umask_mode
+from orasx._fsutil import atomic_writer, check_free_space, copy_file_into, umask_mode
 from orasx.content import Readable
 from orasx.content._digestcache import file_digest
 from orasx.content._merge import merge_tree
@@ -173,8 +173,12 @@ class FileStore:
             # An overwritten regular file keeps its mode, as the Go CLI does.
             mode = stat.S_IMODE(st.st_mode) if st is not None and stat.S_ISREG(st.st_mode) \
                 else umask_mode()
+            verified = getattr(content, "verified_path", None)
             with atomic_writer(target, mode=mode) as f:
-                write_verified(content, desc.digest, desc.size, f, name=name)
+                if verified:  # a cache entry checked against this digest: copied in the kernel
+                    copy_file_into(verified, f)
+                else:
+                    write_verified(content, desc.digest, desc.size, f, name=name)
         with self._lock:
             self._written[name] = target
 
