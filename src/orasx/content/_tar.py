@@ -219,7 +219,7 @@ def unpack_directory(
     reader = _HashingReader(gzip.GzipFile(fileobj=gz, mode="rb"), limits,  # type: ignore[arg-type]
                             prefix)
     try:
-        tar = tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]
+        tar = tarfile.open(fileobj=reader, mode="r|", bufsize=CHUNK_SIZE)  # type: ignore[call-overload]
     except tarfile.TarError as e:
         raise VerificationError(f"directory layer {prefix!r} is not a valid tar+gzip: {e}") from None
     try:

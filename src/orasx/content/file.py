@@ -56,17 +56,20 @@ class FileStore:
         allow_path_traversal: bool = False,
         keep_old_files: bool = False,
         max_unpack_ratio: float = DEFAULT_UNPACK_RATIO,
+        max_unpack_bytes: int | None = None,
         cancelled: threading.Event | None = None,
         reproducible_mtime: int | None = None,
     ) -> None:
         """``max_unpack_ratio``: a directory layer may expand to this many times its compressed
-        size (at least :data:`UNPACK_FLOOR` bytes); 0 lifts the limit. ``cancelled``: an event
+        size (at least :data:`UNPACK_FLOOR` bytes); 0 lifts the limit. ``max_unpack_bytes``, when
+        set, is the limit in bytes instead. ``cancelled``: an event
         that stops an extraction in progress (the copy's cancel event). ``reproducible_mtime``:
         directories added for pushing are packed with this mtime on every entry."""
         self.working_dir = os.path.abspath(working_dir)
         self.allow_path_traversal = allow_path_traversal
         self.keep_old_files = keep_old_files
         self.max_unpack_ratio = max_unpack_ratio
+        self.max_unpack_bytes = max_unpack_bytes
         self._cancelled = cancelled or threading.Event()
         self.reproducible_mtime = reproducible_mtime
         self._lock = threading.Lock()
@@ -210,8 +213,9 @@ class FileStore:
                 write_verified(content, desc.digest, desc.size, f, name=name)
             tree = os.path.join(staging, "tree")
             os.mkdir(tree, 0o700)
-            limit = None if not self.max_unpack_ratio else max(
-                UNPACK_FLOOR, int(self.max_unpack_ratio * desc.size))
+            limit = self.max_unpack_bytes
+            if limit is None and self.max_unpack_ratio:
+                limit = max(UNPACK_FLOOR, int(self.max_unpack_ratio * desc.size))
             with open(gz_path, "rb") as gz:
                 dirs = unpack_directory(gz, tree, name, parse_digest(expected) if expected else None,
                                         Limits(limit, self._cancelled.is_set))
