@@ -1,0 +1,161 @@
+"""The auth flow: challenge -> token with the right scope -> retry once, with its caches.
+
+:class:`AuthFlow` owns what a client learns about authentication (each host's challenge and the
+``Authorization`` granted per host and scope set) and does the few requests the flow needs
+(the token request); what to send and how to read the answers are the pure functions of
+:mod:`orasx.registry.auth`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import urllib.parse
+from collections.abc import Callable
+
+from orasx.errors import AuthenticationError
+from orasx.registry import auth
+from orasx.registry._transport import Request, Response, Transport, rewindable
+from orasx.registry._urls import is_loopback, origin, redact_url, scheme_for
+
+CredentialFunc = Callable[[str], auth.Credential]
+
+
+class AuthFlow:
+    """Sends registry requests through ``transport`` with the credentials of their host.
+
+    ``token_transport`` carries token requests (not retried, redirects not followed).
+    ``plain_http`` is the client's choice of scheme (None: plain HTTP for loopback only).
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        token_transport: Transport,
+        credentials: CredentialFunc,
+        *,
+        user_agent: str,
+        plain_http: bool | None,
+    ) -> None:
+        self.transport = transport
+        self.token_transport = token_transport
+        self.credentials = credentials
+        self.user_agent = user_agent
+        self.plain_http = plain_http
+        self._lock = threading.Lock()
+        self._tokens: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._challenges: dict[str, auth.Challenge] = {}
+
+    def send(self, request: Request, scopes: tuple[str, ...] = ()) -> Response:
+        """Send ``request`` (to a registry URL) authorized for ``scopes``.
+
+        A 401 from the registry's own origin runs the auth flow once and, when the body can be
+        sent again, retries. The caller reads and closes the response.
+        """
+        url, body = request.url, request.body
+        reg_origin = origin(url)
+        host = urllib.parse.urlsplit(url).netloc
+        request = dataclasses.replace(request, registry=reg_origin)
+        key = (host, auth.merge_scopes(*scopes))
+        with self._lock:
+            cached = self._tokens.get(key)
+        if cached is None:
+            cached = self._proactive(host, key[1])
+        resp = self.transport.send(dataclasses.replace(request, authorization=cached))
+        if resp.status != 401 or origin(resp.url) != reg_origin:
+            return resp
+        challenges = auth.parse_challenges(resp.header("WWW-Authenticate"))
+        resp.discard()
+        new_auth = self._authenticate(host, reg_origin[0], challenges, key[1])
+        if new_auth is None or new_auth == cached:
+            raise self.unauthorized(host)
+        if not rewindable(body):
+            raise AuthenticationError(
+                f"{host}: the registry asked for authentication in the middle of an upload: "
+                "try again (credentials are now cached)"
+            )
+        with self._lock:
+            self._tokens[key] = new_auth
+        resp = self.transport.send(dataclasses.replace(request, authorization=new_auth))
+        if resp.status == 401:
+            resp.discard()
+            if new_auth.startswith("Bearer ") and key[1] and self.credentials(host):
+                raise AuthenticationError(
+                    f"{host}: denied: the token granted does not cover {' '.join(key[1])}",
+                    status=401, reason="denied", registry=host,
+                )
+            raise self.unauthorized(host)
+        return resp
+
+    def unauthorized(self, host: str) -> AuthenticationError:
+        """The error for a registry that still answers 401."""
+        cred = self.credentials(host)
+        if cred:
+            return AuthenticationError(f"{host}: unauthorized: the credentials were refused",
+                                       status=401, reason="credentials-refused", registry=host)
+        return AuthenticationError(f"{host}: unauthorized: no credentials", status=401,
+                                   reason="unauthorized", registry=host)
+
+    def _proactive(self, host: str, scopes: tuple[str, ...]) -> str | None:
+        """Authenticate before sending when we already know how this host wants it."""
+        with self._lock:
+            challenge = self._challenges.get(host)
+        if challenge is None:
+            return None
+        header = self._answer(host, scheme_for(host, self.plain_http), challenge, scopes)
+        if header is not None:
+            with self._lock:
+                self._tokens[(host, scopes)] = header
+        return header
+
+    def _authenticate(
+        self, host: str, scheme: str, challenges: list[auth.Challenge], scopes: tuple[str, ...]
+    ) -> str | None:
+        for ch in challenges:
+            if ch.scheme in ("bearer", "basic"):
+                with self._lock:
+                    self._challenges[host] = ch
+                return self._answer(host, scheme, ch, scopes)
+        return None
+
+    def _answer(
+        self, host: str, scheme: str, ch: auth.Challenge, scopes: tuple[str, ...]
+    ) -> str | None:
+        """The ``Authorization`` that answers challenge ``ch`` for ``scopes`` (None: cannot)."""
+        cred = self.credentials(host)
+        if ch.scheme == "basic":
+            if not (cred.username or cred.password):
+                return None
+            if scheme != "https" and not self._plain_http_allowed(host):
+                raise AuthenticationError(
+                    f"{host}: refusing to send a password over plain HTTP",
+                    reason="plain-http-credentials", registry=host,
+                )
+            return auth.basic_header(cred)
+        if cred.registry_token:
+            return f"Bearer {cred.registry_token}"
+        realm = ch.params.get("realm", "")
+        auth.validate_realm(realm, scheme, host)
+        all_scopes = auth.merge_scopes(ch.params.get("scope", ""), *scopes)
+        method, url, headers, body = auth.token_request(ch, all_scopes, cred)
+        headers["User-Agent"] = self.user_agent
+        resp = self.token_transport.send(Request(method, url, headers, body, follow=False))
+        try:
+            data = resp.read_capped(auth.MAX_TOKEN_BYTES)
+        finally:
+            resp.close()
+        if resp.status == 401 or resp.status == 403:
+            raise AuthenticationError(
+                f"{host}: the token server refused the credentials",
+                status=resp.status, reason="credentials-refused", registry=host,
+            )
+        if resp.status != 200:
+            raise AuthenticationError(
+                f"{host}: token server {redact_url(realm)} answered {resp.status}",
+                status=resp.status,
+            )
+        return "Bearer " + auth.parse_token_response(data)
+
+    def _plain_http_allowed(self, host: str) -> bool:
+        """Basic credentials over HTTP only to loopback or when --plain-http was asked for."""
+        return bool(self.plain_http) or is_loopback(host)

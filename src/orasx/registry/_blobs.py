@@ -1,0 +1,198 @@
+"""The blob store of a remote repository: fetch (resumed downloads), describe, exists, push,
+delete and cross-repository mount (oras-go's ``blobStore``)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import urllib.parse
+from collections.abc import Callable
+
+from orasx.content import Readable
+from orasx.descriptor import Descriptor
+from orasx.digest import CHUNK_SIZE, Digest
+from orasx.errors import InvalidManifestError, NetworkError, NotFoundError, OrasError, VerificationError
+from orasx.registry import auth
+from orasx.registry._errors import not_found, registry_error
+from orasx.registry._http import Client, Response
+from orasx.registry._uploads import Uploader
+from orasx.registry._urls import RepositoryURLs
+
+log = logging.getLogger("orasx.registry.remote")
+
+
+class BlobStore:
+    """The blobs of the repository at ``urls``, reached through ``client``."""
+
+    def __init__(self, client: Client, urls: RepositoryURLs, host: str) -> None:
+        self.client = client
+        self.urls = urls
+        self.pull_scopes = (auth.repository_scope(urls.name, "pull"),)
+        self.push_scopes = (auth.repository_scope(urls.name, "pull", "push"),)
+        self.uploader = Uploader(client, urls, host)
+
+    def fetch(self, desc: Descriptor) -> Readable:
+        """Open a blob; a dropped or stalled download continues where it stopped."""
+        url = self.urls.blob(desc.digest)
+        headers = {"Accept": "*/*", "Accept-Encoding": "identity"}
+        what = self.urls.ref(desc.digest)
+        resp = self.client.request("GET", url, headers=headers, scopes=self.pull_scopes)
+        if resp.status == 404:
+            raise not_found(resp, what)
+        if resp.status != 200:
+            raise registry_error(resp, "GET", what, self.urls.registry)
+        length = resp.header("Content-Length")
+        if length and length.isdigit() and int(length) != desc.size:
+            resp.close()
+            raise VerificationError(
+                f"{what}: registry sent {length} bytes, the descriptor says {desc.size}"
+            )
+        header_digest = resp.header("Docker-Content-Digest")
+        if header_digest and header_digest != str(desc.digest):
+            resp.close()
+            raise VerificationError(
+                f"{what}: registry says the content is {header_digest}, expected {desc.digest}"
+            )
+        options = self.client.options
+
+        def reopen(offset: int) -> Response:
+            return self._reopen(url, headers, offset, what)
+
+        return ResumingBody(resp, reopen, what, stall_window=options.stall_window,
+                            stall_min_bytes=options.stall_min_bytes)
+
+    def _reopen(self, url: str, headers: dict[str, str], offset: int, what: str) -> Response:
+        """``GET`` the blob again from byte ``offset``: a 206, or a 200 with the whole blob."""
+        resp = self.client.request("GET", url, headers={**headers, "Range": f"bytes={offset}-"},
+                                   scopes=self.pull_scopes)
+        if resp.status not in (206, 200):
+            raise registry_error(resp, "GET", what, self.urls.registry)
+        return resp
+
+    def describe(self, digest: Digest) -> Descriptor:
+        """Describe a blob known only by its digest (``HEAD``: its size)."""
+        what = self.urls.ref(digest)
+        resp = self.client.request("HEAD", self.urls.blob(digest), scopes=self.pull_scopes)
+        resp.discard()
+        if resp.status == 404:
+            raise NotFoundError(f"{what}: blob not found")
+        if resp.status != 200:
+            raise registry_error(resp, "HEAD", what, self.urls.registry)
+        size = resp.header("Content-Length")
+        if not size.isdigit():
+            raise InvalidManifestError(f"{digest}: the registry did not say the blob's size")
+        return Descriptor("application/octet-stream", digest, int(size))
+
+    def exists(self, desc: Descriptor) -> bool:
+        resp = self.client.request("HEAD", self.urls.blob(desc.digest), headers={},
+                                   scopes=self.pull_scopes)
+        resp.discard()
+        if resp.status == 200:
+            return True
+        if resp.status == 404:
+            return False
+        raise registry_error(resp, "HEAD", self.urls.ref(desc.digest), self.urls.registry)
+
+    def push(self, desc: Descriptor, content: Readable) -> None:
+        self.uploader.push(desc, content)
+
+    def delete(self, desc: Descriptor) -> None:
+        what = self.urls.ref(desc.digest)
+        resp = self.client.request("DELETE", self.urls.blob(desc.digest),
+                                   scopes=(auth.repository_scope(self.urls.name, "delete"),))
+        if resp.status == 404:
+            raise not_found(resp, what)
+        if resp.status not in (200, 202, 204):
+            raise registry_error(resp, "DELETE", what, self.urls.registry)
+        resp.discard()
+
+    def mount(self, desc: Descriptor, from_repository: str) -> bool:
+        """Cross-repository mount (``POST ?mount=&from=``); False when the registry declined."""
+        scopes = (*self.push_scopes, auth.repository_scope(from_repository, "pull"))
+        resp = self.client.request("POST", self.urls.mount(desc.digest, from_repository),
+                                   headers={"Content-Length": "0"}, body=b"", scopes=scopes)
+        status = resp.status
+        location = resp.header("Location")
+        resp.discard()
+        if status == 201:
+            return True
+        if status == 202 and location:
+            # Declined: cancel the upload session it opened instead.
+            with contextlib.suppress(OrasError):
+                self.client.request("DELETE", urllib.parse.urljoin(resp.url, location),
+                                    scopes=self.push_scopes).discard()
+            return False
+        return False
+
+
+class ResumingBody:
+    """A blob download that continues with ``Range: bytes=N-`` after a dropped connection.
+
+    ``reopen(offset)`` asks for the blob again from ``offset``: a 206 continues; a 200 (ranges
+    refused) starts over and the first ``offset`` bytes of the new body are skipped: the content
+    is addressed by its digest, so they are the same bytes, and the reader above still verifies
+    the digest of the whole. Fewer than ``stall_min_bytes`` in ``stall_window`` seconds counts
+    as a dropped connection.
+    """
+
+    MAX_RESUMES = 8
+
+    def __init__(self, resp: Response, reopen: Callable[[int], Response], what: str, *,
+                 stall_window: float, stall_min_bytes: int) -> None:
+        self._resp = resp
+        self._reopen = reopen
+        self._what = what
+        self._offset = 0
+        self._resumes = 0
+        self._window = stall_window
+        self._min_bytes = stall_min_bytes
+        self._window_start = time.monotonic()
+        self._window_bytes = 0
+
+    def read(self, n: int = -1, /) -> bytes:
+        while True:
+            try:
+                data = self._resp.read(n)
+                self._check_stall(len(data))
+            except NetworkError as e:
+                self._resume(e)
+                continue
+            self._offset += len(data)
+            return data
+
+    def _check_stall(self, got: int) -> None:
+        self._window_bytes += got
+        now = time.monotonic()
+        if now - self._window_start < self._window:
+            return
+        slow = self._window_bytes < self._min_bytes and got > 0
+        self._window_start, self._window_bytes = now, 0
+        if slow:
+            raise NetworkError(
+                f"{self._what}: transfer stalled (under {self._min_bytes} bytes in "
+                f"{self._window:.0f}s)"
+            )
+
+    def _resume(self, cause: Exception) -> None:
+        self._resp.close()
+        self._resumes += 1
+        if self._resumes > self.MAX_RESUMES:
+            raise NetworkError(f"{self._what}: download failed after {self.MAX_RESUMES} resumes: "
+                               f"{cause}") from None
+        log.info("resuming %s at byte %d after: %s", self._what, self._offset, cause)
+        resp = self._reopen(self._offset)
+        if resp.status == 206:
+            self._resp = resp
+            return
+        skip = self._offset  # ranges refused: start over, dropping what we already have
+        while skip:
+            chunk = resp.read(min(skip, CHUNK_SIZE))
+            if not chunk:
+                resp.close()
+                raise NetworkError(f"{self._what}: body ended while restarting the download")
+            skip -= len(chunk)
+        self._resp = resp
+
+    def close(self) -> None:
+        self._resp.close()

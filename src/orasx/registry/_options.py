@@ -1,0 +1,51 @@
+"""How to reach registries: :class:`ClientOptions` (a frozen value) and ``--resolve`` parsing."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from orasx._version import __version__
+from orasx.errors import InvalidInputError
+from orasx.registry.retry import RetryPolicy
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """How to reach registries. ``plain_http=None`` means: plain HTTP for loopback hosts only."""
+
+    plain_http: bool | None = None
+    insecure: bool = False
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    user_agent: str = f"orasx/{__version__}"
+    connect_timeout: float = 30.0
+    read_timeout: float = 300.0
+    #: stall detector for downloads that trickle: fewer than ``stall_min_bytes`` in
+    #: ``stall_window`` seconds counts as a dropped connection (the download resumes).
+    stall_window: float = 60.0
+    stall_min_bytes: int = 16 * 1024
+    pool_size: int = 16
+    #: curl-style overrides: ``{("host", port): ("address", port)}``.
+    resolve: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
+    #: honour ``HTTP(S)_PROXY`` / ``NO_PROXY`` from the environment.
+    use_env_proxies: bool = True
+    #: when to retry (429/5xx/connection errors on requests that can be repeated).
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: how a wait is done (tests replace it).
+    sleep: Callable[[float], None] = time.sleep
+
+
+def parse_resolve(entry: str) -> tuple[tuple[str, int], tuple[str, int]]:
+    """``host:port:address[:address_port]`` (curl's ``--resolve``); IPv6 addresses in brackets."""
+    m = re.fullmatch(r"([^:\[\]]+):(\d+):(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+)(?::(\d+))?", entry)
+    if not m:
+        raise InvalidInputError(
+            f"invalid --resolve {entry!r}: use host:port:address[:address_port]"
+        )
+    host, port, address, aport = m.groups()
+    return (host.lower(), int(port)), (address.strip("[]"), int(aport or port))
