@@ -3,7 +3,7 @@
 from orasx._copy import select_platform
 from orasx.api._auth import login, logout
 from orasx.api._backup import BackupResult, backup, restore
-from orasx.api._common import Remote, open_target
+from orasx.api._common import Location, Remote, locate, open_location, open_target
 from orasx.api._content import (
     delete_blob,
     delete_manifest,
@@ -19,6 +19,7 @@ from orasx.api._content import (
 )
 from orasx.api._graph import (
     AttachResult,
+    CopyResult,
     Endpoint,
     ReferrerNode,
     attach,
@@ -32,7 +33,9 @@ from orasx.api._transfer import PulledFile, PullResult, PushResult, pull, push
 __all__ = [
     "AttachResult",
     "BackupResult",
+    "CopyResult",
     "Endpoint",
+    "Location",
     "PullResult",
     "PulledFile",
     "PushResult",
@@ -49,8 +52,10 @@ __all__ = [
     "fetch_manifest",
     "index_create",
     "index_update",
+    "locate",
     "login",
     "logout",
+    "open_location",
     "open_target",
     "pull",
     "push",

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from orasx.content import Readable, ReadOnlyStorage, Target
 from orasx.content.oci import OCILayoutStore
 from orasx.descriptor import Descriptor
+from orasx.digest import Digest, parse_digest
 from orasx.errors import InvalidInputError, NotFoundError
-from orasx.reference import parse_layout_reference, parse_reference
+from orasx.reference import Reference, parse_layout_reference, parse_reference
 from orasx.registry._http import Client, ClientOptions
 from orasx.registry.auth import Credential
 from orasx.registry.credentials import CredentialStore
@@ -60,6 +61,61 @@ class Remote:
         return Client(self.options, lookup)
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where an artifact is: a repository on a registry or an OCI image layout directory.
+
+    ``name`` is ``registry/repository`` or the layout's path, as the CLI shows it; ``tag`` and
+    ``digest`` are what the reference names in it (either, both or neither). For a registry,
+    ``registry_reference`` is the parsed :class:`~orasx.reference.Reference`; it is None for a
+    layout. ``str()`` gives ``name[:tag][@digest]``.
+    """
+
+    name: str
+    oci_layout: bool = False
+    tag: str | None = None
+    digest: Digest | None = None
+    registry_reference: Reference | None = None
+
+    @property
+    def ref(self) -> str:
+        """The digest if there is one, else the tag, else ``""`` (what a store resolves)."""
+        return str(self.digest) if self.digest is not None else self.tag or ""
+
+    def with_digest(self, digest: Digest) -> Location:
+        """The same repository or layout at ``digest`` (no tag)."""
+        ref = self.registry_reference
+        return Location(self.name, self.oci_layout, None, digest,
+                        ref.with_reference(digest) if ref is not None else None)
+
+    def with_tag(self, tag: str) -> Location:
+        """The same repository or layout at ``tag`` (no digest)."""
+        ref = self.registry_reference
+        return Location(self.name, self.oci_layout, tag, None,
+                        ref.with_reference(tag) if ref is not None else None)
+
+    def __str__(self) -> str:
+        s = self.name
+        if self.tag is not None:
+            s += f":{self.tag}"
+        if self.digest is not None:
+            s += f"@{self.digest}"
+        return s
+
+
+def locate(reference: str, *, oci_layout: bool = False) -> Location:
+    """Parse what a user typed: ``registry/repo[:tag][@digest]`` or, with ``oci_layout``,
+    ``dir[:tag|@digest]``. Pure: nothing is opened."""
+    if oci_layout:
+        path, ref = parse_layout_reference(reference)
+        if ":" in ref:
+            return Location(path, True, digest=parse_digest(ref))
+        return Location(path, True, tag=ref or None)
+    parsed = parse_reference(reference)
+    return Location(f"{parsed.registry}/{parsed.repository}", False, parsed.tag, parsed.digest,
+                    parsed)
+
+
 def open_target(
     reference: str, *, oci_layout: bool = False, remote: Remote | None = None, create: bool = True,
     need_ref: bool = False,
@@ -68,30 +124,38 @@ def open_target(
 
     ``need_ref``: the reference must name a tag or digest.
     """
-    target, ref, name = _open(reference, oci_layout, remote, create)
-    if need_ref and not ref:
+    target, location = open_location(reference, oci_layout=oci_layout, remote=remote,
+                                     create=create, need_ref=need_ref)
+    return target, location.ref, location.name
+
+
+def open_location(
+    reference: str, *, oci_layout: bool = False, remote: Remote | None = None, create: bool = True,
+    need_ref: bool = False,
+) -> tuple[Target, Location]:
+    """:func:`open_target`, with where the reference points as a :class:`Location`."""
+    location = locate(reference, oci_layout=oci_layout)
+    target = _open(location, remote, create)
+    if need_ref and not location.ref:
         raise InvalidInputError(f"{reference}: no tag or digest: add one, e.g. {reference}:v1")
-    return target, ref, name
+    return target, location
 
 
-def _open(
-    reference: str, oci_layout: bool, remote: Remote | None, create: bool
-) -> tuple[Target, str, str]:
-    if oci_layout:
-        path, ref = parse_layout_reference(reference)
+def _open(location: Location, remote: Remote | None, create: bool) -> Target:
+    if location.registry_reference is None:
+        path = location.name
         if not create and os.path.isfile(path):
             tmp = tempfile.mkdtemp(prefix="orasx-layout-")
             store = OCILayoutStore.from_tar(path, tmp)
             weakref.finalize(store, shutil.rmtree, tmp, True)
-            return store, ref, path
+            return store
         if not create and not os.path.isdir(path):
             raise NotFoundError(f"{path}: no such OCI layout directory or tar file")
-        return OCILayoutStore(path, create=create), ref, path
-    parsed = parse_reference(reference)
+        return OCILayoutStore(path, create=create)
+    parsed = location.registry_reference
     remote = remote or Remote()
-    repo = Repository(parsed, remote.client(parsed.registry),
+    return Repository(parsed, remote.client(parsed.registry),
                       referrers_capability=remote.referrers_capability)
-    return repo, parsed.reference, f"{parsed.registry}/{parsed.repository}"
 
 
 class Union:

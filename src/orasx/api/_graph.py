@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from orasx._copy import (
     without_subject,
 )
 from orasx._copy import copy as copy_target
-from orasx.api._common import Remote, Union, open_target
+from orasx.api._common import Location, Remote, Union, open_location, open_target
 from orasx.api._transfer import _annotations, add_files
 from orasx.content import ReferrerLister, Target, tag_all
 from orasx.content.file import FileStore
@@ -27,8 +27,8 @@ from orasx.fileref import CONFIG_KEY, MANIFEST_KEY
 from orasx.pack import pack_manifest
 from orasx.reference import split_tags
 
-__all__ = ["MAX_REFERRER_DEPTH", "AttachResult", "Endpoint", "ReferrerNode", "attach", "copy",
-           "discover", "resolve", "tag"]
+__all__ = ["MAX_REFERRER_DEPTH", "AttachResult", "CopyResult", "Endpoint", "ReferrerNode", "attach",
+           "copy", "discover", "resolve", "tag"]
 
 
 def referrers_of(store: Target, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:
@@ -63,9 +63,13 @@ def tag(
 
 @dataclass(frozen=True)
 class AttachResult:
+    """The referrer :func:`attach` pushed, its subject, and where the subject is (``location``:
+    the repository or layout the referrer was pushed to)."""
+
     descriptor: Descriptor
     subject: Descriptor
     manifest: bytes
+    location: Location
 
 
 def attach(
@@ -89,8 +93,8 @@ def attach(
     ann = _annotations(annotations, annotation_file)
     if not files and not ann.get(MANIFEST_KEY):
         raise InvalidInputError("nothing to attach: give files or --annotation")
-    target, ref, _ = open_target(subject, oci_layout=oci_layout, remote=remote, create=False)
-    subject_desc, _ = resolve_root(target, ref, platform)
+    target, location = open_location(subject, oci_layout=oci_layout, remote=remote, create=False)
+    subject_desc, _ = resolve_root(target, location.ref, platform)
     with FileStore(".") as store:
         layers, _ = add_files(store, files, ann, disable_path_validation=disable_path_validation,
                               concurrency=concurrency)
@@ -110,7 +114,7 @@ def attach(
     if export_manifest:
         with open(export_manifest, "wb") as f:
             f.write(raw)
-    return AttachResult(root, subject_desc, raw)
+    return AttachResult(root, subject_desc, raw, location)
 
 
 def _plain(desc: Descriptor) -> Descriptor:
@@ -170,6 +174,20 @@ class Endpoint:
     remote: Remote = field(default_factory=Remote)
 
 
+@dataclass(frozen=True)
+class CopyResult:
+    """What :func:`copy` copied: the root, the tags set at the destination, and where the source
+    and the destination are. Unpacks as the ``(root, tags)`` pair ``copy`` used to return."""
+
+    descriptor: Descriptor
+    tags: tuple[str, ...]
+    source: Location
+    destination: Location
+
+    def __iter__(self) -> Iterator[Descriptor | list[str]]:
+        return iter((self.descriptor, list(self.tags)))
+
+
 def copy(
     source: Endpoint,
     destination: Endpoint,
@@ -178,21 +196,23 @@ def copy(
     platform: Platform | None = None,
     concurrency: int = 3,
     hooks: Hooks | None = None,
-) -> tuple[Descriptor, list[str]]:
+) -> CopyResult:
     """Copy an artifact (and, with ``recursive``, its referrers) between registries and layouts.
 
     The destination reference may name several tags (``repo:a,b``) and defaults to the source's
     tag. Blobs stream from source to destination; within one registry and with the same
     credentials they are mounted instead of copied. Returns the root and the tags set.
     """
-    src, src_ref, _ = open_target(source.reference, oci_layout=source.oci_layout,
-                                  remote=source.remote, create=False)
+    src, src_location = open_location(source.reference, oci_layout=source.oci_layout,
+                                      remote=source.remote, create=False)
+    src_ref = src_location.ref
     first, extra = split_tags(destination.reference)
-    dst, dst_ref, _ = open_target(first, oci_layout=destination.oci_layout,
-                                  remote=destination.remote)
+    dst, dst_location = open_location(first, oci_layout=destination.oci_layout,
+                                      remote=destination.remote)
+    dst_ref = dst_location.ref
     tag = dst_ref or ("" if ":" in src_ref else src_ref)
     opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(), platform=platform,
                        referrers=recursive)
     root = copy_target(src, src_ref, dst, tag, opts, tags=extra[1:])
-    tags = [tag] if tag else []
-    return root, tags + [t for t in extra[1:] if t and t != tag]
+    tags = ([tag] if tag else []) + [t for t in extra[1:] if t and t != tag]
+    return CopyResult(root, tuple(tags), src_location, dst_location)

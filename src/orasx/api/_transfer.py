@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from orasx import mediatype
 from orasx._copy import CopyOptions, Hooks, copy_graph, resolve_root
-from orasx.api._common import Remote, Union, open_target
-from orasx.content import ReadOnlyStorage, ReferenceFetcher, Target, tag_all
+from orasx.api._common import Location, Remote, Union, open_location
+from orasx.api._snapshot import select_titles
+from orasx.content import ReadOnlyStorage, ReadOnlyTarget, ReferenceFetcher, Target, tag_all
+from orasx.content.cache import BlobCache, CachedTarget
 from orasx.content.file import DEFAULT_UNPACK_RATIO, FileStore
 from orasx.content.memory import MemoryStore
 from orasx.descriptor import CREATED, EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
@@ -41,10 +43,14 @@ MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
 @dataclass(frozen=True)
 class PushResult:
+    """What :func:`push` pushed. ``reference`` is where, as text (the first tag, or the digest
+    when no tag was given); ``location`` is the same, parsed; ``tags``: every tag set."""
+
     descriptor: Descriptor
     manifest: bytes
     reference: str
     tags: tuple[str, ...]
+    location: Location
 
 
 #: Files at least this big are hashed in parallel with each other.
@@ -149,7 +155,8 @@ def push(
     epoch = (source_date_epoch() or 0) if reproducible else None
     if epoch is not None:
         ann.setdefault(MANIFEST_KEY, {}).setdefault(CREATED, created_timestamp(epoch))
-    target, ref, _ = open_target(first, oci_layout=oci_layout, remote=remote)
+    target, location = open_location(first, oci_layout=oci_layout, remote=remote)
+    ref = location.ref
     with FileStore(".", reproducible_mtime=epoch) as store:
         layers, seen = add_files(store, files, ann, disable_path_validation=disable_path_validation,
                                  concurrency=concurrency)
@@ -179,7 +186,8 @@ def push(
             f.write(raw)
     tags = tuple(t for t in ([ref] if ref and ":" not in ref else []) + extra_tags[1:])
     display = first if ref else f"{first}@{root.digest}"
-    return PushResult(root, raw, display, tags)
+    return PushResult(root, raw, display, tags,
+                      location if ref else location.with_digest(root.digest))
 
 
 def _blobs_under_tag(target: Target, ref: str) -> frozenset[Digest]:
@@ -237,10 +245,14 @@ class PulledFile:
 
 @dataclass(frozen=True)
 class PullResult:
+    """What :func:`pull` pulled: the root, where from (``reference`` as text, ``location``
+    parsed), the files written and the layers skipped (no title)."""
+
     descriptor: Descriptor
     reference: str
     files: tuple[PulledFile, ...]
     skipped: tuple[Descriptor, ...]
+    location: Location
 
 
 def pull(
@@ -256,6 +268,11 @@ def pull(
     remote: Remote | None = None,
     hooks: Hooks | None = None,
     max_unpack_ratio: float = DEFAULT_UNPACK_RATIO,
+    max_unpack_bytes: int | None = None,
+    cache_dir: str | None = None,
+    offline: bool = False,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> PullResult:
     """Pull the files of an artifact into ``output``.
 
@@ -263,12 +280,21 @@ def pull(
     packed by push are unpacked); every file is verified before it appears. Layers without a title
     are skipped and listed in the result. ``config`` saves the config blob to that path.
     ``max_unpack_ratio``: how many times its compressed size a directory may expand to (at least
-    256 MiB; 0: no limit), against decompression bombs.
+    256 MiB; 0: no limit), against decompression bombs; ``max_unpack_bytes``: a limit in bytes
+    instead. ``cache_dir``: read through the shared
+    content-addressed cache there (``ORAS_CACHE``): what it holds is not downloaded again, and a
+    pull by digest needs no registry; ``offline`` resolves tags from the cache only.
+    ``include``/``exclude``: pull only the titles matching one of ``include`` (globs; all when
+    empty) and none of ``exclude``.
     """
     if concurrency < 1:
         raise InvalidInputError("--concurrency must be at least 1")
-    source, ref, name = open_target(reference, oci_layout=oci_layout, remote=remote, create=False,
-                                    need_ref=True)
+    target, location = open_location(reference, oci_layout=oci_layout, remote=remote,
+                                     create=False, need_ref=True)
+    ref, name = location.ref, location.name
+    source: ReadOnlyTarget = target
+    if cache_dir:
+        source = CachedTarget(target, BlobCache(cache_dir), name, offline=offline)
     root, raw = resolve_root(source, ref, platform)
     skipped: list[Descriptor] = []
     config_path = parse_file_reference(config)[0] if config else None
@@ -283,10 +309,13 @@ def pull(
         if config_path:
             out.append(node.config.with_annotations({TITLE: config_path}))
             titles.add(config_path)
+        chosen = {id(d) for d in select_titles(node.layers, include or None, exclude or None)}
         for layer in node.layers:
             title = layer.title
             if not title:
                 skipped.append(layer)
+                continue
+            if id(layer) not in chosen:
                 continue
             if title in titles:
                 raise InvalidManifestError(f"{desc.digest}: duplicate file name {title!r}")
@@ -298,7 +327,7 @@ def pull(
     cancel = threading.Event()
     with FileStore(
         output, allow_path_traversal=allow_path_traversal, keep_old_files=keep_old_files,
-        max_unpack_ratio=max_unpack_ratio, cancelled=cancel,
+        max_unpack_ratio=max_unpack_ratio, max_unpack_bytes=max_unpack_bytes, cancelled=cancel,
     ) as store:
         opts = CopyOptions(concurrency=concurrency, find_successors=successors,
                            hooks=hooks or Hooks(), cancel=cancel)
@@ -311,4 +340,6 @@ def pull(
         if layer.title in written:
             files.append(PulledFile(written[layer.title], layer))
     display = f"{name}:{ref}" if ":" not in ref else f"{name}@{ref}"
-    return PullResult(root, display, tuple(files), tuple(skipped))
+    if location.digest is not None:  # a digest wins over a tag
+        location = location.with_digest(location.digest)
+    return PullResult(root, display, tuple(files), tuple(skipped), location)

@@ -10,33 +10,78 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
-from orasx.cli._common import Reporter, StatusPrinter, build_remote
-from orasx.cli._output import parse_format
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from orasx._copy import Hooks
+    from orasx.descriptor import Descriptor
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: (while it moves, when it moved, when it was already there): ``Uploading``, ``Uploaded``, ``Exists``.
+Verbs = tuple[str, str, str]
 
 
-def reporter(verbs: tuple[str, str, str], *, quiet: bool, plain: bool) -> Reporter:
-    """The display for a transfer: nothing (``quiet``), plain lines (``plain``, or no terminal),
-    or the live display."""
+class Reporter:
+    """What reports progress: ``hooks()`` for the library, ``run()`` to wrap the operation."""
+
+    def hooks(self) -> Hooks:
+        raise NotImplementedError
+
+    def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Call ``fn`` and close the display whether it worked or not."""
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException:
+            self.finish(ok=False)
+            raise
+        self.finish()
+        return result
+
+    def finish(self, ok: bool = True) -> None:
+        return None
+
+
+class StatusPrinter(Reporter):
+    """The Go CLI's plain status lines (``Uploading``/``Uploaded``/``Exists``), thread-safe."""
+
+    def __init__(self, verbs: Verbs, *, quiet: bool = False) -> None:
+        self.start_verb, self.done_verb, self.skip_verb = verbs
+        self.quiet = quiet
+        self._lock = threading.Lock()
+
+    def _line(self, verb: str, desc: Descriptor) -> None:
+        if self.quiet:
+            return
+        name = desc.title or desc.media_type
+        with self._lock:
+            click.echo(f"{verb:<11} {desc.digest.encoded[:12]} {name}")
+
+    def hooks(self) -> Hooks:
+        from orasx._copy import Hooks
+
+        return Hooks(
+            on_start=lambda d: self._line(self.start_verb, d),
+            on_copied=lambda d: self._line(self.done_verb, d),
+            on_skipped=lambda d: self._line(self.skip_verb, d),
+            on_mounted=lambda d: self._line("Mounted", d),
+        )
+
+
+def reporter(verbs: Verbs, *, quiet: bool, plain: bool) -> Reporter:
+    """The display for a transfer: nothing (``quiet``: stdout carries a document or the content),
+    plain lines (``plain``: ``--debug``/``--no-tty``, or no terminal), or the live display."""
     if quiet:
         return StatusPrinter(verbs, quiet=True)
     if plain or not sys.stderr.isatty():
         return StatusPrinter(verbs)
     return LiveProgress(verbs)
-
-
-def begin(
-    kw: dict[str, Any], verbs: tuple[str, str, str], *, quiet: bool = False
-) -> tuple[str, str, Any, Reporter]:
-    """What a transfer command needs from its flags (removed from ``kw``): the output format, its
-    template, the remote and the progress display (plain under ``--debug`` and ``--no-tty``)."""
-    fmt, template = parse_format(kw)
-    plain = bool(kw.get("debug") or kw.get("no_tty"))
-    remote = build_remote(kw)
-    return fmt, template, remote, reporter(verbs, quiet=quiet or fmt != "text", plain=plain)
 
 
 def _human(n: float) -> str:
@@ -48,7 +93,7 @@ def _human(n: float) -> str:
 
 
 class LiveProgress(Reporter):
-    def __init__(self, verbs: tuple[str, str, str]) -> None:
+    def __init__(self, verbs: Verbs) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -66,7 +111,7 @@ class LiveProgress(Reporter):
             TransferSpeedColumn(), TimeRemainingColumn(), console=self.console, transient=True,
         )
         self.total = self.progress.add_task(f"[bold]{self.start_verb}", total=0)
-        self.tasks: dict[str, Any] = {}
+        self.tasks: dict[str, TaskID] = {}
         self.done: dict[str, int] = {}
         self.lock = threading.Lock()
         self.files = 0
@@ -75,10 +120,10 @@ class LiveProgress(Reporter):
         self.progress.start()
 
     @staticmethod
-    def _name(desc: Any) -> str:
+    def _name(desc: Descriptor) -> str:
         return str(desc.title or desc.media_type)
 
-    def _start(self, desc: Any) -> None:
+    def _start(self, desc: Descriptor) -> None:
         with self.lock:
             key = str(desc.digest) + desc.title
             if key in self.tasks:
@@ -87,7 +132,7 @@ class LiveProgress(Reporter):
                 f"{self.start_verb} {desc.digest.encoded[:12]} {self._name(desc)}", total=desc.size)
             self.progress.update(self.total, total=(self.progress.tasks[0].total or 0) + desc.size)
 
-    def _bytes(self, desc: Any, n: int) -> None:
+    def _bytes(self, desc: Descriptor, n: int) -> None:
         with self.lock:
             key = str(desc.digest) + desc.title
             task = self.tasks.get(key)
@@ -97,7 +142,7 @@ class LiveProgress(Reporter):
             self.progress.update(task, completed=n)
             self.progress.advance(self.total, n - prev)
 
-    def _finish_one(self, desc: Any, verb: str, moved: bool) -> None:
+    def _finish_one(self, desc: Descriptor, verb: str, moved: bool) -> None:
         with self.lock:
             key = str(desc.digest) + desc.title
             task = self.tasks.pop(key, None)
@@ -112,7 +157,7 @@ class LiveProgress(Reporter):
         self.console.print(f"{mark} {verb:<11} {desc.digest.encoded[:12]} {self._name(desc)}",
                            highlight=False)
 
-    def hooks(self) -> Any:
+    def hooks(self) -> Hooks:
         from orasx._copy import Hooks
 
         return Hooks(

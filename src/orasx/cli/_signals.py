@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
 
 #: The signals handled, where the platform has them.
 SIGNALS: tuple[signal.Signals, ...] = tuple(
@@ -72,7 +71,7 @@ def handled() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous: dict[signal.Signals, Callable[[int, FrameType | None], Any] | int | None] = {}
+    previous: dict[signal.Signals, Callable[[int, FrameType | None], object] | int | None] = {}
     for sig in SIGNALS:
         current = signal.getsignal(sig)
         if current is signal.SIG_IGN:

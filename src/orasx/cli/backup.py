@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from orasx.cli._common import (
-    distribution_spec_option,
-    handle_errors,
-    remote_options,
-)
+from orasx.cli._common import handle_errors
 from orasx.cli._flags import flag
-from orasx.cli._output import emit, format_option
-from orasx.cli._progress import begin
+from orasx.cli._options import FormatOptions, RemoteOptions, format_options, remote_options
+from orasx.cli._progress import reporter
+from orasx.cli.display import backup as display
 
 
 @click.command("backup", help="Back up a repository's tags (all when none given) to an OCI "
@@ -22,22 +17,19 @@ from orasx.cli._progress import begin
 @click.option("-o", "--output", required=True, metavar="DIR|FILE.tar", help="Where to write.")
 @flag("--include-referrers", help="Back up the referrers too.")
 @click.option("--concurrency", default=3, show_default=True, help="Blobs copied at once.")
-@distribution_spec_option
-@format_option()
-@remote_options
+@remote_options(distribution_spec=True)
+@format_options()
 @handle_errors
-def backup(**kw: Any) -> None:
+def backup(remote: RemoteOptions, fmt: FormatOptions, reference: str, output: str,
+           include_referrers: bool, concurrency: int) -> None:
     from orasx.api import backup as do_backup
 
-    fmt, template, remote, status = begin(kw, ("Copying", "Copied", "Exists"))
-    result = status.run(do_backup, kw["reference"], kw["output"],
-                        include_referrers=kw["include_referrers"],
-                        concurrency=kw["concurrency"], remote=remote, hooks=status.hooks())
-    doc = {"output": result.path, "tags": list(result.tags),
-           "manifests": [r.to_dict() for r in result.roots]}
-    if emit(fmt, template, doc):
-        return
-    click.echo(f"Backed up {len(result.tags)} tag(s) of {kw['reference']} to {result.path}")
+    registry = remote.remote()
+    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt.document,
+                      plain=remote.common.plain)
+    result = status.run(do_backup, reference, output, include_referrers=include_referrers,
+                        concurrency=concurrency, remote=registry, hooks=status.hooks())
+    display.backup_handler(fmt, reference).on_done(result)
 
 
 @click.command("restore", help="Restore tags (all when none given) from an OCI layout directory "
@@ -48,22 +40,17 @@ def backup(**kw: Any) -> None:
 @flag("--exclude-referrers", help="Do not restore referrers.")
 @flag("--dry-run", help="Only show what would be restored.")
 @click.option("--concurrency", default=3, show_default=True, help="Blobs copied at once.")
-@distribution_spec_option
-@format_option()
-@remote_options
+@remote_options(distribution_spec=True)
+@format_options()
 @handle_errors
-def restore(**kw: Any) -> None:
+def restore(remote: RemoteOptions, fmt: FormatOptions, reference: str, input_: str,
+            exclude_referrers: bool, dry_run: bool, concurrency: int) -> None:
     from orasx.api import restore as do_restore
 
-    fmt, template, remote, status = begin(kw, ("Copying", "Copied", "Exists"))
-    result = status.run(do_restore, kw["input_"], kw["reference"],
-                        exclude_referrers=kw["exclude_referrers"],
-                        dry_run=kw["dry_run"], concurrency=kw["concurrency"], remote=remote,
+    registry = remote.remote()
+    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt.document,
+                      plain=remote.common.plain)
+    result = status.run(do_restore, input_, reference, exclude_referrers=exclude_referrers,
+                        dry_run=dry_run, concurrency=concurrency, remote=registry,
                         hooks=status.hooks())
-    doc = {"input": result.path, "tags": list(result.tags),
-           "manifests": [r.to_dict() for r in result.roots]}
-    if emit(fmt, template, doc):
-        return
-    verb = "Would restore" if kw["dry_run"] else "Restored"
-    for t, r in zip(result.tags, result.roots, strict=True):
-        click.echo(f"{verb} {t} ({r.digest})")
+    display.restore_handler(fmt, dry_run=dry_run).on_done(result)

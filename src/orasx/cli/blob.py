@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any
+from typing import IO
 
 import click
 
-from orasx.cli._common import (
-    build_remote,
-    confirm,
-    handle_errors,
-    oci_layout_option,
-    print_done,
-    remote_options,
-)
+from orasx.cli._common import confirm, handle_errors
 from orasx.cli._flags import flag
-from orasx.cli._output import emit, format_option
-from orasx.cli._progress import begin
+from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
+from orasx.cli._progress import reporter
+from orasx.cli.display import blob as display
+from orasx.cli.display._base import TextDeleteHandler
 from orasx.cli.manifest import _AliasGroup
 
 
@@ -32,77 +26,64 @@ def command() -> None:
 
 
 @command.command("fetch", help="Fetch a blob: oras blob fetch NAME@DIGEST -o FILE|-")
-@click.argument("reference")
 @click.option("-o", "--output", default=None, metavar="FILE|-", help="Write the blob here.")
 @flag("--descriptor", help="Print the blob's descriptor.")
-@oci_layout_option
-@format_option()
-@remote_options
+@target_options()
+@format_options()
 @handle_errors
-def fetch(**kw: Any) -> None:
+def fetch(target: TargetOptions, fmt: FormatOptions, output: str | None,
+          descriptor: bool) -> None:
     from orasx.api import fetch_blob
 
-    to_stdout = kw["output"] == "-"
-    fmt, template, remote, status = begin(kw, ("Downloading", "Downloaded", "Skipped"),
-                                          quiet=to_stdout)
-    if not kw["output"] and not kw["descriptor"] and fmt == "text":
+    remote = target.remote.remote()
+    status = reporter(("Downloading", "Downloaded", "Skipped"),
+                      quiet=output == "-" or fmt.document, plain=target.common.plain)
+    if not output and not descriptor and fmt.kind == "text":
         raise click.UsageError("give -o FILE (or -o - for stdout), or --descriptor")
-    out: Any = None
-    if kw["output"] == "-":
+    out: str | IO[bytes] | None = None
+    if output == "-":
         out = sys.stdout.buffer
-    elif kw["output"]:
-        out = kw["output"]
-    desc = status.run(fetch_blob, kw["reference"], out, oci_layout=kw["oci_layout"],
+    elif output:
+        out = output
+    desc = status.run(fetch_blob, target.reference, out, oci_layout=target.oci_layout,
                       remote=remote, hooks=status.hooks())
-    if emit(fmt, template, {"reference": kw["reference"], **desc.to_dict()}):
-        return
-    if kw["descriptor"]:
-        click.echo(json.dumps(desc.to_dict(), separators=(",", ":")))
+    display.fetch_handler(fmt, target, descriptor=descriptor).on_fetched(desc)
 
 
 @command.command("push", help="Push a blob: oras blob push NAME[@DIGEST] FILE|-")
-@click.argument("reference")
-@click.argument("file")
 @click.option("--size", default=-1, help="Size of the content (required for stdin).")
 @click.option("--media-type", default="", help="Media type for --descriptor output.")
 @flag("--descriptor", help="Print the blob's descriptor.")
-@oci_layout_option
-@format_option()
-@remote_options
+@target_options()
+@click.argument("file")
+@format_options()
 @handle_errors
-def push(**kw: Any) -> None:
+def push(target: TargetOptions, fmt: FormatOptions, file: str, size: int, media_type: str,
+         descriptor: bool) -> None:
     from orasx.api import push_blob
 
-    if kw["file"] == "-":
-        if kw["size"] < 0:
+    if file == "-":
+        if size < 0:
             raise click.UsageError("--size is required when the blob comes from stdin")
-        if kw["password_stdin"] or kw["identity_token_stdin"]:
+        if target.remote.reads_stdin:
             raise click.UsageError("stdin cannot be both the blob and the password")
-    fmt, template, remote, status = begin(kw, ("Uploading", "Uploaded", "Exists"),
-                                          quiet=kw["descriptor"])
-    source: Any = sys.stdin.buffer if kw["file"] == "-" else kw["file"]
-    desc = status.run(push_blob, kw["reference"], source, size=kw["size"],
-                      media_type=kw["media_type"], oci_layout=kw["oci_layout"], remote=remote,
-                      hooks=status.hooks())
-    name = kw["reference"].split("@")[0]
-    if emit(fmt, template, {"reference": f"{name}@{desc.digest}", **desc.to_dict()}):
-        return
-    if kw["descriptor"]:
-        click.echo(json.dumps(desc.to_dict(), separators=(",", ":")))
-        return
-    print_done("Pushed", kw["oci_layout"], f"{name}@{desc.digest}", desc.digest)
+    remote = target.remote.remote()
+    status = reporter(("Uploading", "Uploaded", "Exists"), quiet=descriptor or fmt.document,
+                      plain=target.common.plain)
+    source: str | IO[bytes] = sys.stdin.buffer if file == "-" else file
+    desc = status.run(push_blob, target.reference, source, size=size, media_type=media_type,
+                      oci_layout=target.oci_layout, remote=remote, hooks=status.hooks())
+    display.push_handler(fmt, target, descriptor=descriptor).on_pushed(desc)
 
 
 @command.command("delete", help="Delete a blob (asks first unless -f).")
-@click.argument("reference")
 @flag("-f", "--force", help="Do not ask for confirmation.")
-@oci_layout_option
-@remote_options
+@target_options()
 @handle_errors
-def delete(**kw: Any) -> None:
+def delete(target: TargetOptions, force: bool) -> None:
     from orasx.api import delete_blob
 
-    remote = build_remote(kw)
-    confirm(kw, f"Are you sure you want to delete the blob {kw['reference']!r}?")
-    desc = delete_blob(kw["reference"], oci_layout=kw["oci_layout"], remote=remote)
-    print_done("Deleted", kw["oci_layout"], kw["reference"], desc.digest)
+    remote = target.remote.remote()
+    confirm(force, f"Are you sure you want to delete the blob {target.reference!r}?")
+    desc = delete_blob(target.reference, oci_layout=target.oci_layout, remote=remote)
+    TextDeleteHandler(target).on_deleted(desc)

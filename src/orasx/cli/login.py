@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
-from orasx.cli._common import (
-    auth_options,
-    build_credential,
-    build_options,
-    connection_options,
-    handle_errors,
-)
+from orasx.cli._common import handle_errors
+from orasx.cli._options import RemoteOptions, remote_options
 
 _HELP = """Log in to a remote registry.
 
@@ -32,18 +26,15 @@ Examples:
 
 @click.command("login", help=_HELP)
 @click.argument("registry")
-@auth_options
-@connection_options
+@remote_options()
 @handle_errors
-def command(**kw: Any) -> None:
+def command(remote: RemoteOptions, registry: str) -> None:
     from orasx.api import Remote, login
     from orasx.registry.auth import Credential
 
-    registry = kw.pop("registry")
     interactive = sys.stdin.isatty()
-    no_secret = not (kw["password"] or kw["password_stdin"] or kw["identity_token"]
-                     or kw["identity_token_stdin"])
-    credential = build_credential(kw)
+    no_secret = not remote.has_secret
+    credential = remote.credential()
     if no_secret:
         if not interactive:
             raise click.UsageError(
@@ -56,10 +47,10 @@ def command(**kw: Any) -> None:
         else:
             credential = Credential(identity_token=click.prompt("Token", hide_input=True,
                                                                 err=True))
-    remote = Remote(options=build_options(kw), registry_config=tuple(kw.pop("registry_config")))
-    plaintext = login(registry, credential, remote=remote)
+    client = Remote(options=remote.client_options(), registry_config=remote.registry_config)
+    plaintext = login(registry, credential, remote=client)
     if plaintext:
-        path = remote.credential_store().plaintext_path()
+        path = client.credential_store().plaintext_path()
         click.echo(
             f"WARNING! Your credentials are stored unencrypted in '{path}'. Configure a "
             "credential helper (\"credsStore\" in that file) to store them securely.",

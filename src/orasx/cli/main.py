@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
 
 import click
 
@@ -59,7 +58,7 @@ def cli() -> None:
     """orasx: OCI Registry As Storage. Push and pull any file as an OCI artifact."""
 
 
-def main(argv: list[str] | None = None) -> Any:
+def main(argv: list[str] | None = None) -> object:
     """Entry point for the ``oras`` command; errors exit 1, usage errors exit 2 (a bad boolean flag
     value exits 1 with Go's message, see _flags); SIGTERM and SIGHUP clean up as Ctrl-C does and
     exit 128 + the signal's number (143, 129; Ctrl-C: 130)."""

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from orasx.cli._common import (
-    handle_errors,
-    remote_options,
-)
+from orasx.cli._common import handle_errors, platform_value
 from orasx.cli._flags import flag
-from orasx.cli._output import emit, format_option
-from orasx.cli._progress import begin
+from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
+from orasx.cli._progress import reporter
+from orasx.cli.display import pull as display
 
 _HELP = """Pull files from a registry or an OCI image layout.
 
@@ -31,7 +27,6 @@ Examples:
 
 
 @click.command("pull", help=_HELP)
-@click.argument("reference")
 @click.option("-o", "--output", default=".", show_default=True, help="Output directory.")
 @flag("-k", "--keep-old-files", help="Do not replace existing files.")
 @flag("-T", "--allow-path-traversal",
@@ -41,45 +36,34 @@ Examples:
 @click.option("--platform", default=None, metavar="OS/ARCH[/VARIANT]",
               help="Pull the manifest for this platform when REFERENCE is an index.")
 @click.option("--concurrency", default=3, show_default=True, help="Blobs pulled at once.")
-@flag("--oci-layout", help="Pull from an OCI image layout directory.")
+@target_options(layout_help="Pull from an OCI image layout directory.")
 @flag("-a", "--allow-all",
       help="Old flag, kept for old scripts: every titled layer is pulled by default.")
 @click.option("--media-type", "media_types", multiple=True, hidden=True,
               help="Old flag, ignored: every titled layer is pulled.")
-@format_option()
-@remote_options
+@format_options()
 @handle_errors
-def command(**kw: Any) -> None:
+def command(
+    target: TargetOptions, fmt: FormatOptions, output: str, keep_old_files: bool,
+    allow_path_traversal: bool, config: str | None, platform: str | None, concurrency: int,
+    allow_all: bool, media_types: tuple[str, ...],
+) -> None:
     from orasx.api import pull
-    from orasx.descriptor import parse_platform
 
-    fmt, template, remote, status = begin(kw, ("Downloading", "Downloaded", "Skipped"))
+    remote = target.remote.remote()
+    status = reporter(("Downloading", "Downloaded", "Skipped"), quiet=fmt.document,
+                      plain=target.common.plain)
     result = status.run(
         pull,
-        kw["reference"],
-        kw["output"],
-        oci_layout=kw["oci_layout"],
-        keep_old_files=kw["keep_old_files"],
-        allow_path_traversal=kw["allow_path_traversal"],
-        config=kw["config"],
-        platform=parse_platform(kw["platform"]) if kw["platform"] else None,
-        concurrency=kw["concurrency"],
+        target.reference,
+        output,
+        oci_layout=target.oci_layout,
+        keep_old_files=keep_old_files,
+        allow_path_traversal=allow_path_traversal,
+        config=config,
+        platform=platform_value(platform),
+        concurrency=concurrency,
         remote=remote,
         hooks=status.hooks(),
     )
-    desc = result.descriptor
-    repo = result.reference.rpartition("@")[0] or result.reference.rpartition(":")[0]
-    files = [
-        {"path": f.path, "reference": f"{repo}@{f.descriptor.digest}", **f.descriptor.to_dict()}
-        for f in result.files
-    ]
-    if emit(fmt, template, {"reference": result.reference, "files": files}):
-        return
-    if result.skipped:
-        click.echo('Skipped pulling layers without file name in "org.opencontainers.image.title"')
-        click.echo(f"Use 'oras copy {kw['reference']} --to-oci-layout <layout-dir>' to pull all layers.")
-    if not result.files:
-        click.echo("Downloaded empty artifact")
-    kind = "oci-layout" if kw["oci_layout"] else "registry"
-    click.echo(f"Pulled [{kind}] {result.reference}")
-    click.echo(f"Digest: {desc.digest}")
+    display.handler(fmt, target.reference).on_pulled(result)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from orasx.cli._common import (
-    handle_errors,
-    remote_options,
-)
+from orasx.cli._common import handle_errors
 from orasx.cli._flags import flag
-from orasx.cli._output import emit, format_option
-from orasx.cli._progress import begin
+from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
+from orasx.cli._progress import reporter
+from orasx.cli.display import push as display
+
+if TYPE_CHECKING:
+    from orasx.pack import ImageSpec
 
 _HELP = """Push files to a registry or an OCI image layout.
 
@@ -32,8 +33,6 @@ Examples:
 
 
 @click.command("push", help=_HELP)
-@click.argument("reference")
-@click.argument("files", nargs=-1)
 @click.option("--artifact-type", default="", help="Artifact type of the manifest.")
 @click.option(
     "--config", "--manifest-config", "config", default=None, metavar="PATH[:TYPE]",
@@ -51,39 +50,36 @@ Examples:
 @click.option("--concurrency", default=5, show_default=True, help="Blobs pushed at once.")
 @flag("--disable-path-validation",
       help="Allow absolute file paths in titles.")
-@flag("--oci-layout", help="Push to an OCI image layout directory.")
-@format_option()
-@remote_options
+@target_options(layout_help="Push to an OCI image layout directory.")
+@click.argument("files", nargs=-1)
+@format_options()
 @handle_errors
-def command(**kw: Any) -> None:
+def command(
+    target: TargetOptions, fmt: FormatOptions, files: tuple[str, ...], artifact_type: str,
+    config: str | None, annotations: tuple[str, ...], annotation_file: str | None,
+    export_manifest: str | None, image_spec: ImageSpec | None, concurrency: int,
+    disable_path_validation: bool,
+) -> None:
     from orasx.api import push
     from orasx.fileref import parse_annotations
 
-    fmt, template, remote, status = begin(kw, ("Uploading", "Uploaded", "Exists"))
+    remote = target.remote.remote()
+    status = reporter(("Uploading", "Uploaded", "Exists"), quiet=fmt.document,
+                      plain=target.common.plain)
     result = status.run(
         push,
-        kw["reference"],
-        kw["files"],
-        artifact_type=kw["artifact_type"],
-        config=kw["config"],
-        annotations=parse_annotations(kw["annotations"]),
-        annotation_file=kw["annotation_file"],
-        image_spec=kw["image_spec"],
-        concurrency=kw["concurrency"],
-        oci_layout=kw["oci_layout"],
-        disable_path_validation=kw["disable_path_validation"],
-        export_manifest=kw["export_manifest"],
+        target.reference,
+        files,
+        artifact_type=artifact_type,
+        config=config,
+        annotations=parse_annotations(annotations),
+        annotation_file=annotation_file,
+        image_spec=image_spec,
+        concurrency=concurrency,
+        oci_layout=target.oci_layout,
+        disable_path_validation=disable_path_validation,
+        export_manifest=export_manifest,
         remote=remote,
         hooks=status.hooks(),
     )
-    desc = result.descriptor
-    base = result.reference.rpartition(":")[0] if result.tags else result.reference
-    doc = {"reference": result.reference, **desc.to_dict(),
-           "referenceAsTags": [f"{base}:{t}" for t in result.tags]}
-    if emit(fmt, template, doc):
-        return
-    kind = "oci-layout" if kw["oci_layout"] else "registry"
-    click.echo(f"Pushed [{kind}] {result.reference}")
-    if desc.artifact_type:
-        click.echo(f"ArtifactType: {desc.artifact_type}")
-    click.echo(f"Digest: {desc.digest}")
+    display.handler(fmt).on_pushed(result)

@@ -1,21 +1,21 @@
-"""``--format``: text, json, and the go-template forms scripts use.
+"""``--format go-template``: the template language.
 
-Supported template language (a documented subset of Go's text/template): literal text;
-``{{.field}}`` and ``{{.a.b}}`` (``{{.}}`` is the whole value); ``{{json X}}`` and ``{{toJson X}}``
-(compact JSON of X); ``{{range .list}}...{{end}}`` (``.`` is the item inside); ``{{- `` and `` -}}``
-trim the whitespace beside them. Anything else is an error that names the unsupported action.
+Supported (a documented subset of Go's text/template): literal text; ``{{.field}}`` and
+``{{.a.b}}`` (``{{.}}`` is the whole value); ``{{json X}}`` and ``{{toJson X}}`` (compact JSON of
+X); ``{{range .list}}...{{end}}`` (``.`` is the item inside); ``{{- `` and `` -}}`` trim the
+whitespace beside them. Anything else is an error that names the unsupported action.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeAlias
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
+#: What a document is made of (what ``json.loads`` gives).
+JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
 
 _ACTION = re.compile(r"\{\{(-?)\s*(.*?)\s*(-?)\}\}", re.S)
 
@@ -24,7 +24,7 @@ class TemplateError(click.UsageError):
     pass
 
 
-def _lookup(data: Any, path: str) -> Any:
+def _lookup(data: JSONValue, path: str) -> JSONValue:
     if path == ".":
         return data
     if not path.startswith("."):
@@ -38,7 +38,7 @@ def _lookup(data: Any, path: str) -> Any:
     return value
 
 
-def _text(value: Any) -> str:
+def _text(value: JSONValue) -> str:
     if value is None:
         return "<no value>"
     if isinstance(value, bool):
@@ -65,7 +65,7 @@ def _tokens(template: str) -> list[tuple[str, str]]:
     return out
 
 
-def render(template: str, data: Any) -> str:
+def render(template: str, data: JSONValue) -> str:
     """Render ``template`` (the supported go-template subset) against ``data``."""
     tokens = _tokens(template)
     out, i = _render(tokens, 0, data)
@@ -74,7 +74,7 @@ def render(template: str, data: Any) -> str:
     return out
 
 
-def _render(tokens: list[tuple[str, str]], i: int, data: Any) -> tuple[str, int]:
+def _render(tokens: list[tuple[str, str]], i: int, data: JSONValue) -> tuple[str, int]:
     out: list[str] = []
     while i < len(tokens):
         kind, value = tokens[i]
@@ -108,52 +108,3 @@ def _render(tokens: list[tuple[str, str]], i: int, data: Any) -> tuple[str, int]
             continue
         raise TemplateError(f"unsupported template action {{{{{value}}}}}: see 'oras --help'")
     return "".join(out), i
-
-
-def format_option(*extra: str) -> Callable[[F], F]:
-    """``--format`` (text, json, go-template[=TPL], plus ``extra`` such as tree/table) and
-    ``--template``."""
-    choices = ["text", "json", "go-template", *extra]
-
-    def decorate(f: F) -> F:
-        f = click.option("--template", default=None, metavar="TPL",
-                         help="Go template for --format go-template (see docs/cli.md).")(f)
-        return click.option(
-            "--format", "output_format", default=extra[0] if extra else "text",
-            metavar="FORMAT",
-            help=f"Output: {', '.join(choices)}, or go-template=TPL.",
-        )(f)
-
-    return decorate
-
-
-def parse_format(kw: dict[str, Any], allowed: tuple[str, ...] = ()) -> tuple[str, str]:
-    """(kind, template) from --format/--template (removed from ``kw``)."""
-    fmt = kw.pop("output_format")
-    template = kw.pop("template")
-    kind, _, inline = fmt.partition("=")
-    valid = ("text", "json", "go-template", *allowed)
-    if kind not in valid:
-        raise click.BadParameter(f"unknown format {fmt!r}: use {', '.join(valid)}",
-                                 param_hint="--format")
-    if kind == "go-template":
-        template = inline or template
-        if not template:
-            raise click.UsageError("--format go-template needs a template: "
-                                   "--format go-template='{{.digest}}' or --template")
-    elif template:
-        if kind != "text":
-            raise click.UsageError("--template goes with --format go-template")
-        kind = "go-template"
-    return kind, template or ""
-
-
-def emit(kind: str, template: str, data: Any) -> bool:
-    """Print ``data`` as JSON or through the template; False when the text form is wanted."""
-    if kind == "json":
-        click.echo(json.dumps(data, indent=2))
-        return True
-    if kind == "go-template":
-        click.echo(render(template, data), nl=False)
-        return True
-    return False

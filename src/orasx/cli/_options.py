@@ -1,0 +1,558 @@
+"""Typed option groups: the flags several commands share, declared once and handed to the command
+as one frozen value.
+
+A group decorator (:func:`common_options`, :func:`remote_options`, :func:`target_options`,
+:func:`format_options`) declares the group's click parameters and wraps the command so that it
+receives, instead of those parameters, one argument holding them typed::
+
+    @click.command("push")
+    @target_options(layout_help="Push to an OCI image layout directory.")
+    @click.argument("files", nargs=-1)
+    @format_options()
+    @handle_errors
+    def command(target: TargetOptions, fmt: FormatOptions, files: tuple[str, ...]) -> None: ...
+
+``prefix`` gives the ``--from-*``/``--to-*`` forms ``copy`` takes (``--from-username``,
+``--to-plain-http``, ...). Boolean flags are :func:`~orasx.cli._flags.flag` s (Go's
+``--flag=false``). Where the flags appear in ``--help``: a group's argument and its own options
+(``--oci-layout``, ``--distribution-spec``) where its decorator is; the unprefixed remote flags
+(credentials, connection, ``-d``, ``--no-tty``) close the option list, after the command's own
+options and ``--format``; prefixed (copy's sides), all of a group's flags sit where its decorator
+is.
+
+Building a group reads nothing and checks little: ``--format`` is checked, and ``-d`` turns on
+the debug log (:func:`setup_logging`, the one place the CLI sets up logging). The credential
+flags are checked, and a secret read from stdin, only when the command asks for the library's
+:class:`~orasx.api.Remote` (:meth:`RemoteOptions.remote`), so a command's own checks come first.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+import click
+
+from orasx.cli._flags import flag
+
+if TYPE_CHECKING:
+    from orasx.api import Endpoint, Location, Remote
+    from orasx.registry._http import ClientOptions
+    from orasx.registry.auth import Credential
+
+#: A click command callback: called with keyword arguments only.
+Command = Callable[..., None]
+Decorator = Callable[[Command], Command]
+G = TypeVar("G")
+
+DISTRIBUTION_SPECS = ("v1.1-referrers-api", "v1.1-referrers-tag")
+FORMATS = ("text", "json", "go-template")
+
+
+# -- reading click's values with their types ----------------------------------------------------
+
+
+class Values:
+    """The values click parsed for one group, by the group's own (unprefixed) names."""
+
+    def __init__(self, values: Mapping[str, object], prefix: str = "") -> None:
+        self._values = values
+        self._prefix = prefix
+
+    def _get(self, name: str) -> object:
+        return self._values[f"{self._prefix}_{name}" if self._prefix else name]
+
+    def argument(self, name: str) -> str:
+        """A positional argument's value (arguments take no prefix)."""
+        value = self._values[name]
+        if not isinstance(value, str):
+            raise TypeError(f"{name}: expected a string, got {value!r}")
+        return value
+
+    def text(self, name: str) -> str:
+        value = self._get(name)
+        if not isinstance(value, str):
+            raise TypeError(f"{name}: expected a string, got {value!r}")
+        return value
+
+    def optional_text(self, name: str) -> str | None:
+        value = self._get(name)
+        return None if value is None else self.text(name)
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self._get(name)
+        if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
+            raise TypeError(f"{name}: expected strings, got {value!r}")
+        return tuple(str(v) for v in value)
+
+    def boolean(self, name: str) -> bool:
+        value = self._get(name)
+        if not isinstance(value, bool):
+            raise TypeError(f"{name}: expected a boolean, got {value!r}")
+        return value
+
+    def tristate(self, name: str) -> bool | None:
+        value = self._get(name)
+        return None if value is None else self.boolean(name)
+
+
+# -- the one decorator factory ------------------------------------------------------------------
+
+
+def _parameters(declarations: Sequence[Decorator]) -> list[click.Parameter]:
+    """The click parameters ``declarations`` (click.option(...), flag(...)) make, in order."""
+
+    def holder() -> None:
+        return None
+
+    for declare in reversed(declarations):
+        declare(holder)
+    params: list[click.Parameter] = holder.__dict__.get("__click_params__", [])
+    return list(reversed(params))
+
+
+def option_group(
+    into: str,
+    build: Callable[[Values], G],
+    here: Sequence[Decorator],
+    *,
+    trailing: Sequence[Decorator] = (),
+    prefix: str = "",
+) -> Decorator:
+    """A decorator that declares the click parameters ``here`` (where the decorator is) and
+    ``trailing`` (at the end of the option list), and calls the command with ``into=`` the group
+    ``build`` makes of their values instead of the values themselves."""
+
+    def decorate(f: Command) -> Command:
+        placed = _parameters(here)
+        last = _parameters(trailing)
+        names = [p.name for p in (*placed, *last) if p.name]
+
+        @functools.wraps(f)
+        def wrapper(**kwargs: object) -> None:
+            values = {name: kwargs.pop(name) for name in names}
+            kwargs[into] = build(Values(values, prefix))
+            f(**kwargs)
+
+        # click reads the parameters from __click_params__ in reverse (decorators apply bottom-up):
+        # the first element is the last option shown.
+        params: list[click.Parameter] = wrapper.__dict__.setdefault("__click_params__", [])
+        params[0:0] = reversed(last)
+        params.extend(reversed(placed))
+        return wrapper
+
+    return decorate
+
+
+# -- -d/--debug and --no-tty --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommonOptions:
+    """``-d/--debug`` (debug log and HTTP traffic on stderr) and ``--no-tty`` (plain status
+    lines). Defaults: both off."""
+
+    debug: bool = False
+    no_tty: bool = False
+
+    @property
+    def plain(self) -> bool:
+        """Plain status lines instead of the live display (``--debug`` or ``--no-tty``)."""
+        return self.debug or self.no_tty
+
+
+_DEBUG_HANDLER = "orasx-cli-debug"
+
+
+def setup_logging(debug: bool) -> None:
+    """With ``debug``, the library's log goes to stderr as ``[debug] name: message``. The one
+    place the CLI configures logging; calling it again replaces the handler, never doubles it."""
+    if not debug:
+        return
+    log = logging.getLogger("orasx")
+    for old in [h for h in log.handlers if h.get_name() == _DEBUG_HANDLER]:
+        log.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_DEBUG_HANDLER)
+    handler.setFormatter(logging.Formatter("[debug] %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+
+
+def _common_flags(*, debug_help: str, tty: bool, verbose: bool) -> list[Decorator]:
+    flags: list[Decorator] = [flag("-d", "--debug", help=debug_help)]
+    if tty:
+        flags.append(flag("--no-tty", help="Plain status lines, no progress display."))
+    if verbose:
+        flags.append(flag("-v", "--verbose", hidden=True, help="Deprecated: no effect."))
+    return flags
+
+
+def _build_common(values: Values, *, tty: bool = True) -> CommonOptions:
+    common = CommonOptions(debug=values.boolean("debug"),
+                           no_tty=values.boolean("no_tty") if tty else False)
+    setup_logging(common.debug)
+    return common
+
+
+def common_options(*, debug_help: str = "Print debug logs and HTTP traffic.",
+                   tty: bool = True, into: str = "common") -> Decorator:
+    """``-d/--debug`` and (with ``tty``) ``--no-tty``, as :class:`CommonOptions`. Commands with
+    remote flags get these with them (:attr:`RemoteOptions.common`)."""
+    return option_group(into, functools.partial(_build_common, tty=tty),
+                        _common_flags(debug_help=debug_help, tty=tty, verbose=False))
+
+
+# -- registry flags -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemoteOptions:
+    """How to reach a registry, as the flags gave it: credentials (``-u``, ``-p``,
+    ``--password-stdin``, ``--identity-token[-stdin]``), ``--registry-config`` files, the
+    connection (``--plain-http``, ``--insecure``, TLS files, ``-H``, ``--resolve``) and
+    ``--distribution-spec``. The defaults are the flags' defaults: nothing given.
+
+    ``common`` holds ``-d``/``--no-tty`` when they came with these flags (commands without a
+    prefix); ``copy`` takes them once for both sides.
+    """
+
+    username: str = ""
+    password: str = ""
+    password_stdin: bool = False
+    identity_token: str = ""
+    identity_token_stdin: bool = False
+    registry_config: tuple[str, ...] = ()
+    #: None: plain HTTP for localhost only (--plain-http=false turns that off too).
+    plain_http: bool | None = None
+    insecure: bool = False
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    #: ``Name: value`` (-H), as given.
+    headers: tuple[str, ...] = ()
+    #: ``HOST:PORT:ADDRESS[:PORT]`` (--resolve), as given.
+    resolves: tuple[str, ...] = ()
+    distribution_spec: str | None = None
+    common: CommonOptions = field(default_factory=CommonOptions)
+
+    @property
+    def reads_stdin(self) -> bool:
+        """A secret comes from stdin (``--password-stdin``, ``--identity-token-stdin``)."""
+        return self.password_stdin or self.identity_token_stdin
+
+    @property
+    def has_secret(self) -> bool:
+        """A password or identity token was given, or is to be read from stdin."""
+        return bool(self.password or self.identity_token or self.reads_stdin)
+
+    def credential(self) -> Credential:
+        """The credential the flags give (empty when none); checks the flags go together and reads
+        a secret from stdin if asked to. Warns on stderr about ``-p``."""
+        from orasx.registry.auth import Credential
+
+        username, password, token = self.username, self.password, self.identity_token
+        if password and self.password_stdin:
+            raise click.UsageError("--password and --password-stdin cannot be used together")
+        if token and self.identity_token_stdin:
+            raise click.UsageError(
+                "--identity-token and --identity-token-stdin cannot be used together")
+        if (token or self.identity_token_stdin) and (username or password or self.password_stdin):
+            raise click.UsageError("--identity-token cannot be combined with a username or password")
+        if self.password_stdin and self.identity_token_stdin:
+            raise click.UsageError("only one secret can be read from stdin")
+        if self.password_stdin:
+            password = _read_secret()
+            if not password:
+                raise click.UsageError("--password-stdin: stdin is empty: a password is required")
+        elif password:
+            click.echo("WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
+                       err=True)
+        if self.identity_token_stdin:
+            token = _read_secret()
+        if token or (password and not username):
+            return Credential(identity_token=token or password)
+        if username:
+            return Credential(username=username, password=password)
+        return Credential()
+
+    def client_options(self) -> ClientOptions:
+        """The connection flags as the HTTP client's options (timeouts from ``ORASX_*``)."""
+        from orasx.registry._http import ClientOptions, parse_resolve
+
+        headers: dict[str, str] = {}
+        for h in self.headers:
+            name, sep, value = h.partition(":")
+            if not sep or not name.strip():
+                raise click.BadParameter(f"invalid header {h!r}: use 'Name: value'", param_hint="-H")
+            headers[name.strip()] = value.strip()
+        if bool(self.cert_file) != bool(self.key_file):
+            raise click.UsageError("--cert-file and --key-file must be given together")
+        resolve = dict(parse_resolve(r) for r in self.resolves)
+        return ClientOptions(
+            connect_timeout=_seconds("ORASX_CONNECT_TIMEOUT", 30.0),
+            read_timeout=_seconds("ORASX_READ_TIMEOUT", 300.0),
+            stall_window=_seconds("ORASX_STALL_SECONDS", 60.0),
+            stall_min_bytes=int(_seconds("ORASX_STALL_MIN_BYTES", 16 * 1024)),
+            plain_http=self.plain_http,
+            insecure=self.insecure,
+            ca_file=self.ca_file,
+            cert_file=self.cert_file,
+            key_file=self.key_file,
+            headers=headers,
+            resolve=resolve,
+        )
+
+    def remote(self) -> Remote:
+        """The library's :class:`~orasx.api.Remote` for these flags (credential first, then the
+        connection: the order the checks report in)."""
+        from orasx.api import Remote
+
+        credential = self.credential()
+        return Remote(options=self.client_options(), credential=credential,
+                      registry_config=self.registry_config,
+                      referrers_capability={"v1.1-referrers-api": "api",
+                                            "v1.1-referrers-tag": "tag"}.get(
+                                                self.distribution_spec or ""))
+
+
+def _read_secret() -> str:
+    """All of stdin, less one trailing newline and carriage return (as docker and oras)."""
+    data = sys.stdin.read()
+    return data.removesuffix("\n").removesuffix("\r")
+
+
+def _seconds(env: str, default: float) -> float:
+    """A timeout from the environment (``ORASX_CONNECT_TIMEOUT``, ``ORASX_READ_TIMEOUT``)."""
+    value = os.environ.get(env)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise click.UsageError(f"{env}={value!r}: use a number of seconds") from None
+
+
+def _remote_flags(prefix: str) -> list[Decorator]:
+    """The credential and connection flags; prefixed (``--from-username``), without help."""
+    def name(long: str) -> str:
+        return f"--{prefix}-{long}" if prefix else f"--{long}"
+
+    def short(s: str) -> list[str]:
+        return [] if prefix else [s]
+
+    def dest(param: str) -> list[str]:
+        return [f"{prefix}_{param}" if prefix else param]
+
+    def text(help: str) -> str | None:
+        return None if prefix else help
+
+    def meta(metavar: str) -> str | None:
+        return None if prefix else metavar
+
+    return [
+        click.option(*short("-u"), name("username"), default="", help=text("Registry username.")),
+        click.option(
+            *short("-p"), name("password"), default="",
+            help=text("Registry password, or identity token without -u (prefer --password-stdin)."),
+        ),
+        flag(name("password-stdin"), help=text("Read the password from stdin.")),
+        click.option(name("identity-token"), default="",
+                     help=text("Registry identity (refresh) token.")),
+        flag(name("identity-token-stdin"), help=text("Read the identity token from stdin.")),
+        click.option(name("registry-config"), multiple=True, metavar=meta("PATH"),
+                     help=text("Credentials file(s); the first is written, the rest are read-only "
+                               "fallbacks (default: docker's config.json, then podman's "
+                               "auth.json).")),
+        flag(
+            name("plain-http"), default=None,
+            help=text("Use plain HTTP instead of HTTPS (on by default for localhost, 127.0.0.1 "
+                      "and [::1]; --plain-http=false turns that off)."),
+        ),
+        flag(name("insecure"), help=text("Skip TLS certificate verification.")),
+        click.option(name("ca-file"), default=None,
+                     help=text("CA certificate file for the registry.")),
+        click.option(name("cert-file"), default=None, help=text("Client certificate file (mTLS).")),
+        click.option(name("key-file"), default=None, help=text("Client private key file (mTLS).")),
+        click.option(
+            *short("-H"), name("header"), *dest("headers"), multiple=True,
+            help=text("Add a header to registry requests: 'Name: value' (repeatable)."),
+        ),
+        click.option(name("resolve"), *dest("resolves"), multiple=True,
+                     metavar=meta("HOST:PORT:ADDRESS[:PORT]"),
+                     help=text("Connect to ADDRESS for HOST:PORT, like curl (repeatable).")),
+    ]
+
+
+def _distribution_spec(prefix: str) -> Decorator:
+    return click.option(
+        f"--{prefix}-distribution-spec" if prefix else "--distribution-spec", default=None,
+        type=click.Choice(list(DISTRIBUTION_SPECS)),
+        help=None if prefix else "Force the referrers API or the referrers tag schema instead of "
+        "detecting it.",
+    )
+
+
+def _build_remote(values: Values, *, distribution_spec: bool, common: bool) -> RemoteOptions:
+    return RemoteOptions(
+        username=values.text("username"),
+        password=values.text("password"),
+        password_stdin=values.boolean("password_stdin"),
+        identity_token=values.text("identity_token"),
+        identity_token_stdin=values.boolean("identity_token_stdin"),
+        registry_config=values.texts("registry_config"),
+        plain_http=values.tristate("plain_http"),
+        insecure=values.boolean("insecure"),
+        ca_file=values.optional_text("ca_file"),
+        cert_file=values.optional_text("cert_file"),
+        key_file=values.optional_text("key_file"),
+        headers=values.texts("headers"),
+        resolves=values.texts("resolves"),
+        distribution_spec=values.optional_text("distribution_spec") if distribution_spec else None,
+        common=_build_common(values) if common else CommonOptions(),
+    )
+
+
+def _remote_declarations(prefix: str, distribution_spec: bool,
+                         ) -> tuple[list[Decorator], list[Decorator]]:
+    """(flags placed at the decorator, flags closing the option list) of a remote group."""
+    spec = [_distribution_spec(prefix)] if distribution_spec else []
+    if prefix:
+        return [*_remote_flags(prefix), *spec], []
+    common = _common_flags(debug_help="Print debug logs and HTTP traffic.", tty=True, verbose=True)
+    return spec, [*_remote_flags(""), *common]
+
+
+def remote_options(prefix: str = "", *, distribution_spec: bool = False,
+                   into: str = "remote") -> Decorator:
+    """The flags of a command that talks to a registry, as :class:`RemoteOptions`. Unprefixed,
+    they include ``-d``, ``--no-tty`` and the deprecated ``-v``."""
+    here, trailing = _remote_declarations(prefix, distribution_spec)
+    build = functools.partial(_build_remote, distribution_spec=distribution_spec,
+                              common=not prefix)
+    return option_group(into, build, here, trailing=trailing, prefix=prefix)
+
+
+# -- a reference and where it is ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetOptions:
+    """What a command works on: ``reference`` as typed, whether it names an OCI image layout
+    (``--oci-layout``) rather than a registry, and how to reach the registry."""
+
+    reference: str
+    oci_layout: bool = False
+    remote: RemoteOptions = field(default_factory=RemoteOptions)
+
+    @property
+    def common(self) -> CommonOptions:
+        return self.remote.common
+
+    @property
+    def kind(self) -> str:
+        """``oci-layout`` or ``registry``, as the Go CLI's messages name it."""
+        return "oci-layout" if self.oci_layout else "registry"
+
+    def location(self) -> Location:
+        """The reference, parsed (by the library)."""
+        from orasx.api import locate
+
+        return locate(self.reference, oci_layout=self.oci_layout)
+
+    def endpoint(self) -> Endpoint:
+        """The library's :class:`~orasx.api.Endpoint` (reads a secret from stdin if asked)."""
+        from orasx.api import Endpoint
+
+        return Endpoint(self.reference, self.oci_layout, self.remote.remote())
+
+
+_LAYOUT_HELP = "The reference is an OCI image layout: DIR[:TAG|@DIGEST]."
+
+
+def _build_target(values: Values, *, argument: str, remote: Callable[[Values], RemoteOptions],
+                  ) -> TargetOptions:
+    return TargetOptions(reference=values.argument(argument),
+                         oci_layout=values.boolean("oci_layout"), remote=remote(values))
+
+
+def target_options(prefix: str = "", *, argument: str = "reference",
+                   layout_help: str = _LAYOUT_HELP, distribution_spec: bool = False,
+                   into: str = "target") -> Decorator:
+    """A reference argument (named ``argument``), ``--oci-layout`` and the remote flags, as
+    :class:`TargetOptions`; ``prefix="from"`` gives ``--from-oci-layout``, ``--from-username``...
+    """
+    oci_layout = flag(f"--{prefix}-oci-layout" if prefix else "--oci-layout",
+                      help=None if prefix else layout_help)
+    here, trailing = _remote_declarations(prefix, distribution_spec)
+    if prefix:
+        here.insert(len(here) - (1 if distribution_spec else 0), oci_layout)
+    else:
+        here.insert(0, oci_layout)
+    build = functools.partial(
+        _build_target, argument=argument,
+        remote=functools.partial(_build_remote, distribution_spec=distribution_spec,
+                                 common=not prefix),
+    )
+    return option_group(into, build, [click.argument(argument), *here], trailing=trailing,
+                        prefix=prefix)
+
+
+# -- --format and --template --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormatOptions:
+    """``--format``: ``kind`` is ``text`` (the default), ``json``, ``go-template`` (with
+    ``template``) or a command's own (``tree``, ``table``)."""
+
+    kind: str = "text"
+    template: str = ""
+
+    @property
+    def document(self) -> bool:
+        """The result is printed as a document (json, go-template): stdout carries only that, so
+        no status lines."""
+        return self.kind in ("json", "go-template")
+
+
+def parse_format(value: str, template: str | None, allowed: Sequence[str] = FORMATS,
+                 ) -> FormatOptions:
+    """``--format VALUE`` and ``--template`` -> :class:`FormatOptions`; usage errors for a kind
+    not in ``allowed``, a go-template without a template, or a template with another kind."""
+    kind, _, inline = value.partition("=")
+    if kind not in allowed:
+        raise click.BadParameter(f"unknown format {value!r}: use {', '.join(allowed)}",
+                                 param_hint="--format")
+    if kind == "go-template":
+        template = inline or template
+        if not template:
+            raise click.UsageError("--format go-template needs a template: "
+                                   "--format go-template='{{.digest}}' or --template")
+    elif template:
+        if kind != "text":
+            raise click.UsageError("--template goes with --format go-template")
+        kind = "go-template"
+    return FormatOptions(kind, template or "")
+
+
+def _build_format(values: Values, *, allowed: Sequence[str]) -> FormatOptions:
+    return parse_format(values.text("output_format"), values.optional_text("template"), allowed)
+
+
+def format_options(*extra: str, into: str = "fmt") -> Decorator:
+    """``--format`` (text, json, go-template[=TPL], plus ``extra`` such as tree/table, the first
+    of which is then the default) and ``--template``, as :class:`FormatOptions`."""
+    allowed = (*FORMATS, *extra)
+    declarations = [
+        click.option("--format", "output_format", default=extra[0] if extra else "text",
+                     metavar="FORMAT", help=f"Output: {', '.join(allowed)}, or go-template=TPL."),
+        click.option("--template", default=None, metavar="TPL",
+                     help="Go template for --format go-template (see docs/cli.md)."),
+    ]
+    return option_group(into, functools.partial(_build_format, allowed=allowed), declarations)

@@ -1,0 +1,58 @@
+"""``oras pull``: the skipped-layers hint, ``Pulled [registry] REF`` and ``Digest``; or the
+files pulled, each with its descriptor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from orasx.cli.display._base import Document, JSONValue, document, kind
+
+if TYPE_CHECKING:
+    from orasx.api import PullResult
+    from orasx.cli._options import FormatOptions
+
+
+class PullHandler:
+    def on_pulled(self, result: PullResult) -> None:
+        raise NotImplementedError
+
+
+class TextPullHandler(PullHandler):
+    """``requested``: the reference as the user typed it (for the ``oras copy`` hint)."""
+
+    def __init__(self, requested: str) -> None:
+        self.requested = requested
+
+    def on_pulled(self, result: PullResult) -> None:
+        if result.skipped:
+            click.echo('Skipped pulling layers without file name in "org.opencontainers.image.title"')
+            click.echo(f"Use 'oras copy {self.requested} --to-oci-layout <layout-dir>' to pull all "
+                       "layers.")
+        if not result.files:
+            click.echo("Downloaded empty artifact")
+        click.echo(f"Pulled [{kind(result.location)}] {result.reference}")
+        click.echo(f"Digest: {result.descriptor.digest}")
+
+
+class DocumentPullHandler(PullHandler):
+    def __init__(self, out: Document) -> None:
+        self.out = out
+
+    def on_pulled(self, result: PullResult) -> None:
+        self.out.write(pull_document(result))
+
+
+def pull_document(result: PullResult) -> JSONValue:
+    files: list[JSONValue] = [
+        {"path": f.path, "reference": str(result.location.with_digest(f.descriptor.digest)),
+         **f.descriptor.to_dict()}
+        for f in result.files
+    ]
+    return {"reference": result.reference, "files": files}
+
+
+def handler(fmt: FormatOptions, requested: str) -> PullHandler:
+    out = document(fmt)
+    return TextPullHandler(requested) if out is None else DocumentPullHandler(out)

@@ -1,0 +1,49 @@
+"""``oras repo ls`` and ``oras repo tags``: one name a line, or the list as a document."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from orasx.cli.display._base import Document, JSONValue, document
+
+if TYPE_CHECKING:
+    from orasx.cli._options import FormatOptions
+
+
+class ListHandler:
+    def on_listed(self, names: list[str]) -> None:
+        raise NotImplementedError
+
+
+class TextListHandler(ListHandler):
+    def on_listed(self, names: list[str]) -> None:
+        for n in names:
+            click.echo(n)
+
+
+class DocumentListHandler(ListHandler):
+    """``{"repositories": [...], "registry": ...}`` or ``{"tags": [...]}``: ``key`` names the list,
+    ``extra`` adds fields before it."""
+
+    def __init__(self, out: Document, key: str, extra: dict[str, JSONValue] | None = None) -> None:
+        self.out = out
+        self.key = key
+        self.extra = extra or {}
+
+    def on_listed(self, names: list[str]) -> None:
+        items: list[JSONValue] = list(names)
+        self.out.write({**self.extra, self.key: items})
+
+
+def ls_handler(fmt: FormatOptions, registry: str) -> ListHandler:
+    out = document(fmt)
+    if out is None:
+        return TextListHandler()
+    return DocumentListHandler(out, "repositories", {"registry": registry})
+
+
+def tags_handler(fmt: FormatOptions) -> ListHandler:
+    out = document(fmt)
+    return TextListHandler() if out is None else DocumentListHandler(out, "tags")

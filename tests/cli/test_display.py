@@ -1,0 +1,268 @@
+"""The output handlers: text, json and go-template output for fake results, no registry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from orasx.api import (
+    AttachResult,
+    BackupResult,
+    CopyResult,
+    PulledFile,
+    PullResult,
+    PushResult,
+    ReferrerNode,
+    locate,
+)
+from orasx.cli._options import FormatOptions, TargetOptions
+from orasx.cli.display import backup, blob, graph, manifest, pull, push, repo
+from orasx.cli.display._base import JSONDocument, TemplateDocument, TextDeleteHandler, document
+from orasx.descriptor import TITLE, Descriptor
+
+TEXT = FormatOptions()
+JSON = FormatOptions("json")
+
+
+def tpl(template: str) -> FormatOptions:
+    return FormatOptions("go-template", template)
+
+
+def blob_of(data: bytes, title: str = "") -> Descriptor:
+    desc = Descriptor.from_bytes("text/plain", data)
+    return desc.with_annotations({TITLE: title}) if title else desc
+
+
+MANIFEST = Descriptor.from_bytes("application/vnd.oci.image.manifest.v1+json", b"{}",
+                                 artifact_type="application/vnd.example")
+REFERRER = Descriptor.from_bytes("application/vnd.oci.image.manifest.v1+json", b"{ }",
+                                 artifact_type="application/vnd.sbom")
+CONFIG = Descriptor.from_bytes("application/vnd.oci.image.config.v1+json", b"{}")
+A = blob_of(b"a", "a.txt")
+
+
+def out(capsys: pytest.CaptureFixture[str]) -> str:
+    return capsys.readouterr().out
+
+
+def test_document_writers(capsys):
+    assert document(TEXT) is None and document(FormatOptions("tree")) is None
+    assert isinstance(document(JSON), JSONDocument)
+    assert isinstance(document(tpl("{{.a}}")), TemplateDocument)
+    JSONDocument().write({"a": [1]})
+    assert out(capsys) == '{\n  "a": [\n    1\n  ]\n}\n'
+    TemplateDocument("{{.a}}").write({"a": "x"})
+    assert out(capsys) == "x"  # nothing added
+
+
+# -- push ---------------------------------------------------------------------------------------
+
+
+def pushed(reference: str, tags: tuple[str, ...], oci_layout: bool = False) -> PushResult:
+    return PushResult(MANIFEST, b"{}", reference, tags, locate(reference, oci_layout=oci_layout))
+
+
+def test_push_text(capsys):
+    push.handler(TEXT).on_pushed(pushed("localhost:5000/hello:v1", ("v1", "latest")))
+    assert out(capsys) == (
+        "Pushed [registry] localhost:5000/hello:v1\n"
+        "ArtifactType: application/vnd.example\n"
+        f"Digest: {MANIFEST.digest}\n"
+    )
+
+
+def test_push_text_to_a_layout(capsys):
+    push.handler(TEXT).on_pushed(pushed("dir:v1", ("v1",), oci_layout=True))
+    assert out(capsys).startswith("Pushed [oci-layout] dir:v1\n")
+
+
+def test_push_json(capsys):
+    push.handler(JSON).on_pushed(pushed("localhost:5000/hello:v1", ("v1", "latest")))
+    doc = json.loads(out(capsys))
+    assert doc == {"reference": "localhost:5000/hello:v1", **MANIFEST.to_dict(),
+                   "referenceAsTags": ["localhost:5000/hello:v1", "localhost:5000/hello:latest"]}
+
+
+def test_push_json_without_tags(capsys):
+    ref = f"dir@{MANIFEST.digest}"
+    push.handler(JSON).on_pushed(pushed(ref, (), oci_layout=True))
+    doc = json.loads(out(capsys))
+    assert doc["reference"] == ref and doc["referenceAsTags"] == []
+
+
+def test_push_template(capsys):
+    push.handler(tpl("{{.digest}} {{json .referenceAsTags}}")).on_pushed(
+        pushed("dir:v1", ("v1", "v2"), oci_layout=True))
+    assert out(capsys) == f'{MANIFEST.digest} ["dir:v1","dir:v2"]'
+
+
+# -- pull ---------------------------------------------------------------------------------------
+
+
+def pulled(files: tuple[PulledFile, ...], skipped: tuple[Descriptor, ...] = ()) -> PullResult:
+    return PullResult(MANIFEST, "reg.example/a:v1", files, skipped, locate("reg.example/a:v1"))
+
+
+def test_pull_text(capsys):
+    pull.handler(TEXT, "reg.example/a:v1").on_pulled(pulled((PulledFile("out/a.txt", A),)))
+    assert out(capsys) == f"Pulled [registry] reg.example/a:v1\nDigest: {MANIFEST.digest}\n"
+
+
+def test_pull_text_of_skipped_layers_and_an_empty_artifact(capsys):
+    pull.handler(TEXT, "reg.example/a:v1").on_pulled(pulled((), (blob_of(b"x"),)))
+    assert out(capsys).splitlines() == [
+        'Skipped pulling layers without file name in "org.opencontainers.image.title"',
+        "Use 'oras copy reg.example/a:v1 --to-oci-layout <layout-dir>' to pull all layers.",
+        "Downloaded empty artifact",
+        "Pulled [registry] reg.example/a:v1",
+        f"Digest: {MANIFEST.digest}",
+    ]
+
+
+def test_pull_json_and_template(capsys):
+    result = pulled((PulledFile("out/a.txt", A),))
+    pull.handler(JSON, "reg.example/a:v1").on_pulled(result)
+    doc = json.loads(out(capsys))
+    assert doc == {"reference": "reg.example/a:v1", "files": [
+        {"path": "out/a.txt", "reference": f"reg.example/a@{A.digest}", **A.to_dict()}]}
+    pull.handler(tpl("{{range .files}}{{.path}}{{end}}"), "x").on_pulled(result)
+    assert out(capsys) == "out/a.txt"
+
+
+# -- attach, discover, copy, tag, resolve -------------------------------------------------------
+
+
+def test_attach(capsys):
+    result = AttachResult(REFERRER, MANIFEST, b"{ }", locate("reg.example/a:v1"))
+    graph.attach_handler(TEXT).on_attached(result)
+    assert out(capsys) == (f"Attached to [registry] reg.example/a@{MANIFEST.digest}\n"
+                           f"Digest: {REFERRER.digest}\n")
+    graph.attach_handler(JSON).on_attached(result)
+    assert json.loads(out(capsys)) == {"reference": f"reg.example/a@{REFERRER.digest}",
+                                       **REFERRER.to_dict()}
+
+
+def tree() -> ReferrerNode:
+    return ReferrerNode(MANIFEST, [ReferrerNode(REFERRER, [ReferrerNode(CONFIG)])])
+
+
+def test_discover_tree(capsys):
+    graph.discover_handler(FormatOptions("tree")).on_discovered(tree(), "reg.example/a")
+    assert out(capsys).splitlines() == [
+        f"reg.example/a@{MANIFEST.digest}",
+        "└── application/vnd.sbom",
+        f"    └── {REFERRER.digest}",
+        "        └── <unknown>",
+        f"            └── {CONFIG.digest}",
+    ]
+
+
+def test_discover_table(capsys):
+    graph.discover_handler(FormatOptions("table")).on_discovered(tree(), "reg.example/a")
+    width = len("application/vnd.sbom")  # the widest artifact type
+    assert out(capsys).splitlines() == [
+        f"{'Artifact Type':<{width}}  Digest",
+        f"application/vnd.sbom  {REFERRER.digest}",
+        f"{'-':<{width}}  {CONFIG.digest}",
+    ]
+
+
+def test_discover_json_and_template(capsys):
+    graph.discover_handler(JSON).on_discovered(tree(), "reg.example/a")
+    doc = json.loads(out(capsys))
+    assert doc["reference"] == f"reg.example/a@{MANIFEST.digest}"
+    assert doc["referrers"][0]["referrers"][0]["digest"] == str(CONFIG.digest)
+    graph.discover_handler(tpl("{{range .referrers}}{{.artifactType}}{{end}}")).on_discovered(
+        tree(), "reg.example/a")
+    assert out(capsys) == "application/vnd.sbom"
+
+
+def test_copy(capsys):
+    result = CopyResult(MANIFEST, ("v1",), locate("reg.example/a:v1"),
+                        locate("dir:v1", oci_layout=True))
+    graph.copy_handler(TEXT, "reg.example/a:v1", "dir:v1,v2").on_copied(result)
+    assert out(capsys) == ("Copied [registry] reg.example/a:v1 => [oci-layout] dir:v1,v2\n"
+                           f"Digest: {MANIFEST.digest}\n")
+    graph.copy_handler(tpl("{{.reference}}"), "x", "y").on_copied(result)
+    assert out(capsys) == f"dir@{MANIFEST.digest}"
+    root, tags = result  # unpacks as the old (root, tags) pair
+    assert (root, tags) == (MANIFEST, ["v1"])
+
+
+def test_tag_and_resolve(capsys):
+    location = locate("reg.example/a:v1")
+    graph.TextTagHandler().on_tagged(location, MANIFEST, ("v2", "v3"))
+    assert out(capsys) == (f"Tagging [registry] reg.example/a@{MANIFEST.digest}\n"
+                           "Tagged v2\nTagged v3\n")
+    graph.TextResolveHandler(False).on_resolved(location, MANIFEST)
+    assert out(capsys) == f"{MANIFEST.digest}\n"
+    graph.TextResolveHandler(True).on_resolved(location, MANIFEST)
+    assert out(capsys) == f"reg.example/a@{MANIFEST.digest}\n"
+
+
+# -- manifest, blob, repo, backup ---------------------------------------------------------------
+
+
+def test_manifest_fetch(capsysbinary):
+    raw = b'{"schemaVersion":2}'
+    manifest.fetch_handler(TEXT, descriptor=False, pretty=False, output=None).on_fetched(
+        MANIFEST, raw)
+    assert capsysbinary.readouterr().out == raw
+    manifest.fetch_handler(TEXT, descriptor=False, pretty=True, output=None).on_fetched(
+        MANIFEST, raw)
+    assert capsysbinary.readouterr().out == b'{\n  "schemaVersion": 2\n}\n'
+    manifest.fetch_handler(TEXT, descriptor=False, pretty=False, output="m.json").on_fetched(
+        MANIFEST, raw)
+    assert capsysbinary.readouterr().out == b""  # -o saved it
+    manifest.fetch_handler(TEXT, descriptor=True, pretty=False, output=None).on_fetched(
+        MANIFEST, raw)
+    assert json.loads(capsysbinary.readouterr().out) == MANIFEST.to_dict()
+    manifest.fetch_handler(JSON, descriptor=True, pretty=False, output=None).on_fetched(
+        MANIFEST, raw)
+    assert json.loads(capsysbinary.readouterr().out) == {**MANIFEST.to_dict(),
+                                                         "content": {"schemaVersion": 2}}
+
+
+def test_manifest_push_and_delete(capsys):
+    target = TargetOptions("dir:a,b", oci_layout=True)
+    manifest.push_handler(TEXT, target).on_pushed(MANIFEST)
+    assert out(capsys) == f"Pushed [oci-layout] dir:a,b\nDigest: {MANIFEST.digest}\n"
+    manifest.push_handler(JSON, target).on_pushed(MANIFEST)
+    assert json.loads(out(capsys))["reference"] == "dir:a"
+    manifest.index_update_handler(TEXT, target).on_pushed(MANIFEST)
+    assert out(capsys).startswith("Updated dir:a,b\n")
+    TextDeleteHandler(target).on_deleted(MANIFEST)
+    assert out(capsys) == f"Deleted [oci-layout] dir:a,b\nDigest: {MANIFEST.digest}\n"
+
+
+def test_blob_push(capsys):
+    target = TargetOptions("reg.example/a")
+    blob.push_handler(TEXT, target, descriptor=False).on_pushed(A)
+    assert out(capsys) == f"Pushed [registry] reg.example/a@{A.digest}\nDigest: {A.digest}\n"
+    blob.push_handler(TEXT, target, descriptor=True).on_pushed(A)
+    assert json.loads(out(capsys)) == A.to_dict()
+    blob.push_handler(tpl("{{.reference}}"), target, descriptor=False).on_pushed(A)
+    assert out(capsys) == f"reg.example/a@{A.digest}"
+
+
+def test_repo_lists(capsys):
+    repo.ls_handler(TEXT, "reg.example").on_listed(["a", "b"])
+    assert out(capsys) == "a\nb\n"
+    repo.ls_handler(JSON, "reg.example").on_listed(["a"])
+    assert json.loads(out(capsys)) == {"registry": "reg.example", "repositories": ["a"]}
+    repo.tags_handler(tpl("{{range .tags}}{{.}},{{end}}")).on_listed(["v1", "v2"])
+    assert out(capsys) == "v1,v2,"
+
+
+def test_backup_and_restore(capsys):
+    result = BackupResult(("v1", "v2"), (MANIFEST, REFERRER), "bk.tar")
+    backup.backup_handler(TEXT, "reg.example/a").on_done(result)
+    assert out(capsys) == "Backed up 2 tag(s) of reg.example/a to bk.tar\n"
+    backup.restore_handler(TEXT, dry_run=True).on_done(result)
+    assert out(capsys) == (f"Would restore v1 ({MANIFEST.digest})\n"
+                           f"Would restore v2 ({REFERRER.digest})\n")
+    backup.restore_handler(JSON, dry_run=False).on_done(result)
+    doc = json.loads(out(capsys))
+    assert doc["input"] == "bk.tar" and doc["tags"] == ["v1", "v2"]
+    assert doc["manifests"] == [MANIFEST.to_dict(), REFERRER.to_dict()]

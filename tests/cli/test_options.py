@@ -1,0 +1,261 @@
+"""The option groups: one decorator per group, prefixes, typed values, defaults, help order."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from orasx.cli._flags import BoolFlag, FlagGroup
+from orasx.cli._options import (
+    CommonOptions,
+    FormatOptions,
+    RemoteOptions,
+    TargetOptions,
+    common_options,
+    format_options,
+    parse_format,
+    remote_options,
+    setup_logging,
+    target_options,
+)
+
+SEEN: dict[str, object] = {}
+
+
+@click.group(cls=FlagGroup)
+def cli() -> None:
+    pass
+
+
+@cli.command("one")
+@click.option("--own", default="x", help="The command's own option.")
+@target_options(distribution_spec=True)
+@click.argument("files", nargs=-1)
+@format_options()
+def one(target: TargetOptions, fmt: FormatOptions, own: str, files: tuple[str, ...]) -> None:
+    SEEN.update(target=target, fmt=fmt, own=own, files=files)
+
+
+@cli.command("two")
+@target_options("from", argument="source", distribution_spec=True, into="source")
+@target_options("to", argument="destination", into="destination")
+@common_options()
+@format_options("tree", "table")
+def two(source: TargetOptions, destination: TargetOptions, common: CommonOptions,
+        fmt: FormatOptions) -> None:
+    SEEN.update(source=source, destination=destination, common=common, fmt=fmt)
+
+
+@cli.command("three")
+@click.argument("registry")
+@remote_options()
+def three(remote: RemoteOptions, registry: str) -> None:
+    SEEN.update(remote=remote, registry=registry)
+
+
+def invoke(*args: str, input: str | None = None) -> click.testing.Result:
+    SEEN.clear()
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result
+
+
+def test_nothing_given_is_the_groups_defaults():
+    assert invoke("one", "reg/repo:v1").exit_code == 0
+    assert SEEN["target"] == TargetOptions("reg/repo:v1")
+    assert SEEN["fmt"] == FormatOptions()
+    assert SEEN["own"] == "x" and SEEN["files"] == ()
+    target = SEEN["target"]
+    assert isinstance(target, TargetOptions)
+    assert target.remote == RemoteOptions()
+    assert target.remote.plain_http is None  # tri-state: not given
+    assert target.common == CommonOptions()
+
+
+def test_the_command_gets_typed_groups():
+    result = invoke("one", "--oci-layout", "-u", "me", "--registry-config", "a.json",
+                    "--registry-config", "b.json", "-H", "X-A: 1", "--resolve", "h:1:a",
+                    "--plain-http=false", "--insecure", "--distribution-spec",
+                    "v1.1-referrers-tag", "--no-tty", "--format", "json", "dir:v1", "f1", "f2")
+    assert result.exit_code == 0, result.output
+    target = SEEN["target"]
+    assert target == TargetOptions(
+        "dir:v1", oci_layout=True,
+        remote=RemoteOptions(username="me", registry_config=("a.json", "b.json"),
+                             headers=("X-A: 1",), resolves=("h:1:a",), plain_http=False,
+                             insecure=True, distribution_spec="v1.1-referrers-tag",
+                             common=CommonOptions(no_tty=True)),
+    )
+    assert SEEN["files"] == ("f1", "f2")
+    assert SEEN["fmt"] == FormatOptions("json")
+
+
+def test_a_prefix_gives_the_from_and_to_flags():
+    result = invoke("two", "--from-username", "a", "--from-plain-http", "--to-plain-http=false",
+                    "--to-oci-layout", "--from-distribution-spec", "v1.1-referrers-api",
+                    "--from-header", "X: 1", "--to-registry-config", "c.json", "src/r:v1",
+                    "dir:v1")
+    assert result.exit_code == 0, result.output
+    source, destination = SEEN["source"], SEEN["destination"]
+    assert source == TargetOptions("src/r:v1", remote=RemoteOptions(
+        username="a", plain_http=True, headers=("X: 1",), distribution_spec="v1.1-referrers-api"))
+    assert destination == TargetOptions("dir:v1", oci_layout=True, remote=RemoteOptions(
+        plain_http=False, registry_config=("c.json",)))
+    assert SEEN["fmt"] == FormatOptions("tree")  # the first extra format is the default
+
+
+def test_prefixed_groups_have_no_unprefixed_or_debug_flags():
+    names = {o for p in two.params for o in p.opts}
+    assert {"--from-username", "--to-username", "--from-oci-layout", "--to-key-file",
+            "--from-distribution-spec", "-d", "--no-tty"} <= names
+    assert not {"--username", "-u", "--oci-layout", "--to-distribution-spec", "--from-debug",
+                "-v", "--from-no-tty"} & names
+
+
+def test_debug_and_no_tty_are_shared_by_both_sides():
+    assert invoke("two", "-d", "--no-tty", "a/b:v1", "c/d:v1").exit_code == 0
+    assert SEEN["common"] == CommonOptions(debug=True, no_tty=True)
+    assert SEEN["source"].common == CommonOptions()  # type: ignore[attr-defined]
+
+
+def test_boolean_flags_are_go_style_flags():
+    for command in (one, two, three):
+        flags = [p for p in command.params if isinstance(p, click.Option) and p.is_flag]
+        assert flags and all(isinstance(p, BoolFlag) for p in flags)
+
+
+def test_remote_options_alone():
+    assert invoke("three", "--password-stdin", "-u", "u", "-d", "reg").exit_code == 0
+    remote = SEEN["remote"]
+    assert remote == RemoteOptions(username="u", password_stdin=True,
+                                   common=CommonOptions(debug=True))
+    assert remote.reads_stdin and remote.has_secret  # type: ignore[attr-defined]
+    assert SEEN["registry"] == "reg"
+
+
+def test_help_shows_the_command_options_then_format_then_the_remote_flags():
+    out = invoke("one", "--help").output
+    order = ["--own", "--oci-layout", "--distribution-spec", "--format", "--template",
+             "--username", "--resolve", "--debug", "--no-tty"]
+    positions = [out.index(name) for name in order]
+    assert positions == sorted(positions)
+    assert "--verbose" not in out  # hidden
+    assert "Usage: cli one [OPTIONS] REFERENCE [FILES]..." in out
+
+
+def test_help_of_a_prefixed_group_keeps_its_flags_together():
+    out = invoke("two", "--help").output
+    order = ["--from-username", "--from-resolve", "--from-oci-layout", "--from-distribution-spec",
+             "--to-username", "--to-oci-layout", "--debug", "--no-tty", "--format"]
+    positions = [out.index(name) for name in order]
+    assert positions == sorted(positions)
+    assert "Usage: cli two [OPTIONS] SOURCE DESTINATION" in out
+
+
+@pytest.mark.parametrize(("value", "template", "expected"), [
+    ("text", None, FormatOptions("text")),
+    ("json", None, FormatOptions("json")),
+    ("go-template={{.digest}}", None, FormatOptions("go-template", "{{.digest}}")),
+    ("go-template", "{{.size}}", FormatOptions("go-template", "{{.size}}")),
+    ("text", "{{.size}}", FormatOptions("go-template", "{{.size}}")),  # --template alone
+])
+def test_format_values(value, template, expected):
+    assert parse_format(value, template) == expected
+
+
+@pytest.mark.parametrize(("value", "template", "message"), [
+    ("yaml", None, "unknown format 'yaml': use text, json, go-template"),
+    ("go-template", None, "--format go-template needs a template"),
+    ("json", "{{.x}}", "--template goes with --format go-template"),
+])
+def test_format_errors(value, template, message):
+    with pytest.raises(click.UsageError, match=message):
+        parse_format(value, template)
+
+
+def test_format_documents():
+    assert FormatOptions("json").document and FormatOptions("go-template", "x").document
+    assert not FormatOptions("text").document and not FormatOptions("table").document
+
+
+def test_a_bad_format_is_a_usage_error():
+    result = CliRunner().invoke(cli, ["one", "--format", "yaml", "r/x:v1"])
+    assert result.exit_code == 2
+    assert "unknown format 'yaml'" in result.output
+
+
+# -- from the flags to the library --------------------------------------------------------------
+
+
+def test_credential_from_the_flags():
+    assert RemoteOptions(username="u", password="p").credential().username == "u"
+    token = RemoteOptions(password="tok").credential()  # -p without -u: an identity token
+    assert token.identity_token == "tok" and not token.username
+    assert not RemoteOptions().credential()
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (RemoteOptions(password="p", password_stdin=True), "--password and --password-stdin"),
+    (RemoteOptions(identity_token="t", identity_token_stdin=True), "--identity-token and"),
+    (RemoteOptions(identity_token="t", username="u"), "cannot be combined"),
+    (RemoteOptions(password_stdin=True, identity_token_stdin=True), "cannot be combined"),
+])
+def test_credential_flags_that_do_not_go_together(options, message):
+    with pytest.raises(click.UsageError, match=message):
+        options.credential()
+
+
+def test_password_from_stdin(monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\r\n"))
+    credential = RemoteOptions(username="u", password_stdin=True).credential()
+    assert (credential.username, credential.password) == ("u", "s3cret")
+
+
+def test_client_options_from_the_flags():
+    options = RemoteOptions(headers=("X-A: 1 ", "X-B:2"), resolves=("reg:443:127.0.0.1",),
+                            plain_http=True, insecure=True).client_options()
+    assert dict(options.headers) == {"X-A": "1", "X-B": "2"}
+    assert dict(options.resolve) == {("reg", 443): ("127.0.0.1", 443)}
+    assert options.plain_http is True and options.insecure is True
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (RemoteOptions(headers=("nocolon",)), "invalid header 'nocolon'"),
+    (RemoteOptions(cert_file="c.pem"), "--cert-file and --key-file must be given together"),
+])
+def test_client_option_errors(options, message):
+    with pytest.raises(click.UsageError, match=message):
+        options.client_options()
+
+
+def test_remote_carries_the_distribution_spec_and_config_files():
+    remote = RemoteOptions(registry_config=("a.json",),
+                           distribution_spec="v1.1-referrers-api").remote()
+    assert remote.registry_config == ("a.json",)
+    assert remote.referrers_capability == "api"
+    assert RemoteOptions().remote().referrers_capability is None
+
+
+def test_target_location_and_endpoint():
+    target = TargetOptions("reg.example/a/b:v1")
+    assert target.kind == "registry"
+    assert str(target.location()) == "reg.example/a/b:v1"
+    layout = TargetOptions("dir@sha256:" + "a" * 64, oci_layout=True)
+    assert layout.kind == "oci-layout" and layout.location().name == "dir"
+    endpoint = layout.endpoint()
+    assert (endpoint.reference, endpoint.oci_layout) == (layout.reference, True)
+
+
+def test_debug_logging_is_set_up_once(monkeypatch):
+    log = logging.getLogger("orasx")
+    monkeypatch.setattr(log, "handlers", [])
+    monkeypatch.setattr(log, "level", logging.NOTSET)
+    setup_logging(False)
+    assert log.handlers == []
+    setup_logging(True)
+    setup_logging(True)
+    assert len(log.handlers) == 1 and log.level == logging.DEBUG
