@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.hostile.conftest import check_bounded, check_error, check_no_escapes
 from tests.support.hostile import ESCAPES
 
@@ -32,8 +30,6 @@ def check_live(o) -> None:
         assert b"[bold]evil" in seen, f"rich markup from the registry was rendered: {seen!r}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "#12: the registry's message reaches stderr with raw ESC ] ... BEL (click strips only CSI)"))
 def test_error_message_with_escapes_is_shown_escaped(h):
     reg = h.registry("error-body-escape")
     o = h.run("pull", "--plain-http", "-o", "out", reg.ref())
@@ -41,8 +37,6 @@ def test_error_message_with_escapes_is_shown_escaped(h):
     assert "Pulled [registry]" not in o.out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "#12: the registry's message reaches the terminal with raw ESC ] ... BEL"))
 def test_error_message_with_escapes_live_output(h):
     reg = h.registry("error-body-escape")
     o = h.run("pull", "--plain-http", "-o", "out", reg.ref(), tty=True)
@@ -51,33 +45,24 @@ def test_error_message_with_escapes_live_output(h):
     assert not o.left, o.left
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "#12: title printed raw in status lines (OSC and BEL reach stdout); the file is written with ESC "
-    "in its name"))
 def test_layer_title_with_escapes_plain_output(h):
     reg = h.registry("title-escape")
     o = h.run("pull", "--plain-http", "-o", "out", reg.ref())
     check_plain(h, o)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "#12: rich prints the OSC raw and renders [bold] from the registry as markup"))
 def test_layer_title_with_escapes_live_output(h):
     reg = h.registry("title-escape")
     o = h.run("pull", "--plain-http", "-o", "out", reg.ref(), tty=True)
     check_live(o)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "#12: media type printed raw in copy status lines (OSC and BEL reach stdout)"))
 def test_media_type_with_escapes_in_copy_status_lines(h):
     reg = h.registry("media-type-escape")
     o = h.run("cp", "--from-plain-http", reg.ref(), "--to-oci-layout", "layout:v1")
     check_plain(h, o)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "#12: artifactType printed raw in the discover tree (OSC and BEL reach stdout)"))
 def test_artifact_type_with_escapes_in_discover_tree(h):
     reg = h.registry("artifact-type-escape")
     o = h.run("discover", "--plain-http", reg.ref())

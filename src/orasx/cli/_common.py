@@ -11,6 +11,7 @@ import click
 
 from orasx.cli import _signals
 from orasx.cli._options import Command
+from orasx.cli._safe import one_line
 from orasx.errors import OrasError
 
 if TYPE_CHECKING:
@@ -45,11 +46,11 @@ def handle_errors(f: Command) -> Command:
         except OrasError as e:
             from orasx.cli._hints import message
 
-            click.echo(f"Error: {message(e)}", err=True)
+            click.echo(f"Error: {one_line(message(e))}", err=True)
             sys.exit(1)
         except OSError as e:
             where = f"{e.filename}: " if e.filename else ""
-            click.echo(f"Error: {where}{e.strerror or e}", err=True)
+            click.echo(one_line(f"Error: {where}{e.strerror or e}"), err=True)
             sys.exit(1)
         except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM/SIGHUP (see _signals)
             click.echo(f"Error: {_signals.describe(e)}", err=True)

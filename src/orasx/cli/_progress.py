@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
+from orasx.cli._safe import markup, one_line
+
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
@@ -59,7 +61,7 @@ class StatusPrinter(Reporter):
     def _line(self, verb: str, desc: Descriptor) -> None:
         if self.quiet:
             return
-        name = desc.title or desc.media_type
+        name = one_line(desc.title or desc.media_type)
         with self._lock:
             click.echo(f"{verb:<11} {desc.digest.encoded[:12]} {name}")
 
@@ -121,7 +123,7 @@ class LiveProgress(Reporter):
 
     @staticmethod
     def _name(desc: Descriptor) -> str:
-        return str(desc.title or desc.media_type)
+        return markup(desc.title or desc.media_type)
 
     def _start(self, desc: Descriptor) -> None:
         with self.lock:

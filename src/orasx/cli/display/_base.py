@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orasx.cli._safe import block
 from orasx.cli.display._template import JSONValue, render
 
 if TYPE_CHECKING:
@@ -17,8 +18,25 @@ if TYPE_CHECKING:
     from orasx.descriptor import Descriptor
     from orasx.digest import Digest
 
-__all__ = ["Document", "JSONDocument", "JSONValue", "TemplateDocument", "TextDeleteHandler",
-           "compact_json", "document", "done", "kind", "write_content"]
+__all__ = [
+    "Document",
+    "JSONDocument",
+    "JSONValue",
+    "TemplateDocument",
+    "TextDeleteHandler",
+    "compact_json",
+    "document",
+    "done",
+    "echo",
+    "kind",
+    "write_content",
+]
+
+
+def echo(message: str = "", *, nl: bool = True, err: bool = False) -> None:
+    """``click.echo`` of text that may carry registry-supplied strings: control characters are
+    shown as escapes, never sent to the terminal raw."""
+    click.echo(block(message), nl=nl, err=err)
 
 
 class Document:
@@ -32,7 +50,7 @@ class JSONDocument(Document):
     """``--format json``: the document as indented JSON."""
 
     def write(self, doc: JSONValue) -> None:
-        click.echo(json.dumps(doc, indent=2))
+        echo(json.dumps(doc, indent=2))
 
 
 class TemplateDocument(Document):
@@ -42,7 +60,7 @@ class TemplateDocument(Document):
         self.template = template
 
     def write(self, doc: JSONValue) -> None:
-        click.echo(render(self.template, doc), nl=False)
+        echo(render(self.template, doc), nl=False)
 
 
 def document(fmt: FormatOptions) -> Document | None:
@@ -61,8 +79,8 @@ def kind(location: Location) -> str:
 
 def done(verb: str, kind: str, reference: str, digest: Digest) -> None:
     """The Go CLI's closing lines: ``<Verb> [registry|oci-layout] REF`` and ``Digest: D``."""
-    click.echo(f"{verb} [{kind}] {reference}")
-    click.echo(f"Digest: {digest}")
+    echo(f"{verb} [{kind}] {reference}")
+    echo(f"Digest: {digest}")
 
 
 def compact_json(desc: Descriptor) -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
-from orasx.cli.display._base import Document, JSONValue, document
+from orasx.cli.display._base import Document, JSONValue, document, echo
 
 if TYPE_CHECKING:
     from orasx.api import BackupResult
@@ -25,7 +23,7 @@ class TextBackupHandler(BackupHandler):
         self.reference = reference
 
     def on_done(self, result: BackupResult) -> None:
-        click.echo(f"Backed up {len(result.tags)} tag(s) of {self.reference} to {result.path}")
+        echo(f"Backed up {len(result.tags)} tag(s) of {self.reference} to {result.path}")
 
 
 class TextRestoreHandler(BackupHandler):
@@ -36,7 +34,7 @@ class TextRestoreHandler(BackupHandler):
 
     def on_done(self, result: BackupResult) -> None:
         for t, r in zip(result.tags, result.roots, strict=True):
-            click.echo(f"{self.verb} {t} ({r.digest})")
+            echo(f"{self.verb} {t} ({r.digest})")
 
 
 class DocumentBackupHandler(BackupHandler):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
-from orasx.cli.display._base import Document, compact_json, document, done
+from orasx.cli.display._base import Document, compact_json, document, done, echo
 
 if TYPE_CHECKING:
     from orasx.cli._options import FormatOptions, TargetOptions
@@ -26,7 +24,7 @@ class TextBlobFetchHandler(BlobFetchHandler):
 
     def on_fetched(self, desc: Descriptor) -> None:
         if self.descriptor:
-            click.echo(compact_json(desc))
+            echo(compact_json(desc))
 
 
 class DocumentBlobFetchHandler(BlobFetchHandler):
@@ -65,7 +63,7 @@ class TextBlobPushHandler(BlobPushHandler):
 
     def on_pushed(self, desc: Descriptor) -> None:
         if self.descriptor:
-            click.echo(compact_json(desc))
+            echo(compact_json(desc))
             return
         done("Pushed", self.target.kind, f"{_name(self.target)}@{desc.digest}", desc.digest)
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
-from orasx.cli.display._base import Document, JSONValue, document, kind
+from orasx.cli.display._base import Document, JSONValue, document, echo, kind
 
 if TYPE_CHECKING:
     from orasx.api import AttachResult, CopyResult, Location, ReferrerNode
@@ -25,8 +23,8 @@ class AttachHandler:
 class TextAttachHandler(AttachHandler):
     def on_attached(self, result: AttachResult) -> None:
         subject = result.location.with_digest(result.subject.digest)
-        click.echo(f"Attached to [{kind(result.location)}] {subject}")
-        click.echo(f"Digest: {result.descriptor.digest}")
+        echo(f"Attached to [{kind(result.location)}] {subject}")
+        echo(f"Digest: {result.descriptor.digest}")
 
 
 class DocumentAttachHandler(AttachHandler):
@@ -56,7 +54,7 @@ class TreeDiscoverHandler(DiscoverHandler):
     """``--format tree`` (the default): the referrers grouped by artifact type."""
 
     def on_discovered(self, root: ReferrerNode, name: str) -> None:
-        click.echo(f"{name}@{root.descriptor.digest}")
+        echo(f"{name}@{root.descriptor.digest}")
         self._tree(root, "")
 
     def _tree(self, node: ReferrerNode, prefix: str) -> None:
@@ -66,11 +64,11 @@ class TreeDiscoverHandler(DiscoverHandler):
         items = list(groups.items())
         for gi, (artifact_type, refs) in enumerate(items):
             last_group = gi == len(items) - 1
-            click.echo(f"{prefix}{'└── ' if last_group else '├── '}{artifact_type}")
+            echo(f"{prefix}{'└── ' if last_group else '├── '}{artifact_type}")
             inner = prefix + ("    " if last_group else "│   ")
             for ri, r in enumerate(refs):
                 last = ri == len(refs) - 1
-                click.echo(f"{inner}{'└── ' if last else '├── '}{r.descriptor.digest}")
+                echo(f"{inner}{'└── ' if last else '├── '}{r.descriptor.digest}")
                 self._tree(r, inner + ("    " if last else "│   "))
 
 
@@ -87,9 +85,9 @@ class TableDiscoverHandler(DiscoverHandler):
 
         collect(root)
         width = max([len("Artifact Type")] + [len(a) for a, _ in rows])
-        click.echo(f"{'Artifact Type':<{width}}  Digest")
+        echo(f"{'Artifact Type':<{width}}  Digest")
         for a, d in rows:
-            click.echo(f"{a:<{width}}  {d}")
+            echo(f"{a:<{width}}  {d}")
 
 
 class DocumentDiscoverHandler(DiscoverHandler):
@@ -124,9 +122,9 @@ class TextCopyHandler(CopyHandler):
         self.destination = destination
 
     def on_copied(self, result: CopyResult) -> None:
-        click.echo(f"Copied [{kind(result.source)}] {self.source} => "
+        echo(f"Copied [{kind(result.source)}] {self.source} => "
                    f"[{kind(result.destination)}] {self.destination}")
-        click.echo(f"Digest: {result.descriptor.digest}")
+        echo(f"Digest: {result.descriptor.digest}")
 
 
 class DocumentCopyHandler(CopyHandler):
@@ -148,9 +146,9 @@ def copy_handler(fmt: FormatOptions, source: str, destination: str) -> CopyHandl
 
 class TextTagHandler:
     def on_tagged(self, location: Location, desc: Descriptor, tags: tuple[str, ...]) -> None:
-        click.echo(f"Tagging [{kind(location)}] {location.with_digest(desc.digest)}")
+        echo(f"Tagging [{kind(location)}] {location.with_digest(desc.digest)}")
         for t in tags:
-            click.echo(f"Tagged {t}")
+            echo(f"Tagged {t}")
 
 
 class TextResolveHandler:
@@ -161,6 +159,6 @@ class TextResolveHandler:
 
     def on_resolved(self, location: Location, desc: Descriptor) -> None:
         if self.full_reference:
-            click.echo(str(location.with_digest(desc.digest)))
+            echo(str(location.with_digest(desc.digest)))
         else:
-            click.echo(str(desc.digest))
+            echo(str(desc.digest))

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-import click
-
 from orasx.cli.display._base import (
     Document,
     JSONValue,
     compact_json,
     document,
     done,
+    echo,
     write_content,
 )
 
@@ -41,12 +40,12 @@ class TextFetchHandler(FetchHandler):
     def on_fetched(self, desc: Descriptor, content: bytes) -> None:
         if self.descriptor:
             if self.pretty:
-                click.echo(json.dumps(desc.to_dict(), indent=2))
+                echo(json.dumps(desc.to_dict(), indent=2))
             else:
-                click.echo(compact_json(desc))
+                echo(compact_json(desc))
         elif not self.output:
             if self.pretty:
-                click.echo(json.dumps(json.loads(content), indent=2))
+                echo(json.dumps(json.loads(content), indent=2))
             else:
                 write_content(None, content)
 
@@ -85,7 +84,7 @@ class TextFetchConfigHandler(FetchConfigHandler):
 
     def on_fetched(self, desc: Descriptor, content: bytes) -> None:
         if self.descriptor:
-            click.echo(compact_json(desc))
+            echo(compact_json(desc))
             return
         write_content(self.output, content)
 
@@ -134,8 +133,8 @@ class TextIndexHandler(ManifestPushHandler):
         self.reference = reference
 
     def on_pushed(self, desc: Descriptor) -> None:
-        click.echo(f"{self.verb} {self.reference}")
-        click.echo(f"Digest: {desc.digest}")
+        echo(f"{self.verb} {self.reference}")
+        echo(f"Digest: {desc.digest}")
 
 
 class DocumentManifestPushHandler(ManifestPushHandler):

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
-from orasx.cli.display._base import Document, JSONValue, document, kind
+from orasx.cli.display._base import Document, JSONValue, document, echo, kind
 
 if TYPE_CHECKING:
     from orasx.api import PullResult
@@ -27,13 +25,13 @@ class TextPullHandler(PullHandler):
 
     def on_pulled(self, result: PullResult) -> None:
         if result.skipped:
-            click.echo('Skipped pulling layers without file name in "org.opencontainers.image.title"')
-            click.echo(f"Use 'oras copy {self.requested} --to-oci-layout <layout-dir>' to pull all "
+            echo('Skipped pulling layers without file name in "org.opencontainers.image.title"')
+            echo(f"Use 'oras copy {self.requested} --to-oci-layout <layout-dir>' to pull all "
                        "layers.")
         if not result.files:
-            click.echo("Downloaded empty artifact")
-        click.echo(f"Pulled [{kind(result.location)}] {result.reference}")
-        click.echo(f"Digest: {result.descriptor.digest}")
+            echo("Downloaded empty artifact")
+        echo(f"Pulled [{kind(result.location)}] {result.reference}")
+        echo(f"Digest: {result.descriptor.digest}")
 
 
 class DocumentPullHandler(PullHandler):

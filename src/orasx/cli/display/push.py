@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
-from orasx.cli.display._base import Document, JSONValue, document, kind
+from orasx.cli.display._base import Document, JSONValue, document, echo, kind
 
 if TYPE_CHECKING:
     from orasx.api import PushResult
@@ -21,10 +19,10 @@ class PushHandler:
 
 class TextPushHandler(PushHandler):
     def on_pushed(self, result: PushResult) -> None:
-        click.echo(f"Pushed [{kind(result.location)}] {result.reference}")
+        echo(f"Pushed [{kind(result.location)}] {result.reference}")
         if result.descriptor.artifact_type:
-            click.echo(f"ArtifactType: {result.descriptor.artifact_type}")
-        click.echo(f"Digest: {result.descriptor.digest}")
+            echo(f"ArtifactType: {result.descriptor.artifact_type}")
+        echo(f"Digest: {result.descriptor.digest}")
 
 
 class DocumentPushHandler(PushHandler):

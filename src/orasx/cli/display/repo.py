@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
-from orasx.cli.display._base import Document, JSONValue, document
+from orasx.cli.display._base import Document, JSONValue, document, echo
 
 if TYPE_CHECKING:
     from orasx.cli._options import FormatOptions
@@ -20,7 +18,7 @@ class ListHandler:
 class TextListHandler(ListHandler):
     def on_listed(self, names: list[str]) -> None:
         for n in names:
-            click.echo(n)
+            echo(n)
 
 
 class DocumentListHandler(ListHandler):
