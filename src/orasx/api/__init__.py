@@ -28,7 +28,7 @@ from orasx.api._graph import (
     resolve,
     tag,
 )
-from orasx.api._transfer import PulledFile, PullResult, PushResult, pull, push
+from orasx.api._transfer import PulledFile, PullResult, PushResult, pull, pull_to_stream, push
 
 __all__ = [
     "AttachResult",
@@ -58,6 +58,7 @@ __all__ = [
     "open_location",
     "open_target",
     "pull",
+    "pull_to_stream",
     "push",
     "push_blob",
     "push_manifest",

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import IO
 
 from orasx import mediatype
 from orasx._copy import CopyOptions, Hooks, copy_graph, resolve_root
@@ -20,8 +21,8 @@ from orasx.content import ReadOnlyStorage, ReadOnlyTarget, ReferenceFetcher, Tar
 from orasx.content.cache import BlobCache, CachedTarget
 from orasx.content.file import DEFAULT_UNPACK_RATIO, FileStore
 from orasx.content.memory import MemoryStore
-from orasx.descriptor import CREATED, EMPTY_DESCRIPTOR, TITLE, Descriptor, Platform
-from orasx.digest import Digest
+from orasx.descriptor import CREATED, EMPTY_DESCRIPTOR, TITLE, UNPACK, Descriptor, Platform
+from orasx.digest import Digest, write_verified
 from orasx.errors import (
     InvalidInputError,
     InvalidManifestError,
@@ -343,3 +344,47 @@ def pull(
     if location.digest is not None:  # a digest wins over a tag
         location = location.with_digest(location.digest)
     return PullResult(root, display, tuple(files), tuple(skipped), location)
+
+
+def pull_to_stream(
+    reference: str,
+    out: IO[bytes],
+    *,
+    oci_layout: bool = False,
+    platform: Platform | None = None,
+    remote: Remote | None = None,
+    cache_dir: str | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> PulledFile:
+    """Write the one file of an artifact to ``out`` (``oras pull REF -o -``).
+
+    The artifact must have exactly one titled, plain-file layer (after ``include``/``exclude``);
+    bytes go out as they verify, and a size or digest mismatch raises after what was written (a
+    stream cannot be taken back).
+    """
+    target, location = open_location(reference, oci_layout=oci_layout, remote=remote,
+                                     create=False, need_ref=True)
+    source: ReadOnlyTarget = target
+    if cache_dir:
+        source = CachedTarget(target, BlobCache(cache_dir), location.name)
+    root, raw = resolve_root(source, location.ref, platform)
+    node = parse_manifest(root.media_type, raw)
+    if not isinstance(node, Manifest):
+        raise InvalidManifestError(f"{reference}: is an index: pass --platform to pick a manifest")
+    files = select_titles(node.layers, include or None, exclude or None)
+    if len(files) != 1:
+        raise InvalidInputError(
+            f"{reference}: has {len(files)} files; writing to stdout needs exactly one "
+            "(select one with --include, or pull to a directory with -o DIR)")
+    layer = files[0]
+    if layer.annotations.get(UNPACK) == "true":
+        raise InvalidInputError(f"{reference}: {layer.title!r} is a directory: pull it to a "
+                                "directory with -o DIR")
+    stream = source.fetch(layer)
+    try:
+        write_verified(stream, layer.digest, layer.size, out, name=layer.title)
+    finally:
+        stream.close()
+    out.flush()
+    return PulledFile("-", layer)

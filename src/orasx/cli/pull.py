@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from orasx.cli._common import handle_errors, platform_value
@@ -27,7 +30,8 @@ Examples:
 
 
 @click.command("pull", help=_HELP)
-@click.option("-o", "--output", default=".", show_default=True, help="Output directory.")
+@click.option("-o", "--output", default=".", show_default=True,
+              help="Output directory ('-': write the artifact's one file to stdout).")
 @flag("-k", "--keep-old-files", help="Do not replace existing files.")
 @flag("-T", "--allow-path-traversal",
       help="Allow file names that write outside the output directory.")
@@ -36,6 +40,13 @@ Examples:
 @click.option("--platform", default=None, metavar="OS/ARCH[/VARIANT]",
               help="Pull the manifest for this platform when REFERENCE is an index.")
 @click.option("--concurrency", default=3, show_default=True, help="Blobs pulled at once.")
+@click.option("--include", "includes", multiple=True, metavar="GLOB",
+              help="Pull only files whose title matches GLOB (repeatable).")
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
+              help="Do not pull files whose title matches GLOB (repeatable).")
+@click.option("--max-unpack-ratio", type=float, default=None, metavar="N",
+              help="A directory may expand to N times its compressed size (default 100, at least "
+              "256 MiB; 0: no limit; ORASX_MAX_UNPACK_BYTES sets bytes instead).")
 @target_options(layout_help="Pull from an OCI image layout directory.")
 @flag("-a", "--allow-all",
       help="Old flag, kept for old scripts: every titled layer is pulled by default.")
@@ -46,11 +57,22 @@ Examples:
 def command(
     target: TargetOptions, fmt: FormatOptions, output: str, keep_old_files: bool,
     allow_path_traversal: bool, config: str | None, platform: str | None, concurrency: int,
+    includes: tuple[str, ...], excludes: tuple[str, ...], max_unpack_ratio: float | None,
     allow_all: bool, media_types: tuple[str, ...],
 ) -> None:
-    from orasx.api import pull
+    from orasx.api import pull, pull_to_stream
+    from orasx.content.file import DEFAULT_UNPACK_RATIO
 
     remote = target.remote.remote()
+    cache_dir = os.environ.get("ORAS_CACHE") or None
+    if output == "-":
+        pull_to_stream(target.reference, sys.stdout.buffer, oci_layout=target.oci_layout,
+                       platform=platform_value(platform), remote=remote, cache_dir=cache_dir,
+                       include=includes, exclude=excludes)
+        return
+    limit = os.environ.get("ORASX_MAX_UNPACK_BYTES")
+    if limit is not None and not (limit.isascii() and limit.isdigit()):
+        raise click.UsageError(f"ORASX_MAX_UNPACK_BYTES={limit!r}: use a number of bytes")
     status = reporter(("Downloading", "Downloaded", "Skipped"), quiet=fmt.document,
                       plain=target.common.plain)
     result = status.run(
@@ -65,5 +87,10 @@ def command(
         concurrency=concurrency,
         remote=remote,
         hooks=status.hooks(),
+        cache_dir=cache_dir,
+        include=includes,
+        exclude=excludes,
+        max_unpack_ratio=DEFAULT_UNPACK_RATIO if max_unpack_ratio is None else max_unpack_ratio,
+        max_unpack_bytes=int(limit) if limit else None,
     )
     display.handler(fmt, target.reference).on_pulled(result)
