@@ -50,6 +50,9 @@ Examples:
 @click.option("--concurrency", default=5, show_default=True, help="Blobs pushed at once.")
 @flag("--disable-path-validation",
       help="Allow absolute file paths in titles.")
+@flag("--reproducible",
+      help="Same inputs, same digest: sorted directory entries, mtimes and the created "
+      "annotation from SOURCE_DATE_EPOCH (or 0), no owners.")
 @target_options(layout_help="Push to an OCI image layout directory.")
 @click.argument("files", nargs=-1)
 @format_options()
@@ -58,7 +61,7 @@ def command(
     target: TargetOptions, fmt: FormatOptions, files: tuple[str, ...], artifact_type: str,
     config: str | None, annotations: tuple[str, ...], annotation_file: str | None,
     export_manifest: str | None, image_spec: ImageSpec | None, concurrency: int,
-    disable_path_validation: bool,
+    disable_path_validation: bool, reproducible: bool,
 ) -> None:
     from orasx.api import push
     from orasx.fileref import parse_annotations
@@ -81,5 +84,6 @@ def command(
         export_manifest=export_manifest,
         remote=remote,
         hooks=status.hooks(),
+        reproducible=reproducible,
     )
     display.handler(fmt).on_pushed(result)
