@@ -1,14 +1,26 @@
 #!/usr/bin/env python3
-"""The orasx benchmark: us against oras-py, an oras-go v1.1.1 client and raw curl, on one machine.
+"""The orasx benchmark: us against the Go oras CLI, oras-py, an oras-go v1.1.1 client and curl.
 
-Starts its own Distribution registries on 127.0.0.1, makes its inputs, runs every scenario several
-times per tool and prints a table (median wall time, min-max, MB/s, peak RSS, our ratio). Run it
-through ``bench/run.sh``, which installs the peers. ``--quick`` shrinks the inputs for a smoke run.
+Starts one Distribution registry on 127.0.0.1 and a delay line in front of it (bench/delayline.py,
+40 ms round trip by default), makes its inputs, and runs every scenario on both paths with every
+tool against that same registry, in the same run: ``runs`` repetitions, the tools interleaved within
+each repetition so that noise on the machine hits them alike. Every pull's output is checked (sizes
+and sha256 of every file) and every push's manifest is read back, so a tool that did less does not
+look fast. orasx's digest cache is off and its cache directory empty for every run, so first pushes
+hash as they must.
+
+Prints one markdown table: median wall seconds per scenario for loopback and the delay line, orasx
+and the Go CLI side by side with the ratio Go/orasx (above 1: orasx is faster), then the other
+peers where the scenario fits them; peak RSS of the 1 GiB rows and start-up times are rows too.
+Run it through ``bench/run.sh``, which installs the peers. ``--quick`` is a smoke run (small inputs,
+one repetition, under a minute); ``--extended`` adds the older loopback rows (8 big files, a
+directory of 2000 files, a copy across registries).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -18,24 +30,47 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from tests.support.registry import Registry, start_registry
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, HERE)
+from delayline import DelayLine  # noqa: E402
+
+from tests.support.registry import Registry, start_registry  # noqa: E402
+
 MIB = 1 << 20
-ORAS = os.path.join(os.path.dirname(sys.executable), "oras")
+GIB = 1 << 30
+ROOT = os.path.normpath(os.path.join(HERE, ".."))
+GO_CLI = os.path.normpath(os.path.join(ROOT, "..", "shared", "tools", "oras-go", "oras"))
+LOOP = "loopback"
+MANIFEST_ACCEPT = ", ".join([
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+])
+
+# Column order of the table: orasx and the Go CLI first, then the other peers.
+TOOL_ORDER = ["orasx", "Go CLI", "oras-py", "oras-go v1", "curl"]
 
 
 @dataclass
-class Result:
-    scenario: str
-    tool: str
+class Sample:
+    """One run: wall seconds, peak RSS (KiB) and CPU seconds (user + system) of the command."""
+
+    wall: float
+    rss_kb: int
+    cpu: float
+
+
+@dataclass
+class Cell:
+    """Runs of one tool in one scenario on one path."""
+
     times: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
-    nbytes: int = 0
+    cpu: list[float] = field(default_factory=list)
     error: str = ""
 
     @property
@@ -43,23 +78,24 @@ class Result:
         return statistics.median(self.times) if self.times else float("nan")
 
 
-def run(cmd: list[str], cwd: str, env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one command; raises on failure."""
+def run(cmd: list[str], cwd: str, env: dict[str, str] | None = None) -> Sample:
+    """Wall time, and peak RSS and CPU time as ``/usr/bin/time -v`` reports them, of one command."""
     # /usr/bin/time reports the command's own peak RSS (a child forked from this big process
     # would inherit its high-water mark).
-    with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rss:
+    with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as out:
         t = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *cmd], cwd=cwd,
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", out.name, *cmd], cwd=cwd,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         elapsed = time.perf_counter() - t
         if proc.returncode != 0:
             err = proc.stderr.decode(errors="replace").strip().splitlines()
-            raise RuntimeError(f"{cmd[0]} exited {proc.returncode}: {(err or [''])[-1][:300]}")
-        peak = int(rss.read().strip().splitlines()[-1])
-    return elapsed, peak
+            raise RuntimeError(f"{os.path.basename(cmd[0])} exited {proc.returncode}: "
+                               f"{(err or [''])[-1][:200]}")
+        rss, user, sys_ = out.read().strip().splitlines()[-1].split()
+    return Sample(elapsed, int(rss), float(user) + float(sys_))
 
 
-def shell(script: str, cwd: str) -> tuple[float, int]:
+def shell(script: str, cwd: str) -> Sample:
     return run(["bash", "-o", "pipefail", "-ec", script], cwd)
 
 
@@ -80,225 +116,510 @@ def sha256_file(path: str) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def size_label(n: int) -> str:
+    if n >= GIB:
+        return f"{n // GIB} GiB"
+    if n >= MIB:
+        return f"{n // MIB} MiB"
+    return f"{n // 1024} KiB"
+
+
+@dataclass
+class Files:
+    """An input: the paths to push and what a pull must produce (relative path -> size, digest)."""
+
+    label: str
+    paths: list[str]
+    expect: dict[str, tuple[int, str]]
+    nbytes: int
+    #: the layer digests a push must list (empty for a directory: its tar is made by the tool)
+    layers: set[str]
+
+
+def make_files(label: str, paths_sizes: list[tuple[str, int]]) -> Files:
+    expect = {}
+    for p, size in paths_sizes:
+        os.makedirs(os.path.dirname(p) or ".", exist_ok=True)
+        make_file(p, size)
+        expect[p] = (size, sha256_file(p))
+    return Files(label, [p for p, _ in paths_sizes], expect, sum(s for _, s in paths_sizes),
+                 {d for _, d in expect.values()})
+
+
+def snapshot_orasx(dest: str, rev: str = "") -> tuple[str, str, str]:
+    """A frozen copy of orasx to measure: src/ may change under a long run (others edit it).
+
+    Copies the working tree's ``src/orasx`` (or, with ``rev``, that git revision's) under ``dest``
+    and writes an ``oras`` launcher like the one pip installs. Returns (the directory to put on
+    PYTHONPATH, the launcher, a description of what was copied).
+    """
+    src = os.path.join(dest, "src")
+    os.makedirs(src)
+    if rev:
+        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", rev], check=True,
+                                capture_output=True, text=True).stdout.strip()
+        tar = subprocess.run(["git", "-C", ROOT, "archive", commit, "src/orasx"], check=True,
+                             capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", dest], input=tar, check=True)
+        what = f"orasx at {commit}"
+    else:
+        shutil.copytree(os.path.join(ROOT, "src", "orasx"), os.path.join(src, "orasx"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        what = "orasx from the working tree"
+    launcher = os.path.join(dest, "oras")
+    with open(launcher, "w") as f:
+        f.write(f"#!{sys.executable}\nimport sys\nfrom orasx.cli.main import main\n"
+                "if __name__ == '__main__':\n    sys.exit(main())\n")
+    os.chmod(launcher, 0o755)
+    return src, launcher, what
+
+
+class Tool:
+    """How to push files and pull an artifact with one client."""
+
+    def __init__(self, name: str, push: Callable[[str, list[str]], list[str]],
+                 pull: Callable[[str, str], list[str]]) -> None:
+        self.name = name
+        self.push = push
+        self.pull = pull
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.work = tempfile.mkdtemp(prefix="orasx-bench-")
-        self.results: list[Result] = []
+        self.notes: list[str] = []
+        self.cells: dict[tuple[str, str, str], Cell] = {}
+        self.rows: list[str] = []  # scenario names in order
         self.counter = 0
-        self.tools: dict[str, Callable[[str, str, list[str], str], list[str]]] = {"orasx": self._orasx}
+        self.reg: Registry | None = None
+        self.line: DelayLine | None = None
+        self.net_label = f"{args.rtt_ms:g} ms"
+        pythonpath, self.oras, what = snapshot_orasx(os.path.join(self.work, "orasx"),
+                                                     args.orasx_rev)
+        self.notes.append(f"measured: {what}")
+        oras = self.oras
+        tools = [Tool("orasx", lambda ref, files: [oras, "push", "--plain-http", ref, *files],
+                      lambda ref, out: [oras, "pull", "--plain-http", ref, "-o", out])]
+        go = args.go_cli
+        if go and os.access(go, os.X_OK):
+            tools.append(Tool("Go CLI", lambda ref, files: [go, "push", "--plain-http", ref, *files],
+                              lambda ref, out: [go, "pull", "--plain-http", ref, "-o", out]))
+        elif go:
+            print(f"Go CLI not found at {go}: skipping it", file=sys.stderr)
         if args.oras_py:
-            self.tools["oras-py"] = self._oras_py
+            script = os.path.join(HERE, "oraspy_client.py")
+            py = args.oras_py
+            tools.append(Tool("oras-py", lambda ref, files: [py, script, "push", ref, *files],
+                              lambda ref, out: [py, script, "pull", ref, out]))
         if args.orasgo:
-            self.tools["oras-go v1"] = self._orasgo
+            v1 = args.orasgo
+            tools.append(Tool("oras-go v1", lambda ref, files: [v1, "push", ref, *files],
+                              lambda ref, out: [v1, "pull", ref, out]))
+        self.tools = tools
+        self.curl = shutil.which("curl") is not None
+        # Python tools run as a user's would: with compiled bytecode (an environment with
+        # PYTHONDONTWRITEBYTECODE=1 would make every orasx run compile its sources again), kept
+        # out of the source tree under the benchmark's cache.
+        self.env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.env["ORASX_NO_DIGEST_CACHE"] = "1"
+        cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+        self.env.setdefault("PYTHONPYCACHEPREFIX",
+                            os.path.join(cache_home, "orasx-bench", "pycache"))
+        self.env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (pythonpath, os.environ.get("PYTHONPATH", "")) if p)
+        # Compile the copy once, as pip does on install (into the cache prefix, removed at the end).
+        subprocess.run([sys.executable, "-m", "compileall", "-q", pythonpath], env=self.env,
+                       check=True, stdout=subprocess.DEVNULL)
 
-    # -- tool command lines -----------------------------------------------------------------
-    def _orasx(self, op: str, ref: str, files: list[str], out: str) -> list[str]:
-        return [ORAS, "push", ref, *files] if op == "push" else [ORAS, "pull", ref, "-o", out]
+    # -- plumbing ---------------------------------------------------------------------------
+    def host(self, net: str) -> str:
+        assert self.reg is not None
+        if net == LOOP:
+            return self.reg.host
+        assert self.line is not None
+        return self.line.host
 
-    def _oras_py(self, op: str, ref: str, files: list[str], out: str) -> list[str]:
-        script = os.path.join(HERE, "oraspy_client.py")
-        return [self.args.oras_py, script, op, ref, *(files if op == "push" else [out])]
-
-    def _orasgo(self, op: str, ref: str, files: list[str], out: str) -> list[str]:
-        return [self.args.orasgo, op, ref, *(files if op == "push" else [out])]
-
-    def repo(self, reg: Registry, base: str) -> str:
+    def repo(self, base: str) -> str:
         self.counter += 1
-        return f"{reg.host}/{base.lower()}-{self.counter}"
+        return f"{base.lower()}-{self.counter}"
 
-    def record(self, scenario: str, tool: str, nbytes: int, fn: Callable[[], tuple[float, int]],
-               runs: int) -> None:
-        res = Result(scenario, tool, nbytes=nbytes)
-        for _ in range(runs):
-            try:
-                t, rss = fn()
-            except Exception as e:  # a peer that cannot do a scenario shows why
-                res.error = str(e).splitlines()[0][:120]
-                break
-            res.times.append(t)
-            res.rss_kb.append(rss)
-        self.results.append(res)
-        status = f"{res.median:.2f}s" if res.times else f"failed: {res.error}"
-        print(f"  {scenario:<34} {tool:<12} {status}", file=sys.stderr, flush=True)
+    def cell(self, scenario: str, net: str, tool: str) -> Cell:
+        if scenario not in self.rows:
+            self.rows.append(scenario)
+        return self.cells.setdefault((scenario, net, tool), Cell())
+
+    def record(self, scenario: str, net: str, tool: str,
+               fn: Callable[[], Sample]) -> None:
+        """One timed run; a failure marks the cell (a peer that cannot do a scenario shows why)."""
+        c = self.cell(scenario, net, tool)
+        if c.error:
+            return
+        try:
+            sample = fn()
+        except Exception as e:
+            c.error = str(e).splitlines()[0][:100] if str(e) else type(e).__name__
+            print(f"  {scenario:<32} {net:<9} {tool:<11} failed: {c.error}", file=sys.stderr,
+                  flush=True)
+            return
+        c.times.append(sample.wall)
+        c.rss_kb.append(sample.rss_kb)
+        c.cpu.append(sample.cpu)
+        print(f"  {scenario:<32} {net:<9} {tool:<11} {sample.wall:.3f}s  "
+              f"{sample.rss_kb // 1024} MB  cpu {sample.cpu:.2f}s", file=sys.stderr, flush=True)
+
+    def tool_run(self, cmd: list[str]) -> Sample:
+        """Run a tool with an empty cache directory (no digest cache, no upload state)."""
+        cache = tempfile.mkdtemp(dir=self.work, prefix="cache-")
+        try:
+            return run(cmd, self.work, {**self.env, "XDG_CACHE_HOME": cache})
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+
+    def manifest_layers(self, repo: str, tag: str) -> list[str]:
+        assert self.reg is not None
+        req = urllib.request.Request(f"http://{self.reg.host}/v2/{repo}/manifests/{tag}",
+                                     headers={"Accept": MANIFEST_ACCEPT})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            doc = json.load(r)
+        return [layer["digest"] for layer in doc.get("layers", [])]
+
+    def check_push(self, repo: str, tag: str, files: Files) -> None:
+        layers = self.manifest_layers(repo, tag)
+        if files.layers and set(layers) != files.layers:
+            raise RuntimeError(f"pushed manifest lists {len(layers)} layers, expected "
+                               f"{len(files.layers)}")
+        if not layers:
+            raise RuntimeError("pushed manifest has no layers")
+
+    @staticmethod
+    def check_pull(out: str, files: Files) -> None:
+        for rel, (size, digest) in files.expect.items():
+            p = os.path.join(out, rel)
+            if not os.path.isfile(p):
+                raise RuntimeError(f"pull did not write {rel}")
+            if os.path.getsize(p) != size:
+                raise RuntimeError(f"{rel}: {os.path.getsize(p)} bytes, expected {size}")
+            if sha256_file(p) != digest:
+                raise RuntimeError(f"{rel}: wrong content")
+
+    def some_tools(self, peers: bool) -> list[Tool]:
+        """All tools, or only orasx and the Go CLI."""
+        return self.tools if peers else [t for t in self.tools if t.name in ("orasx", "Go CLI")]
+
+    def nets(self, loopback_only: bool) -> list[str]:
+        return [LOOP] if loopback_only or self.line is None else [LOOP, self.net_label]
 
     # -- scenarios --------------------------------------------------------------------------
-    def push_pull(self, reg: Registry, name: str, files: list[str], nbytes: int,
-                  curl_blob: str | None = None) -> None:
-        runs = self.args.runs
-        for tool, cmdline in self.tools.items():
-            refs: list[str] = []
+    def push(self, files: Files, *, loopback_only: bool = False, curl_blob: bool = False,
+             peers: bool = True) -> None:
+        scenario = f"push {files.label}"
+        for net in self.nets(loopback_only):
+            for _ in range(self.args.runs):
+                for tool in self.some_tools(peers):
+                    def once(tool: Tool = tool, net: str = net) -> Sample:
+                        repo = self.repo("push")
+                        res = self.tool_run(tool.push(f"{self.host(net)}/{repo}:v1", files.paths))
+                        self.check_push(repo, "v1", files)
+                        return res
 
-            def push(cmdline: Callable[..., list[str]] = cmdline,
-                     refs: list[str] = refs) -> tuple[float, int]:
-                ref = self.repo(reg, name) + ":v1"
-                refs.append(ref)
-                return run(cmdline("push", ref, files, ""), self.work)
+                    self.record(scenario, net, tool.name, once)
+                if curl_blob and self.curl:
+                    self.record(scenario, net, "curl", lambda net=net: self.curl_push(net, files))
 
-            self.record(f"push {name}", tool, nbytes, push, runs)
-            if not refs:
-                continue
-            if name.startswith(("200x4KiB", "1x")):
-                # orasx's digest cache is on here (a re-push of unchanged files is its use);
-                # everywhere else the benchmark turns it off so first pushes hash as they must.
-                env = {k: v for k, v in os.environ.items() if k != "ORASX_NO_DIGEST_CACHE"}
-                run(cmdline("push", refs[0], files, ""), self.work, env)  # warm the cache
-                self.record(f"re-push {name} (all exist)", tool, nbytes,
-                            lambda cmdline=cmdline, ref=refs[0], env=env: run(
-                                cmdline("push", ref, files, ""), self.work, env), runs)
-            def pull(cmdline: Callable[..., list[str]] = cmdline,
-                     ref: str = refs[0]) -> tuple[float, int]:
-                out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
+    def repush(self, files: Files, *, loopback_only: bool = False) -> None:
+        """Push the same files again to a new tag of the repository that has them."""
+        scenario = f"re-push {files.label}, new tag"
+        for net in self.nets(loopback_only):
+            repos: dict[str, str] = {}
+            for tool in self.tools:
+                repo = self.repo("repush")
                 try:
-                    return run(cmdline("pull", ref, [], out), self.work)
-                finally:
-                    shutil.rmtree(out, ignore_errors=True)
+                    self.tool_run(tool.push(f"{self.host(LOOP)}/{repo}:v1", files.paths))
+                    repos[tool.name] = repo
+                except Exception as e:
+                    self.cell(scenario, net, tool.name).error = f"first push: {e}"[:100]
+            for i in range(self.args.runs):
+                for tool in self.tools:
+                    if tool.name not in repos:
+                        continue
 
-            self.record(f"pull {name}", tool, nbytes, pull, runs)
-        if curl_blob:
-            self.curl(reg, name, curl_blob, nbytes)
+                    def once(tool: Tool = tool, net: str = net, i: int = i,
+                             repo: str = repos[tool.name]) -> Sample:
+                        res = self.tool_run(tool.push(f"{self.host(net)}/{repo}:r{i}",
+                                                      files.paths))
+                        self.check_push(repo, f"r{i}", files)
+                        return res
 
-    def curl(self, reg: Registry, name: str, path: str, nbytes: int) -> None:
-        digest = sha256_file(path)
-        runs = self.args.runs
+                    self.record(scenario, net, tool.name, once)
 
-        def upload() -> tuple[float, int]:
-            repo = self.repo(reg, "curl")
-            base = f"http://{reg.host}/v2/{repo.split('/', 1)[1]}/blobs"
-            script = (
-                f"loc=$(curl -s -D- -o /dev/null -X POST {base}/uploads/ | tr -d '\\r' "
-                "| sed -n 's/^[Ll]ocation: //p'); "
-                f"curl -sf -T {path} -H 'Content-Type: application/octet-stream' "
-                f"\"$loc&digest={digest}\" -o /dev/null"
-            )
-            self.curl_repo = repo
-            return shell(script, self.work)
+    def pull(self, files: Files, *, loopback_only: bool = False, curl_blob: bool = False,
+             label: str = "", peers: bool = True) -> None:
+        """Every tool pulls the same artifact (pushed once by the Go CLI, or by orasx)."""
+        scenario = f"pull {files.label}{label}"
+        pusher = next((t for t in self.tools if t.name == "Go CLI"), self.tools[0])
+        repo = self.repo("pullsrc")
+        self.tool_run(pusher.push(f"{self.host(LOOP)}/{repo}:v1", files.paths))
+        self.check_push(repo, "v1", files)
+        for net in self.nets(loopback_only):
+            for _ in range(self.args.runs):
+                for tool in self.some_tools(peers):
+                    def once(tool: Tool = tool, net: str = net) -> Sample:
+                        out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
+                        try:
+                            res = self.tool_run(tool.pull(f"{self.host(net)}/{repo}:v1", out))
+                            self.check_pull(out, files)
+                            return res
+                        finally:
+                            shutil.rmtree(out, ignore_errors=True)
 
-        self.record(f"push {name}", "curl", nbytes, upload, runs)
-        url = f"http://{reg.host}/v2/{self.curl_repo.split('/', 1)[1]}/blobs/{digest}"
-        out = os.path.join(self.work, "curl-out")
-        self.record(f"pull {name}", "curl", nbytes,
-                    lambda: shell(f"curl -sf -o {out} {url} && rm -f {out}", self.work), runs)
+                    self.record(scenario, net, tool.name, once)
+                if curl_blob and self.curl:
+                    self.record(scenario, net, "curl",
+                                lambda net=net: self.curl_pull(net, repo, files))
 
-    def hashing(self, path: str, nbytes: int) -> None:
-        def h() -> tuple[float, int]:
-            t = time.perf_counter()
-            sha256_file(path)
-            return time.perf_counter() - t, 0
+    def curl_push(self, net: str, files: Files) -> Sample:
+        """The ceiling for one blob: POST an upload, then one monolithic PUT of the file."""
+        (path, (size, digest)), = files.expect.items()
+        repo = self.repo("curl")
+        base = f"http://{self.host(net)}/v2/{repo}/blobs"
+        script = (
+            f"loc=$(curl -sf -D- -o /dev/null -X POST {base}/uploads/ | tr -d '\\r' "
+            "| sed -n 's/^[Ll]ocation: //p'); "
+            f"curl -sf -T {path} -H 'Expect:' -H 'Content-Type: application/octet-stream' "
+            f"\"$loc&digest={digest}\" -o /dev/null"
+        )
+        res = shell(script, self.work)
+        assert self.reg is not None
+        req = urllib.request.Request(f"http://{self.reg.host}/v2/{repo}/blobs/{digest}",
+                                     method="HEAD")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            if int(r.headers.get("Content-Length", -1)) != size:
+                raise RuntimeError("curl's upload has the wrong size")
+        return res
 
-        self.record("sha256 of the big file", "hashlib", nbytes, h, self.args.runs)
+    def curl_pull(self, net: str, repo: str, files: Files) -> Sample:
+        """The ceiling for one blob: GET it to a file."""
+        (path, (_, digest)), = files.expect.items()
+        out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
+        try:
+            os.makedirs(os.path.join(out, os.path.dirname(path)), exist_ok=True)
+            res = shell(f"curl -sf -o {os.path.join(out, path)} "
+                        f"http://{self.host(net)}/v2/{repo}/blobs/{digest}", self.work)
+            self.check_pull(out, files)
+            return res
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
 
-    def copies(self, reg: Registry, reg2: Registry, size: int) -> None:
-        label = f"{size // MIB} MiB" if size < 1024 * MIB else f"{size // (1024 * MIB)} GiB"
-        src = self.repo(reg, "copysrc") + ":v1"
-        run([ORAS, "push", src, "big.bin"], self.work)
-        self.record(f"copy {label}, same registry", "orasx", size,
-                    lambda: run([ORAS, "cp", src, self.repo(reg, "copydst") + ":v1"], self.work),
-                    self.args.runs)
-        self.record(f"copy {label}, across registries", "orasx", size,
-                    lambda: run([ORAS, "cp", src, self.repo(reg2, "copydst") + ":v1"], self.work),
-                    self.args.runs)
-        manifest = json.loads(subprocess.run([ORAS, "manifest", "fetch", src], capture_output=True,
-                                             check=True).stdout)
-        digest = manifest["layers"][0]["digest"]
-        url = f"http://{reg.host}/v2/{src.split('/', 1)[1].split(':')[0]}/blobs/{digest}"
+    def copy_across(self, reg2: Registry, files: Files) -> None:
+        """Copy an artifact to a second registry: orasx and the Go CLI, against curl piped."""
+        scenario = f"copy {files.label} across registries"
+        assert self.reg is not None
+        src_repo = self.repo("copysrc")
+        self.tool_run(self.tools[0].push(f"{self.reg.host}/{src_repo}:v1", files.paths))
+        src = f"{self.reg.host}/{src_repo}:v1"
+        (_, (_, digest)), = files.expect.items()
+        for _ in range(self.args.runs):
+            for tool in self.tools:
+                binary = {"orasx": self.oras, "Go CLI": self.args.go_cli}.get(tool.name)
+                if binary is None:
+                    continue
+                self.record(scenario, LOOP, tool.name, lambda b=binary: self.tool_run(
+                    [b, "cp", "--from-plain-http", "--to-plain-http", src,
+                     f"{reg2.host}/{self.repo('copydst')}:v1"]))
+            if self.curl:
+                url = f"http://{self.reg.host}/v2/{src_repo}/blobs/{digest}"
 
-        def piped() -> tuple[float, int]:
-            repo = self.repo(reg2, "curlcopy").split("/", 1)[1]
-            base = f"http://{reg2.host}/v2/{repo}/blobs"
-            script = (
-                f"loc=$(curl -s -D- -o /dev/null -X POST {base}/uploads/ | tr -d '\\r' "
-                "| sed -n 's/^[Ll]ocation: //p'); "
-                f"curl -sf {url} | curl -sf -T - -H 'Content-Type: application/octet-stream' "
-                f"\"$loc&digest={digest}\" -o /dev/null"
-            )
-            return shell(script, self.work)
+                def piped(url: str = url) -> Sample:
+                    base = f"http://{reg2.host}/v2/{self.repo('curlcopy')}/blobs"
+                    return shell(
+                        f"loc=$(curl -sf -D- -o /dev/null -X POST {base}/uploads/ | tr -d '\\r' "
+                        "| sed -n 's/^[Ll]ocation: //p'); "
+                        f"curl -sf {url} | curl -sf -T - -H 'Expect:' -H 'Content-Type: "
+                        f"application/octet-stream' \"$loc&digest={digest}\" -o /dev/null",
+                        self.work)
 
-        self.record(f"copy {label}, across registries", "curl -> curl", size, piped, self.args.runs)
+                self.record(scenario, LOOP, "curl", piped)
+
+    def warm_up(self, files: Files) -> None:
+        """One untimed push and pull per tool: bytecode compiled, binaries in the page cache."""
+        for tool in self.tools:
+            repo = self.repo("warm")
+            out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
+            try:
+                self.tool_run(tool.push(f"{self.host(LOOP)}/{repo}:v1", files.paths))
+                self.tool_run(tool.pull(f"{self.host(LOOP)}/{repo}:v1", out))
+            except Exception as e:
+                print(f"  warm-up of {tool.name} failed: {e}", file=sys.stderr)
+            finally:
+                shutil.rmtree(out, ignore_errors=True)
+        run([sys.executable, "-c", "import orasx"], self.work, self.env)
 
     def startup(self) -> None:
-        runs = max(self.args.runs, 5)
-        self.record("start-up: oras version", "orasx", 0, lambda: run([ORAS, "version"], self.work),
-                    runs)
-        self.record("start-up: oras push --help", "orasx", 0,
-                    lambda: run([ORAS, "push", "--help"], self.work), runs)
-        if self.args.oras_py:
-            self.record("start-up: import oras.client", "oras-py", 0,
-                        lambda: run([self.args.oras_py, "-c", "import oras.client"], self.work),
-                        runs)
+        runs = 1 if self.args.quick else max(self.args.runs, 5)
+        py, env = sys.executable, self.env
+        for _ in range(runs):
+            self.record("start-up: oras version", LOOP, "orasx",
+                        lambda: run([self.oras, "version"], self.work, env))
+            if any(t.name == "Go CLI" for t in self.tools):
+                self.record("start-up: oras version", LOOP, "Go CLI",
+                            lambda: run([self.args.go_cli, "version"], self.work, env))
+            self.record("start-up: python -c 'import orasx'", LOOP, "orasx",
+                        lambda: run([py, "-c", "import orasx"], self.work, env))
+            if self.args.oras_py:
+                self.record("start-up: python -c 'import orasx'", LOOP, "oras-py",
+                            lambda: run([self.args.oras_py, "-c", "import oras.client"],
+                                        self.work, env))
+        self.notes.append("start-up, oras-py column: `python -c 'import oras.client'`")
+
+    def rss_rows(self, scenarios: list[str]) -> None:
+        """Peak RSS (MB) of the named rows, as rows of their own."""
+        for s in scenarios:
+            for (scenario, net, tool), c in list(self.cells.items()):
+                if scenario == s and c.rss_kb:
+                    row = f"peak RSS MB: {s}"
+                    r = self.cell(row, net, tool)
+                    r.times = [max(c.rss_kb) / 1024]
+
+    def cpu_rows(self, scenarios: list[str]) -> None:
+        """CPU seconds (user + system, median) of the named rows, as rows of their own."""
+        for s in scenarios:
+            for (scenario, net, tool), c in list(self.cells.items()):
+                if scenario == s and c.cpu:
+                    self.cell(f"CPU s: {s}", net, tool).times = [statistics.median(c.cpu)]
 
     # -- report -----------------------------------------------------------------------------
+    def columns(self) -> list[tuple[str, str]]:
+        nets = [LOOP, self.net_label] if self.line is not None else [LOOP]
+        present = {(n, t) for (_, n, t) in self.cells}
+        cols = [(n, t) for n in nets for t in ("orasx", "Go CLI")]
+        cols += [(n, t) for t in TOOL_ORDER[2:] for n in nets if (n, t) in present]
+        return cols
+
     def table(self) -> str:
-        lines = ["| scenario | tool | median s | min-max s | MB/s | peak RSS MB | orasx vs tool |",
-                 "|---|---|---|---|---|---|---|"]
-        ours = {r.scenario: r for r in self.results if r.tool == "orasx"}
-        for r in self.results:
-            if not r.times:
-                lines.append(f"| {r.scenario} | {r.tool} | failed: {r.error} | | | | |")
-                continue
-            mbs = f"{r.nbytes / r.median / 1e6:.0f}" if r.nbytes else "-"
-            rss = f"{max(r.rss_kb) / 1024:.0f}"
-            ratio = ""
-            mine = ours.get(r.scenario)
-            if mine is not None and mine.times and r.tool != "orasx":
-                ratio = f"{r.median / mine.median:.2f}x"
-            lines.append(f"| {r.scenario} | {r.tool} | {r.median:.3f} | {min(r.times):.3f}-"
-                         f"{max(r.times):.3f} | {mbs} | {rss} | {ratio} |")
+        cols = self.columns()
+        nets = [LOOP, self.net_label] if self.line is not None else [LOOP]
+        head = ["scenario"]
+        for n in nets:
+            head += [f"{n} orasx", f"{n} Go CLI", f"{n} Go/orasx"]
+        head += [f"{n} {t}" for n, t in cols if t not in ("orasx", "Go CLI")]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+        def fmt(c: Cell | None, digits: int) -> str:
+            if c is None:
+                return ""
+            if c.error and not c.times:
+                return f"failed: {c.error[:60]}"
+            return f"{c.median:.{digits}f}"
+
+        for s in self.rows:
+            rss = 0 if s.startswith("peak RSS") else 2 if s.startswith("CPU") else 3
+            cells = [s]
+            for n in nets:
+                ours = self.cells.get((s, n, "orasx"))
+                go = self.cells.get((s, n, "Go CLI"))
+                ratio = ""
+                if ours and go and ours.times and go.times and ours.median > 0:
+                    ratio = f"{go.median / ours.median:.2f}x"
+                cells += [fmt(ours, rss), fmt(go, rss), ratio]
+            cells += [fmt(self.cells.get((s, n, t)), rss) for n, t in cols
+                      if t not in ("orasx", "Go CLI")]
+            lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
+    def cleanup(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
+        prefix = self.env["PYTHONPYCACHEPREFIX"]
+        shutil.rmtree(os.path.join(prefix, self.work.lstrip(os.sep)), ignore_errors=True)
+
+    # -- main -------------------------------------------------------------------------------
     def main(self) -> None:
-        os.environ["ORASX_NO_DIGEST_CACHE"] = "1"
-        os.environ["XDG_CACHE_HOME"] = os.path.join(self.work, "cache")
         q = self.args.quick
-        big = (64 if q else 1024) * MIB
-        reg, reg2 = start_registry(), start_registry()
-        try:
+        load0 = os.getloadavg()[0]
+        nsmall = 8 if q else 200
+        mid = 4 * MIB if q else 64 * MIB
+        big = 16 * MIB if q else GIB
+        reg2: Registry | None = None
+        with contextlib.ExitStack() as stack:
+            stack.callback(self.cleanup)
+            self.reg = start_registry()
+            stack.callback(self.reg.stop)
+            if self.args.rtt_ms > 0:
+                self.line = stack.enter_context(
+                    DelayLine("127.0.0.1", self.reg.port, self.args.rtt_ms / 2000))
             os.chdir(self.work)
-            print(f"inputs in {self.work}", file=sys.stderr)
-            make_file("big.bin", big)
-            small_dir = "small"
-            os.mkdir(small_dir)
-            small = []
-            for i in range(200):
-                p = f"{small_dir}/f{i:03d}.bin"
-                make_file(p, 4096)
-                small.append(p)
-            eights = []
-            for i in range(8):
-                make_file(f"m{i}.bin", (16 if q else 128) * MIB)
-                eights.append(f"m{i}.bin")
-            tree = "tree"
-            for i in range(20):
-                os.makedirs(f"{tree}/d{i}")
-                for j in range(100):
-                    make_file(f"{tree}/d{i}/f{j}.bin", (10 if q else 100) * 1024)
-            label = "64 MiB" if q else "1 GiB"
-            self.push_pull(reg, f"1x{label.replace(' ', '')}", ["big.bin"], big, curl_blob="big.bin")
-            self.hashing("big.bin", big)
-            self.push_pull(reg, "200x4KiB", small, 200 * 4096)
-            self.push_pull(reg, f"8x{16 if q else 128}MiB", eights, 8 * (16 if q else 128) * MIB)
-            self.push_pull(reg, "dir-2000-files", [tree], 2000 * (10 if q else 100) * 1024)
-            self.copies(reg, reg2, big)
+            stack.callback(os.chdir, "/")
+            print(f"inputs in {self.work}; registry {self.reg.host}"
+                  + (f", delay line {self.line.host} ({self.net_label} RTT)" if self.line else "")
+                  + f"; tools: {', '.join(t.name for t in self.tools)}"
+                  + (", curl" if self.curl else ""), file=sys.stderr, flush=True)
+            small = make_files(f"{nsmall} x 4 KiB",
+                               [(f"small/f{i:03d}.bin", 4096) for i in range(nsmall)])
+            one_mid = make_files(size_label(mid), [("mid.bin", mid)])
+            one_big = make_files(size_label(big), [("big.bin", big)])
+
+            if not q:
+                self.warm_up(make_files("4 KiB", [("warm.bin", 4096)]))
+            self.push(small)
+            self.repush(small)
+            self.pull(small)
+            self.push(one_mid, curl_blob=True)
+            self.pull(one_mid, curl_blob=True)
+            # (the smoke run leaves the slower peers out of these rows: they add nothing there)
+            self.push(one_big, loopback_only=True, curl_blob=True, peers=not q)
+            self.pull(one_big, loopback_only=True, curl_blob=True, label=" to disk", peers=not q)
+            t = time.perf_counter()
+            sha256_file("big.bin")
+            self.notes.append(f"hashlib sha256 of the {size_label(big)} file (page cache): "
+                              f"{time.perf_counter() - t:.3f} s")
+            self.rss_rows([f"push {one_big.label}", f"pull {one_big.label} to disk"])
+            self.cpu_rows([r for r in self.rows if not r.startswith("peak RSS")])
+            if self.args.extended:
+                n8 = (16 if q else 128) * MIB
+                eight = make_files(f"8 x {size_label(n8)}",
+                                   [(f"m{i}.bin", n8) for i in range(8)])
+                self.push(eight, loopback_only=True)
+                self.pull(eight, loopback_only=True)
+                kib = 10 if q else 100
+                tree = make_files(f"dir of 2000 x {kib} KiB",
+                                  [(f"tree/d{i}/f{j}.bin", kib * 1024)
+                                   for i in range(20) for j in range(100)])
+                tree.paths, tree.layers = ["tree"], set()  # one tar+gzip layer made by the tool
+                self.push(tree, loopback_only=True)
+                self.pull(tree, loopback_only=True)
+                reg2 = start_registry()
+                stack.callback(reg2.stop)
+                self.copy_across(reg2, one_big)
             self.startup()
-        finally:
-            reg.stop()
-            reg2.stop()
-            os.chdir("/")
-            shutil.rmtree(self.work, ignore_errors=True)
+        self.notes.append(f"load average (1 min) at the start {load0:.1f}, at the end "
+                          f"{os.getloadavg()[0]:.1f}, on {os.cpu_count()} CPUs")
         print(self.table())
+        for n in self.notes:
+            print(f"\n{n}")
         if self.args.json:
             with open(self.args.json, "w") as f:
-                json.dump([r.__dict__ for r in self.results], f, indent=1)
+                json.dump([{"scenario": s, "net": n, "tool": t, **c.__dict__}
+                           for (s, n, t), c in self.cells.items()], f, indent=1)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--quick", action="store_true", help="small inputs, for a smoke run")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=0, help="repetitions (default 3; 1 with --quick)")
+    ap.add_argument("--quick", action="store_true", help="small inputs, one run: a smoke run")
+    ap.add_argument("--extended", action="store_true", help="also the older loopback rows")
+    ap.add_argument("--rtt-ms", type=float, default=40.0,
+                    help="round trip of the delay line (default 40; 0: loopback only)")
+    ap.add_argument("--orasx-rev", default="",
+                    help="measure this git revision of orasx (default: the working tree, copied "
+                         "at the start)")
+    ap.add_argument("--go-cli", default=GO_CLI, help=f"the Go oras CLI (default {GO_CLI})")
     ap.add_argument("--oras-py", default="", help="python of a venv with the PyPI oras package")
     ap.add_argument("--orasgo", default="", help="the oras-go v1.1.1 client binary")
     ap.add_argument("--json", default="", help="also write raw results here")
-    Bench(ap.parse_args()).main()
+    args = ap.parse_args()
+    if not args.runs:
+        args.runs = 1 if args.quick else 3
+    Bench(args).main()
 
 
 if __name__ == "__main__":

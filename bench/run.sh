@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the benchmark's peers (Distribution, curl, Go + oras-go v1.1.1, oras-py in its own venv)
-# and run bench/run.py; arguments pass through (e.g. --quick, --runs 5).
+# and run bench/run.py; arguments pass through (e.g. --quick, --runs 5, --orasx-rev HEAD).
+# The Go oras CLI is taken from ../shared/tools/oras-go/oras (--go-cli PATH), skipped when absent.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/bootstrap.sh"
 need=()
