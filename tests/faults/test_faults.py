@@ -52,6 +52,9 @@ def test_503_then_success_honours_retry_after(oras, registry, work):
 
     proxy = Proxy(registry.host, hook=hook)
     try:
+        # The repository exists already, so the push asks whether the blob is there (a new
+        # repository holds nothing and gets no HEAD at all).
+        oras("push", f"{proxy.host}/f/retry:seed", "small.txt", cwd=work)
         pushed(oras, proxy, "f/retry", work)
         assert len(seen) == 3
         assert seen[1] - seen[0] >= 0.9 and seen[2] - seen[1] >= 0.9

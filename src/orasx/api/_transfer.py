@@ -17,7 +17,14 @@ from orasx import mediatype
 from orasx._copy import CopyOptions, Hooks, copy_graph, resolve_root
 from orasx.api._common import Location, Remote, Union, open_location
 from orasx.api._snapshot import select_titles
-from orasx.content import ReadOnlyStorage, ReadOnlyTarget, ReferenceFetcher, Target, tag_all
+from orasx.content import (
+    ReadOnlyStorage,
+    ReadOnlyTarget,
+    ReferenceFetcher,
+    TagLister,
+    Target,
+    tag_all,
+)
 from orasx.content.cache import BlobCache, CachedTarget
 from orasx.content.file import DEFAULT_UNPACK_RATIO, FileStore
 from orasx.content.memory import MemoryStore
@@ -26,6 +33,7 @@ from orasx.digest import Digest, write_verified
 from orasx.errors import (
     InvalidInputError,
     InvalidManifestError,
+    NotFoundError,
     OrasError,
 )
 from orasx.fileref import (
@@ -158,6 +166,12 @@ def push(
         ann.setdefault(MANIFEST_KEY, {}).setdefault(CREATED, created_timestamp(epoch))
     target, location = open_location(first, oci_layout=oci_layout, remote=remote)
     ref = location.ref
+    # What the destination holds is asked while the files are hashed (two requests in flight,
+    # overlapping connection set-up too).
+    probe = ThreadPoolExecutor(max_workers=2)
+    held = probe.submit(_blobs_under_tag, target, ref)
+    new_repository = probe.submit(_repository_is_new, target)
+    probe.shutdown(wait=False)
     with FileStore(".", reproducible_mtime=epoch) as store:
         layers, seen = add_files(store, files, ann, disable_path_validation=disable_path_validation,
                                  concurrency=concurrency)
@@ -179,7 +193,7 @@ def push(
             image_spec=spec,
         )
         opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(),
-                           known=_blobs_under_tag(target, ref))
+                           known=held.result(), assume_missing=new_repository.result())
         copy_graph(Union(memory, store), target, root, opts, tag=ref or None, root_content=raw)
         tag_all(target, root, raw, extra_tags[1:])
     if export_manifest:
@@ -189,6 +203,20 @@ def push(
     display = first if ref else f"{first}@{root.digest}"
     return PushResult(root, raw, display, tags,
                       location if ref else location.with_digest(root.digest))
+
+
+def _repository_is_new(target: Target) -> bool:
+    """Does the registry say the repository does not exist yet (its tag list is not found)?
+    Then it holds no blob, and a push needs no existence check per blob."""
+    if not (isinstance(target, ReferenceFetcher) and isinstance(target, TagLister)):
+        return False  # local stores answer existence checks without a round trip
+    try:
+        next(iter(target.tags(page_size=1)), None)
+    except NotFoundError:
+        return True
+    except OrasError:
+        return False
+    return False
 
 
 def _blobs_under_tag(target: Target, ref: str) -> frozenset[Digest]:

@@ -58,8 +58,9 @@ class Deleter(Protocol):
 
 @runtime_checkable
 class TagLister(Protocol):
-    def tags(self, *, last: str = "") -> Iterable[str]:
-        """The store's tags in order, those after ``last`` only when it is given."""
+    def tags(self, *, last: str = "", page_size: int = 0) -> Iterable[str]:
+        """The store's tags in order, those after ``last`` only when it is given; ``page_size``
+        asks a paginated store for pages of that many (0: its default)."""
         ...
 
 

@@ -65,6 +65,6 @@ class MemoryStore:
         with self._lock:
             self._tags[reference] = desc
 
-    def tags(self, *, last: str = "") -> list[str]:
+    def tags(self, *, last: str = "", page_size: int = 0) -> list[str]:
         with self._lock:
             return sorted(t for t in self._tags if not last or t > last)

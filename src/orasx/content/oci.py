@@ -252,7 +252,7 @@ class OCILayoutStore:
 
         self._update_index(retag)
 
-    def tags(self, *, last: str = "") -> list[str]:
+    def tags(self, *, last: str = "", page_size: int = 0) -> list[str]:
         """Tags in ``index.json``, sorted; only those after ``last`` when it is given."""
         names = {(m.get("annotations") or {}).get(REF_NAME) for m in self._entries()}
         return sorted(n for n in names if isinstance(n, str) and n and (not last or n > last))
