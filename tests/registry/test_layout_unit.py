@@ -32,7 +32,9 @@ MAY_IMPORT = {
     "_blobs": {"_errors", "_http", "_uploads", "_urls", "auth"},
     "_referrers": {"_errors", "_http", "_listing", "_urls", "auth"},
     "_manifests": {"_errors", "_http", "_listing", "_referrers", "_urls", "auth"},
-    "remote": {"_blobs", "_errors", "_http", "_listing", "_manifests", "_referrers", "_urls"},
+    "_ranges": {"_errors", "_http", "_urls"},
+    "remote": {"_blobs", "_errors", "_http", "_listing", "_manifests", "_ranges", "_referrers",
+               "_urls"},
 }
 
 

@@ -94,6 +94,14 @@ class BlobDescriber(Protocol):
 
 
 @runtime_checkable
+class RangeFetcher(Protocol):
+    def fetch_range(self, desc: Descriptor, offset: int, length: int) -> bytes:
+        """Up to ``length`` bytes of the blob ``desc`` from ``offset`` (a registry's ranged
+        ``GET``). Not digest-checked: only the whole blob can be."""
+        ...
+
+
+@runtime_checkable
 class Mounter(Protocol):
     def mount_from(self, source: object) -> Callable[[Descriptor], bool] | None:
         """How to mount blobs of ``source`` into this store without copying them (a registry's
@@ -187,6 +195,7 @@ __all__ = [
     "ManifestDeleter",
     "Mounter",
     "Pusher",
+    "RangeFetcher",
     "ReadOnlyStorage",
     "ReadOnlyTarget",
     "Readable",

@@ -22,6 +22,7 @@ from orasx.registry._errors import MAX_ERROR_BYTES
 from orasx.registry._http import Client
 from orasx.registry._listing import MAX_PAGES, paginate
 from orasx.registry._manifests import ManifestStore
+from orasx.registry._ranges import fetch_range
 from orasx.registry._referrers import ReferrerStore, referrers_tag
 from orasx.registry._urls import RepositoryURLs, catalog_url, registry_host, repository_path
 
@@ -97,6 +98,12 @@ class Repository:
         if mediatype.is_manifest_like(desc.media_type):
             return self._manifests.fetch(desc)
         return self._blobs.fetch(desc)
+
+    def fetch_range(self, desc: Descriptor, offset: int, length: int) -> bytes:
+        """``length`` bytes of the blob ``desc`` from ``offset`` (a ranged ``GET``; not digest
+        checked: read the whole blob, or through the cache, where that matters)."""
+        return fetch_range(self.client, self._blobs.urls, self._blobs.pull_scopes, desc.digest,
+                           offset, length)
 
     def blob_descriptor(self, digest: Digest) -> Descriptor:
         """Describe a blob known only by its digest (``HEAD``: its size)."""
