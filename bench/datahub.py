@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Data-hub targets: a cached second pull, a ranged read through fsspec, a reproducible re-push.
+
+Starts a Distribution registry on 127.0.0.1 behind a request-counting proxy, pushes a 1 GiB file
+(``--size`` to change it), and prints a table:
+
+- ``oras pull`` with ``ORAS_CACHE``: the first pull, then a second pull into a new directory (wall
+  seconds and blob requests); and ``orasx.snapshot`` the second time (hardlinks, no copy);
+- a 1 MiB read from the middle of the layer through ``fsspec.open("oras://...")`` (bytes fetched);
+- ``oras push --reproducible`` of an unchanged directory after a ``touch`` of every file (bytes
+  uploaded, digest equal).
+
+Run: ``.venv/bin/python bench/datahub.py`` (after ``bash scripts/test.sh`` installed the tools).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+
+from tests.support.registry import start_registry  # noqa: E402
+from tests.support.servers import Proxy  # noqa: E402
+
+ORAS = os.path.join(os.path.dirname(sys.executable), "oras")
+MIB = 1 << 20
+
+
+def _oras(*args: str, cwd: str, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([ORAS, *args], cwd=cwd, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _blob_requests(proxy: Proxy) -> int:
+    return sum(1 for r in proxy.requests if r.method == "GET" and "/blobs/" in r.path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1024, help="layer size in MiB (1024)")
+    args = parser.parse_args()
+    import fsspec
+
+    import orasx
+    from orasx.api import Remote
+    from orasx.registry._http import ClientOptions
+
+    reg = start_registry()
+    proxy = Proxy(reg.host)
+    work = tempfile.mkdtemp(prefix="orasx-datahub-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+    env.update(HOME=work, ORASX_NO_DIGEST_CACHE="1")
+    rows: list[tuple[str, str]] = []
+    try:
+        size = args.size * MIB
+        with open(os.path.join(work, "model.bin"), "wb") as f:
+            for _ in range(args.size):
+                f.write(os.urandom(MIB))
+        port = proxy.host.rpartition(":")[2]
+        ref = f"localhost:{port}/bench/datahub:v1"
+        _oras("push", ref, "model.bin", cwd=work, env=env)
+        cache = os.path.join(work, "cache")
+        cenv = {**env, "ORAS_CACHE": cache}
+        proxy.requests.clear()
+        first = _oras("pull", ref, "-o", "one", cwd=work, env=cenv)
+        first_blobs = _blob_requests(proxy)
+        proxy.requests.clear()
+        second = _oras("pull", ref, "-o", "two", cwd=work, env=cenv)
+        second_blobs = _blob_requests(proxy)
+        rows.append((f"oras pull {args.size} MiB, ORAS_CACHE, first",
+                     f"{first:.2f} s, {first_blobs} blob GET"))
+        rows.append((f"oras pull {args.size} MiB, ORAS_CACHE, second (copy from cache)",
+                     f"{second:.2f} s, {second_blobs} blob GET"))
+        remote = Remote(options=ClientOptions(plain_http=True), use_credential_store=False)
+        orasx.snapshot(ref, cache_dir=cache, remote=remote)
+        proxy.requests.clear()
+        start = time.perf_counter()
+        path = orasx.snapshot(ref, cache_dir=cache, remote=remote)
+        snap = time.perf_counter() - start
+        assert os.path.getsize(path / "model.bin") == size
+        rows.append((f"orasx.snapshot {args.size} MiB, second call (in-process)",
+                     f"{snap:.3f} s, {_blob_requests(proxy)} blob GET"))
+
+        proxy.requests.clear()
+        with fsspec.open(f"oras://{ref}/model.bin", skip_instance_cache=True) as f:
+            f.seek(size // 2)
+            data = f.read(MIB)
+        assert len(data) == MIB
+        fetched = 0
+        for r in proxy.requests:
+            rng = r.headers.get("Range") or r.headers.get("range")
+            if r.method == "GET" and "/blobs/" in r.path and rng:
+                a, b = rng.removeprefix("bytes=").split("-")
+                fetched += int(b) - int(a) + 1
+        rows.append(("fsspec: 1 MiB read from the middle of the layer",
+                     f"{fetched / MIB:.2f} MiB fetched"))
+
+        tree = os.path.join(work, "tree")
+        os.makedirs(os.path.join(tree, "bundle"))
+        for i in range(50):
+            with open(os.path.join(tree, "bundle", f"f{i}.txt"), "w") as f:
+                f.write(f"file {i}\n" * 100)
+        rref = f"localhost:{port}/bench/repro"
+        subprocess.run([ORAS, "push", "--reproducible", f"{rref}:a", "bundle"], cwd=tree, env=env,
+                       check=True, capture_output=True)
+        time.sleep(1.1)
+        for name in os.listdir(os.path.join(tree, "bundle")):
+            os.utime(os.path.join(tree, "bundle", name))
+        proxy.requests.clear()
+        out = subprocess.run([ORAS, "push", "--reproducible", "--format", "go-template={{.digest}}",
+                              f"{rref}:b", "bundle"], cwd=tree, env=env, check=True,
+                             capture_output=True, text=True).stdout
+        uploaded = sum(len(r.body) for r in proxy.requests if r.method in ("PUT", "PATCH")
+                       and "/blobs/" in r.path)
+        same = out.strip() == subprocess.run(
+            [ORAS, "resolve", f"{rref}:a"], cwd=tree, env=env, capture_output=True,
+            text=True).stdout.strip()
+        rows.append(("push --reproducible of an unchanged, touched directory",
+                     f"{uploaded} blob bytes uploaded, same digest: {same}"))
+    finally:
+        proxy.stop()
+        reg.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    print("| scenario | result |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
