@@ -60,17 +60,22 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str, now: float | None = None) -> float | None:
-    """``Retry-After``: delta-seconds or an HTTP date; None when it is neither."""
+    """``Retry-After``: delta-seconds or an HTTP date; None when it is neither.
+
+    Only ASCII digits are seconds (``"²".isdigit()`` is true, ``float("²")`` fails); a header
+    that is neither form (or an absurdly long one) is ignored, never an error.
+    """
     value = value.strip()
-    if value.isdigit():
+    if not value or len(value) > 64:
+        return None
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
+        stamp = when.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError, OSError, AttributeError):
         return None
     import time
 
     current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
+    return max(0.0, stamp - current)

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import base64
 
-import pytest
-
 from tests.hostile.conftest import check_bounded, check_no_escapes
 from tests.support.hostile import DEBUG_SECRETS
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "#12: -d prints the 401's WWW-Authenticate header unredacted, realm user:password@ included"))
 def test_debug_output_hides_realm_password_and_tokens(h):
     reg = h.registry("debug-secrets")
     o = h.run("resolve", "-d", "--plain-http", "-u", "alice", "--password-stdin", reg.ref(),

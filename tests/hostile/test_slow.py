@@ -20,7 +20,8 @@ SLOW = r"deadline|timed? ?out|too slow|stall"
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "#12: no total deadline (each byte restarts the read timeout): still waiting after 90 s"))
+    "#12: the registry layer has the deadline (ClientOptions.metadata_deadline, default 60 s) but "
+    "the CLI does not yet map ORASX_METADATA_DEADLINE onto it"))
 def test_headers_at_one_byte_per_second_hit_a_deadline(h):
     reg = h.registry("slow-headers")
     o = h.run("resolve", "--plain-http", reg.ref(), env=ENV, seconds=6)
@@ -28,16 +29,14 @@ def test_headers_at_one_byte_per_second_hit_a_deadline(h):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "#12: no total deadline (each byte restarts the read timeout): still waiting after 90 s"))
+    "#12: the registry layer has the deadline (ClientOptions.metadata_deadline, default 60 s) but "
+    "the CLI does not yet map ORASX_METADATA_DEADLINE onto it"))
 def test_a_manifest_at_one_byte_per_second_hits_a_deadline(h):
     reg = h.registry("slow-manifest-body")
     o = h.run("pull", "--plain-http", "-o", "out", reg.ref(), env=ENV, seconds=6)
     check_error(o, SLOW)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "#12: 8 stall resumes per attempt x 3 attempts: killed at 6.5 s; unkilled, fails after 31 s "
-    "('download failed after 8 resumes')"))
 def test_a_trickling_blob_is_given_up_on_in_bounded_time(h):
     reg = h.registry("trickle-blob")
     o = h.run("pull", "--plain-http", "-o", "out", reg.ref(), env=ENV, seconds=6)

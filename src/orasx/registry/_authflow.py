@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from orasx.errors import AuthenticationError
 from orasx.registry import auth
-from orasx.registry._transport import Request, Response, Transport, rewindable
+from orasx.registry._transport import Deadline, Request, Response, Transport, rewindable
 from orasx.registry._urls import is_loopback, origin, redact_url, scheme_for
 
 CredentialFunc = Callable[[str], auth.Credential]
@@ -26,6 +26,8 @@ class AuthFlow:
 
     ``token_transport`` carries token requests (not retried, redirects not followed).
     ``plain_http`` is the client's choice of scheme (None: plain HTTP for loopback only).
+    ``token_deadline``: seconds a token request may take when the request it is for has no
+    deadline of its own (0: none).
     """
 
     def __init__(
@@ -36,12 +38,14 @@ class AuthFlow:
         *,
         user_agent: str,
         plain_http: bool | None,
+        token_deadline: float = 60.0,
     ) -> None:
         self.transport = transport
         self.token_transport = token_transport
         self.credentials = credentials
         self.user_agent = user_agent
         self.plain_http = plain_http
+        self.token_deadline = token_deadline
         self._lock = threading.Lock()
         self._tokens: dict[tuple[str, tuple[str, ...]], str] = {}
         self._challenges: dict[str, auth.Challenge] = {}
@@ -60,13 +64,13 @@ class AuthFlow:
         with self._lock:
             cached = self._tokens.get(key)
         if cached is None:
-            cached = self._proactive(host, key[1])
+            cached = self._proactive(host, key[1], request.deadline)
         resp = self.transport.send(dataclasses.replace(request, authorization=cached))
         if resp.status != 401 or origin(resp.url) != reg_origin:
             return resp
         challenges = auth.parse_challenges(resp.header("WWW-Authenticate"))
         resp.discard()
-        new_auth = self._authenticate(host, reg_origin[0], challenges, key[1])
+        new_auth = self._authenticate(host, reg_origin[0], challenges, key[1], request.deadline)
         if new_auth is None or new_auth == cached:
             raise self.unauthorized(host)
         if not rewindable(body):
@@ -96,32 +100,39 @@ class AuthFlow:
         return AuthenticationError(f"{host}: unauthorized: no credentials", status=401,
                                    reason="unauthorized", registry=host)
 
-    def _proactive(self, host: str, scopes: tuple[str, ...]) -> str | None:
+    def _proactive(self, host: str, scopes: tuple[str, ...],
+                   deadline: Deadline | None) -> str | None:
         """Authenticate before sending when we already know how this host wants it."""
         with self._lock:
             challenge = self._challenges.get(host)
         if challenge is None:
             return None
-        header = self._answer(host, scheme_for(host, self.plain_http), challenge, scopes)
+        header = self._answer(host, scheme_for(host, self.plain_http), challenge, scopes,
+                              deadline)
         if header is not None:
             with self._lock:
                 self._tokens[(host, scopes)] = header
         return header
 
     def _authenticate(
-        self, host: str, scheme: str, challenges: list[auth.Challenge], scopes: tuple[str, ...]
+        self, host: str, scheme: str, challenges: list[auth.Challenge], scopes: tuple[str, ...],
+        deadline: Deadline | None,
     ) -> str | None:
         for ch in challenges:
             if ch.scheme in ("bearer", "basic"):
                 with self._lock:
                     self._challenges[host] = ch
-                return self._answer(host, scheme, ch, scopes)
+                return self._answer(host, scheme, ch, scopes, deadline)
         return None
 
     def _answer(
-        self, host: str, scheme: str, ch: auth.Challenge, scopes: tuple[str, ...]
+        self, host: str, scheme: str, ch: auth.Challenge, scopes: tuple[str, ...],
+        deadline: Deadline | None = None,
     ) -> str | None:
-        """The ``Authorization`` that answers challenge ``ch`` for ``scopes`` (None: cannot)."""
+        """The ``Authorization`` that answers challenge ``ch`` for ``scopes`` (None: cannot).
+
+        The token request is a metadata request: it ends by ``deadline`` (the request's it is
+        for) or within ``token_deadline`` seconds."""
         cred = self.credentials(host)
         if ch.scheme == "basic":
             if not (cred.username or cred.password):
@@ -133,13 +144,16 @@ class AuthFlow:
                 )
             return auth.basic_header(cred)
         if cred.registry_token:
-            return f"Bearer {cred.registry_token}"
+            return f"Bearer {auth.check_token(cred.registry_token, f'{host}: the registry token')}"
         realm = ch.params.get("realm", "")
         auth.validate_realm(realm, scheme, host)
         all_scopes = auth.merge_scopes(ch.params.get("scope", ""), *scopes)
         method, url, headers, body = auth.token_request(ch, all_scopes, cred)
         headers["User-Agent"] = self.user_agent
-        resp = self.token_transport.send(Request(method, url, headers, body, follow=False))
+        if deadline is None and self.token_deadline > 0:
+            deadline = Deadline.after(self.token_deadline)
+        resp = self.token_transport.send(Request(method, url, headers, body, follow=False,
+                                                 deadline=deadline))
         try:
             data = resp.read_capped(auth.MAX_TOKEN_BYTES)
         finally:
@@ -154,7 +168,7 @@ class AuthFlow:
                 f"{host}: token server {redact_url(realm)} answered {resp.status}",
                 status=resp.status,
             )
-        return "Bearer " + auth.parse_token_response(data)
+        return "Bearer " + auth.parse_token_response(data, f"{host}: token server")
 
     def _plain_http_allowed(self, host: str) -> bool:
         """Basic credentials over HTTP only to loopback or when --plain-http was asked for."""

@@ -6,20 +6,29 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-import urllib.parse
 from collections.abc import Callable
 
 from orasx.content import Readable
 from orasx.descriptor import Descriptor
 from orasx.digest import CHUNK_SIZE, Digest
-from orasx.errors import InvalidManifestError, NetworkError, NotFoundError, OrasError, VerificationError
+from orasx.errors import (
+    InvalidManifestError,
+    NetworkError,
+    NotFoundError,
+    OrasError,
+    RegistryError,
+    VerificationError,
+)
 from orasx.registry import auth
 from orasx.registry._errors import not_found, registry_error
 from orasx.registry._http import Client, Response
 from orasx.registry._uploads import Uploader
-from orasx.registry._urls import RepositoryURLs
+from orasx.registry._urls import RepositoryURLs, join_url
 
 log = logging.getLogger("orasx.registry.remote")
+
+#: How long (in stall windows) a blob found too slow is not requested again by the same store.
+SLOW_MEMORY_WINDOWS = 10
 
 
 class BlobStore:
@@ -31,19 +40,33 @@ class BlobStore:
         self.pull_scopes = (auth.repository_scope(urls.name, "pull"),)
         self.push_scopes = (auth.repository_scope(urls.name, "pull", "push"),)
         self.uploader = Uploader(client, urls, host)
+        #: blobs served too slowly on two connections in a row: digest -> (until, message).
+        self._too_slow: dict[Digest, tuple[float, str]] = {}
 
     def fetch(self, desc: Descriptor) -> Readable:
-        """Open a blob; a dropped or stalled download continues where it stopped."""
+        """Open a blob; a dropped or stalled download continues where it stopped.
+
+        A blob the registry served under the minimum rate on two connections in a row is not
+        asked for again for ``SLOW_MEMORY_WINDOWS`` stall windows: a third slow transfer (the
+        copy engine retries failed blobs) would cost two more windows and end the same way.
+        """
         url = self.urls.blob(desc.digest)
         headers = {"Accept": "*/*", "Accept-Encoding": "identity"}
         what = self.urls.ref(desc.digest)
+        slow = self._too_slow.get(desc.digest)
+        if slow is not None and time.monotonic() < slow[0]:
+            raise NetworkError(slow[1], reason="too-slow")
         resp = self.client.request("GET", url, headers=headers, scopes=self.pull_scopes)
         if resp.status == 404:
             raise not_found(resp, what)
         if resp.status != 200:
             raise registry_error(resp, "GET", what, self.urls.registry)
-        length = resp.header("Content-Length")
-        if length and length.isdigit() and int(length) != desc.size:
+        try:
+            length = resp.content_length(what)
+        except RegistryError:
+            resp.close()
+            raise
+        if length is not None and length != desc.size:
             resp.close()
             raise VerificationError(
                 f"{what}: registry sent {length} bytes, the descriptor says {desc.size}"
@@ -59,8 +82,12 @@ class BlobStore:
         def reopen(offset: int) -> Response:
             return self._reopen(url, headers, offset, what)
 
+        def too_slow(message: str) -> None:
+            until = time.monotonic() + SLOW_MEMORY_WINDOWS * options.stall_window
+            self._too_slow[desc.digest] = (until, message)
+
         return ResumingBody(resp, reopen, what, stall_window=options.stall_window,
-                            stall_min_bytes=options.stall_min_bytes)
+                            stall_min_bytes=options.stall_min_bytes, on_too_slow=too_slow)
 
     def _reopen(self, url: str, headers: dict[str, str], offset: int, what: str) -> Response:
         """``GET`` the blob again from byte ``offset``: a 206, or a 200 with the whole blob."""
@@ -73,20 +100,21 @@ class BlobStore:
     def describe(self, digest: Digest) -> Descriptor:
         """Describe a blob known only by its digest (``HEAD``: its size)."""
         what = self.urls.ref(digest)
-        resp = self.client.request("HEAD", self.urls.blob(digest), scopes=self.pull_scopes)
+        resp = self.client.request("HEAD", self.urls.blob(digest), scopes=self.pull_scopes,
+                                   metadata=True)
         resp.discard()
         if resp.status == 404:
             raise NotFoundError(f"{what}: blob not found")
         if resp.status != 200:
             raise registry_error(resp, "HEAD", what, self.urls.registry)
-        size = resp.header("Content-Length")
-        if not size.isdigit():
+        size = resp.content_length(what)
+        if size is None:
             raise InvalidManifestError(f"{digest}: the registry did not say the blob's size")
-        return Descriptor("application/octet-stream", digest, int(size))
+        return Descriptor("application/octet-stream", digest, size)
 
     def exists(self, desc: Descriptor) -> bool:
         resp = self.client.request("HEAD", self.urls.blob(desc.digest), headers={},
-                                   scopes=self.pull_scopes)
+                                   scopes=self.pull_scopes, metadata=True)
         resp.discard()
         if resp.status == 200:
             return True
@@ -100,7 +128,8 @@ class BlobStore:
     def delete(self, desc: Descriptor) -> None:
         what = self.urls.ref(desc.digest)
         resp = self.client.request("DELETE", self.urls.blob(desc.digest),
-                                   scopes=(auth.repository_scope(self.urls.name, "delete"),))
+                                   scopes=(auth.repository_scope(self.urls.name, "delete"),),
+                                   metadata=True)
         if resp.status == 404:
             raise not_found(resp, what)
         if resp.status not in (200, 202, 204):
@@ -111,7 +140,8 @@ class BlobStore:
         """Cross-repository mount (``POST ?mount=&from=``); False when the registry declined."""
         scopes = (*self.push_scopes, auth.repository_scope(from_repository, "pull"))
         resp = self.client.request("POST", self.urls.mount(desc.digest, from_repository),
-                                   headers={"Content-Length": "0"}, body=b"", scopes=scopes)
+                                   headers={"Content-Length": "0"}, body=b"", scopes=scopes,
+                                   metadata=True)
         status = resp.status
         location = resp.header("Location")
         resp.discard()
@@ -120,8 +150,10 @@ class BlobStore:
         if status == 202 and location:
             # Declined: cancel the upload session it opened instead.
             with contextlib.suppress(OrasError):
-                self.client.request("DELETE", urllib.parse.urljoin(resp.url, location),
-                                    scopes=self.push_scopes).discard()
+                url = join_url(resp.url, location, f"{self.urls.ref(desc.digest)}: the upload "
+                               "Location")
+                self.client.request("DELETE", url, scopes=self.push_scopes,
+                                    metadata=True).discard()
             return False
         return False
 
@@ -132,14 +164,22 @@ class ResumingBody:
     ``reopen(offset)`` asks for the blob again from ``offset``: a 206 continues; a 200 (ranges
     refused) starts over and the first ``offset`` bytes of the new body are skipped: the content
     is addressed by its digest, so they are the same bytes, and the reader above still verifies
-    the digest of the whole. Fewer than ``stall_min_bytes`` in ``stall_window`` seconds counts
-    as a dropped connection.
+    the digest of the whole.
+
+    The transfer must keep a minimum rate: fewer than ``stall_min_bytes`` in ``stall_window``
+    seconds is a stall. A stall is treated as a dropped connection (a new one may well be fast)
+    once; if the resumed connection stalls too before it kept the rate for a whole window, the
+    registry is slow, not the connection: the download fails (``reason="too-slow"``) instead of
+    trickling through ``MAX_RESUMES`` more windows, and ``on_too_slow(message)`` is told.
     """
 
     MAX_RESUMES = 8
+    #: stalls in a row (no window at the minimum rate between them) that end the download.
+    MAX_STALLS_IN_A_ROW = 2
 
     def __init__(self, resp: Response, reopen: Callable[[int], Response], what: str, *,
-                 stall_window: float, stall_min_bytes: int) -> None:
+                 stall_window: float, stall_min_bytes: int,
+                 on_too_slow: Callable[[str], None] | None = None) -> None:
         self._resp = resp
         self._reopen = reopen
         self._what = what
@@ -149,6 +189,8 @@ class ResumingBody:
         self._min_bytes = stall_min_bytes
         self._window_start = time.monotonic()
         self._window_bytes = 0
+        self._stalls = 0  # in a row
+        self._on_too_slow = on_too_slow
 
     def read(self, n: int = -1, /) -> bytes:
         while True:
@@ -156,6 +198,9 @@ class ResumingBody:
                 data = self._resp.read(n)
                 self._check_stall(len(data))
             except NetworkError as e:
+                if e.reason == "too-slow":
+                    self._resp.close()
+                    raise
                 self._resume(e)
                 continue
             self._offset += len(data)
@@ -168,11 +213,18 @@ class ResumingBody:
             return
         slow = self._window_bytes < self._min_bytes and got > 0
         self._window_start, self._window_bytes = now, 0
-        if slow:
-            raise NetworkError(
-                f"{self._what}: transfer stalled (under {self._min_bytes} bytes in "
-                f"{self._window:.0f}s)"
-            )
+        if not slow:
+            self._stalls = 0
+            return
+        self._stalls += 1
+        rate = f"under {self._min_bytes} bytes in {self._window:g} s"
+        if self._stalls >= self.MAX_STALLS_IN_A_ROW:
+            message = (f"{self._what}: transfer too slow: {rate}, on {self._stalls} connections "
+                       "in a row")
+            if self._on_too_slow is not None:
+                self._on_too_slow(message)
+            raise NetworkError(message, reason="too-slow")
+        raise NetworkError(f"{self._what}: transfer stalled ({rate})")
 
     def _resume(self, cause: Exception) -> None:
         self._resp.close()
@@ -182,6 +234,7 @@ class ResumingBody:
                                f"{cause}") from None
         log.info("resuming %s at byte %d after: %s", self._what, self._offset, cause)
         resp = self._reopen(self._offset)
+        self._window_start, self._window_bytes = time.monotonic(), 0
         if resp.status == 206:
             self._resp = resp
             return
@@ -192,6 +245,11 @@ class ResumingBody:
                 resp.close()
                 raise NetworkError(f"{self._what}: body ended while restarting the download")
             skip -= len(chunk)
+            try:
+                self._check_stall(len(chunk))
+            except NetworkError:
+                resp.close()
+                raise
         self._resp = resp
 
     def close(self) -> None:

@@ -1,21 +1,45 @@
 """Registry and network failures turned into :mod:`orasx.errors` exceptions, in one place.
 
+:class:`Deadline` is a metadata request's time budget and the error for overrunning it.
+
 ``parse_error_body`` is pure (the distribution spec's ``{"errors": [{"code", "message"}]}``);
 the other functions read at most :data:`MAX_ERROR_BYTES` of a response and release it.
 """
 
 from __future__ import annotations
 
-import json
+import time
+from dataclasses import dataclass
 from typing import Protocol
 
 import urllib3
 
+from orasx._json import get_list, load_object
 from orasx.errors import AuthenticationError, NetworkError, NotFoundError, RegistryError
 from orasx.registry._urls import redact_url
 
 #: The most of an error body we read.
 MAX_ERROR_BYTES = 8 * 1024
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a metadata request must be done by (``time.monotonic()``); ``seconds`` is its budget,
+    for messages."""
+
+    at: float
+    seconds: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + seconds, seconds)
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def error(self, method: str, url: str) -> NetworkError:
+        return NetworkError(f"{method} {redact_url(url)}: took longer than {self.seconds:g} s "
+                            "(the metadata deadline)", reason="deadline")
 
 
 class ErrorResponse(Protocol):
@@ -34,28 +58,39 @@ class ErrorResponse(Protocol):
 
 def parse_error_body(body: bytes) -> tuple[list[str], list[str]]:
     """The error codes and the messages (those given) of a registry's JSON error body."""
+    codes, messages, _ = _parse_error_body(body)
+    return codes, messages
+
+
+def _parse_error_body(body: bytes) -> tuple[list[str], list[str], str]:
+    """Codes, messages, and why a body that looks like JSON could not be read (``""``: it could,
+    or it is plain text, which is shown as it is)."""
     codes: list[str] = []
     messages: list[str] = []
+    if not body.lstrip().startswith((b"{", b"[")):
+        return codes, messages, ""
     try:
-        doc = json.loads(body)
-        for err in doc.get("errors", []) if isinstance(doc, dict) else []:
-            if isinstance(err, dict):
-                codes.append(str(err.get("code", "")))
-                if err.get("message"):
-                    messages.append(str(err["message"]))
-    except ValueError:
-        pass
-    return codes, messages
+        doc = load_object(body, "error body", RegistryError)
+        errors = get_list(doc, "errors", "error body", RegistryError)
+    except RegistryError as e:
+        return codes, messages, f"malformed {e}"
+    for err in errors:
+        if isinstance(err, dict):
+            code, message = err.get("code", ""), err.get("message")
+            codes.append(code if isinstance(code, str) else "")
+            if message and isinstance(message, str):
+                messages.append(message)
+    return codes, messages, ""
 
 
 def registry_error(resp: ErrorResponse, method: str, what: str, registry: str) -> RegistryError:
     """Turn an error response into the right exception, with the registry's error codes."""
     body = resp.read_capped(MAX_ERROR_BYTES)
     resp.discard()
-    codes, messages = parse_error_body(body)
+    codes, messages, problem = _parse_error_body(body)
     detail = "; ".join(
         f"{c}: {m}" if m else c for c, m in zip(codes, messages + [""] * len(codes), strict=False)
-    ) or (body[:200].decode(errors="replace").strip() if body else "")
+    ) or problem or (body[:200].decode(errors="replace").strip() if body else "")
     msg = f"{what}: {method} {redact_url(resp.url)} returned {resp.status}"
     if detail:
         msg += f": {detail}"

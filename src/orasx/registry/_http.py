@@ -24,12 +24,13 @@ from orasx.registry._retrying import RetryingTransport
 from orasx.registry._transport import (
     MAX_REDIRECTS,
     Body,
+    Deadline,
     Request,
     Response,
     Sender,
     Transport,
-    _no_proxy,
 )
+from orasx.registry._urls import no_proxy_matches as _no_proxy
 from orasx.registry._urls import origin, redact_url, scheme_for
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Client",
     "ClientOptions",
     "CredentialFunc",
+    "Deadline",
     "Request",
     "Response",
     "Transport",
@@ -71,6 +73,7 @@ class Client:
         self._auth = AuthFlow(
             RetryingTransport(self._transport, o.retry, o.sleep), self._transport,
             self._credentials, user_agent=o.user_agent, plain_http=o.plain_http,
+            token_deadline=o.metadata_deadline,
         )
 
     # -- scheme ----------------------------------------------------------------------------
@@ -93,14 +96,23 @@ class Client:
         headers: Mapping[str, str] | None = None,
         body: Body = None,
         scopes: tuple[str, ...] = (),
+        metadata: bool = False,
     ) -> Response:
         """Send a request to a registry URL with its credentials, following redirects.
 
         A 401 from the registry's own origin runs the auth flow once and, when the body can be
-        sent again, retries. The caller reads and closes the response.
+        sent again, retries. The caller reads and closes the response. ``metadata``: the whole
+        request, its body included, must be done within ``options.metadata_deadline``.
         """
         hdrs = {"User-Agent": self.options.user_agent, **(headers or {})}
-        return self._auth.send(Request(method, url, hdrs, body), scopes)
+        seconds = self.options.metadata_deadline
+        deadline = Deadline.after(seconds) if metadata and seconds > 0 else None
+        resp = self._auth.send(Request(method, url, hdrs, body, deadline=deadline), scopes)
+        if resp.deadline is None:
+            resp.deadline = deadline
+        if seconds > 0:
+            resp.capped_seconds = seconds
+        return resp
 
     def credential_for(self, host: str) -> auth.Credential:
         """The credential this client would use for ``host``."""

@@ -39,14 +39,18 @@ class ManifestStore:
         resp = self.client.request(
             "GET", self.urls.manifest(desc.digest),
             headers={"Accept": ACCEPT_MANIFESTS, "Accept-Encoding": "identity"},
-            scopes=self.pull_scopes,
+            scopes=self.pull_scopes, metadata=True,
         )
         if resp.status == 404:
             raise not_found(resp, what)
         if resp.status != 200:
             raise registry_error(resp, "GET", what, self.urls.registry)
-        length = resp.header("Content-Length")
-        if length and length.isdigit() and int(length) != desc.size:
+        try:
+            length = resp.content_length(what)
+        except RegistryError:
+            resp.close()
+            raise
+        if length is not None and length != desc.size:
             resp.close()
             raise VerificationError(
                 f"{what}: registry sent {length} bytes, the descriptor says {desc.size}"
@@ -55,7 +59,8 @@ class ManifestStore:
 
     def exists(self, desc: Descriptor) -> bool:
         resp = self.client.request("HEAD", self.urls.manifest(desc.digest),
-                                   headers={"Accept": ACCEPT_MANIFESTS}, scopes=self.pull_scopes)
+                                   headers={"Accept": ACCEPT_MANIFESTS}, scopes=self.pull_scopes,
+                                   metadata=True)
         resp.discard()
         if resp.status == 200:
             return True
@@ -76,7 +81,8 @@ class ManifestStore:
         want = parse_digest(reference) if ":" in reference else None
         method = "HEAD" if head else "GET"
         resp = self.client.request(method, self.urls.manifest(reference),
-                                   headers={"Accept": ACCEPT_MANIFESTS}, scopes=self.pull_scopes)
+                                   headers={"Accept": ACCEPT_MANIFESTS}, scopes=self.pull_scopes,
+                                   metadata=True)
         if resp.status == 404:
             raise not_found(resp, what)
         if resp.status != 200:
@@ -88,12 +94,12 @@ class ManifestStore:
         if head:
             resp.discard()
             header = resp.header("Docker-Content-Digest")
-            length = resp.header("Content-Length")
-            if header and length.isdigit():
+            length = resp.content_length(what)
+            if header and length is not None:
                 digest = parse_digest(header)
                 if want is not None and digest != want:
                     raise VerificationError(f"{what}: registry answered with digest {digest}")
-                return Descriptor(media_type, digest, int(length)), b""
+                return Descriptor(media_type, digest, length), b""
             return self.fetch_reference(reference)
         try:
             raw = resp.read_capped(MAX_MANIFEST_BYTES)
@@ -117,7 +123,7 @@ class ManifestStore:
         what = self.urls.ref(reference)
         resp = self.client.request("PUT", self.urls.manifest(reference),
                                    headers={"Content-Type": desc.media_type}, body=raw,
-                                   scopes=self.push_scopes)
+                                   scopes=self.push_scopes, metadata=True)
         if resp.status not in (201, 200, 202, 204):
             raise registry_error(resp, "PUT", what, self.urls.registry)
         got = resp.header("Docker-Content-Digest")
@@ -147,7 +153,8 @@ class ManifestStore:
             with contextlib.suppress(NotFoundError):
                 _, raw = self.fetch_reference(str(desc.digest))
         resp = self.client.request("DELETE", self.urls.manifest(desc.digest),
-                                   scopes=(auth.repository_scope(self.urls.name, "delete"),))
+                                   scopes=(auth.repository_scope(self.urls.name, "delete"),),
+                                   metadata=True)
         if resp.status == 404:
             raise not_found(resp, what)
         if resp.status not in (200, 202, 204):

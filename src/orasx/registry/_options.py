@@ -14,7 +14,11 @@ from orasx.registry.retry import RetryPolicy
 
 @dataclass(frozen=True)
 class ClientOptions:
-    """How to reach registries. ``plain_http=None`` means: plain HTTP for loopback hosts only."""
+    """How to reach registries. ``plain_http=None`` means: plain HTTP for loopback hosts only.
+
+    The defaults are constants: nothing here is read from the environment (the CLI maps its
+    ``ORASX_*`` variables onto these fields).
+    """
 
     plain_http: bool | None = None
     insecure: bool = False
@@ -29,7 +33,17 @@ class ClientOptions:
     #: ``stall_window`` seconds counts as a dropped connection (the download resumes).
     stall_window: float = 60.0
     stall_min_bytes: int = 16 * 1024
-    pool_size: int = 16
+    #: total seconds for one metadata request (manifests, tag lists, catalog, referrers, tokens,
+    #: error bodies): connect, headers, redirects, retries and body; a registry that drips
+    #: bytes is given up on. 0 turns it off (the per-read ``read_timeout`` still applies).
+    metadata_deadline: float = 60.0
+    #: the most tags (and catalog repositories) one listing may return, over all its pages.
+    max_tags: int = 100_000
+    #: the most referrers one manifest may have (over all pages of the referrers API).
+    max_referrers: int = 10_000
+    #: the most bytes one paginated listing (tags, catalog, referrers) may take, over all pages.
+    max_listing_bytes: int = 64 * 1024 * 1024
+    pool_size: int = 32
     #: curl-style overrides: ``{("host", port): ("address", port)}``.
     resolve: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
     #: honour ``HTTP(S)_PROXY`` / ``NO_PROXY`` from the environment.

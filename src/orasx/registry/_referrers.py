@@ -16,13 +16,13 @@ from orasx import mediatype
 from orasx.content import Readable
 from orasx.descriptor import Descriptor, canonical_json
 from orasx.digest import Digest
-from orasx.errors import InvalidManifestError, NotFoundError, RegistryError, SizeLimitError
-from orasx.manifest import MAX_MANIFEST_BYTES, Index, Manifest, parse_manifest
+from orasx.errors import InvalidManifestError, NotFoundError, RegistryError
+from orasx.manifest import Index, Manifest, parse_manifest
 from orasx.registry import auth
 from orasx.registry._errors import is_name_unknown, registry_error
 from orasx.registry._http import Client
-from orasx.registry._listing import MAX_PAGES
-from orasx.registry._urls import RepositoryURLs, parse_link
+from orasx.registry._listing import ListLimits, follow_pages
+from orasx.registry._urls import RepositoryURLs
 
 
 class ManifestOps(Protocol):
@@ -55,6 +55,12 @@ class ReferrerStore:
         """Must pushes and deletes of manifests with a subject update the tag schema's index?"""
         return self.capability != "api"
 
+    @property
+    def limits(self) -> ListLimits:
+        """How many referrers (and bytes of referrers pages) one manifest may have."""
+        o = self.client.options
+        return ListLimits(o.max_referrers, o.max_listing_bytes, "referrers", "max_referrers")
+
     def referrers(self, store: ManifestOps, desc: Descriptor,
                   artifact_type: str = "") -> list[Descriptor]:
         """Manifests whose ``subject`` is ``desc``: the referrers API, or the tag schema."""
@@ -70,6 +76,7 @@ class ReferrerStore:
         except NotFoundError:
             return []
         found = index_manifests(raw)
+        self.limits.check_items(len(found), self.urls.ref(desc.digest))
         return [d for d in found if not artifact_type or d.artifact_type == artifact_type]
 
     def _from_api(self, desc: Descriptor, artifact_type: str) -> list[Descriptor] | None:
@@ -77,27 +84,16 @@ class ReferrerStore:
         what = self.urls.ref(desc.digest)
         accept = {"Accept": mediatype.OCI_INDEX}
         resp = self.client.request("GET", self.urls.referrers(desc.digest, artifact_type),
-                                   headers=accept, scopes=self.pull_scopes)
+                                   headers=accept, scopes=self.pull_scopes, metadata=True)
         ctype = mediatype.strip_parameters(resp.header("Content-Type"))
         if resp.status == 200 and ctype == mediatype.OCI_INDEX:
-            try:
-                body = resp.read_capped(MAX_MANIFEST_BYTES)
-            finally:
-                resp.close()
             self.capability = "api"
-            found = list(index_manifests(body))
-            link = parse_link(resp.header("Link"), resp.url)
-            pages = 1
-            while link:
-                pages += 1
-                if pages > MAX_PAGES:
-                    raise SizeLimitError(f"{what}: too many referrer pages")
-                page = self.client.request("GET", link, headers=accept, scopes=self.pull_scopes)
-                try:
-                    found += index_manifests(page.read_capped(MAX_MANIFEST_BYTES))
-                finally:
-                    page.close()
-                link = parse_link(page.header("Link"), page.url)
+            limits = self.limits
+            found: list[Descriptor] = []
+            for body in follow_pages(self.client, resp, what=what, registry=self.urls.registry,
+                                     scopes=self.pull_scopes, limits=limits, headers=accept):
+                found += index_manifests(body)
+                limits.check_items(len(found), what)
             return found
         if resp.status == 404 and is_name_unknown(resp):
             raise NotFoundError(f"{self.urls.registry}/{self.urls.name}: repository not found")

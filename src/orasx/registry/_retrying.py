@@ -1,7 +1,8 @@
 """Retry as a wrapper around a transport (oras-go's ``retry`` RoundTripper).
 
 When to retry and how long to wait is the pure :class:`~orasx.registry.retry.RetryPolicy`; this
-module only loops. A request whose body cannot be sent again (a stream) is never retried.
+module only loops. A request whose body cannot be sent again (a stream) is never retried, nor
+is one whose deadline passed or would pass during the wait.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class RetryingTransport:
         policy = self.policy
         method, url = request.method, request.url
         can_retry = rewindable(request.body)
+        deadline = request.deadline
         start = time.monotonic()
         attempt = 0
         while True:
@@ -41,9 +43,9 @@ class RetryingTransport:
             try:
                 resp = self.transport.send(request)
             except NetworkError as e:
-                wait = policy.delay(attempt, elapsed=time.monotonic() - start) if can_retry \
-                    else None
-                if wait is None:
+                wait = policy.delay(attempt, elapsed=time.monotonic() - start) \
+                    if can_retry and e.reason != "deadline" else None
+                if wait is None or (deadline is not None and wait >= deadline.remaining()):
                     raise
                 log.info("retrying %s %s in %.2fs after: %s", method, redact_url(url), wait, e)
                 self.sleep(wait)
@@ -53,7 +55,7 @@ class RetryingTransport:
             wait = policy.delay(attempt, status=resp.status,
                                 retry_after=resp.header("Retry-After"),
                                 elapsed=time.monotonic() - start)
-            if wait is None:
+            if wait is None or (deadline is not None and wait >= deadline.remaining()):
                 return resp
             resp.discard()
             log.info("retrying %s %s in %.2fs after status %s", method, redact_url(url), wait,

@@ -10,6 +10,8 @@ measurement (docs/decisions.md); it stays behind this module.
 from __future__ import annotations
 
 import contextlib
+import http.client
+import io
 import logging
 import threading
 import urllib.parse
@@ -19,19 +21,30 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import urllib3
+import urllib3.connection
 from urllib3.exceptions import HTTPError as _U3Error
 
-from orasx.errors import NetworkError
-from orasx.registry._errors import network_error
+from orasx.errors import NetworkError, RegistryError
+from orasx.registry._errors import Deadline, network_error
 from orasx.registry._options import ClientOptions
-from orasx.registry._urls import origin, redact_url
+from orasx.registry._urls import (
+    header_int,
+    join_url,
+    no_proxy_matches,
+    origin,
+    redact_headers,
+    redact_url,
+)
 
 log = logging.getLogger("orasx.http")
 
 MAX_REDIRECTS = 10
-_SENSITIVE = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+#: How much of an unwanted body :meth:`Response.discard` reads to keep the connection; a longer
+#: one closes the connection instead (a hostile body may never end).
+MAX_DISCARD_BYTES = 64 * 1024
 
 Body = bytes | Iterable[bytes] | None
+__all__ = ["Body", "Deadline", "Request", "Response", "Sender", "Transport", "rewindable"]
 
 
 def rewindable(body: Body) -> bool:
@@ -52,6 +65,8 @@ class Request:
     authorization: str | None = None
     registry: tuple[str, str, int] | None = None
     follow: bool = True
+    #: a metadata request's total deadline (connect, headers, redirects, retries and body).
+    deadline: Deadline | None = None
 
     @property
     def credentials_origin(self) -> tuple[str, str, int]:
@@ -59,18 +74,40 @@ class Request:
 
 
 class Response:
-    """A response whose body is read as raw bytes (no content decoding) and closed by the caller."""
+    """A response whose body is read as raw bytes (no content decoding) and closed by the caller.
 
-    def __init__(self, raw: urllib3.BaseHTTPResponse, url: str) -> None:
+    ``deadline``: the body must have arrived by then (a metadata request's); reads that go past
+    it raise :class:`NetworkError`. :meth:`read_capped` (metadata, error bodies) and
+    :meth:`discard` get one when the request had none: ``capped_seconds`` (0: none) from then.
+    """
+
+    def __init__(self, raw: urllib3.BaseHTTPResponse, url: str, *,
+                 deadline: Deadline | None = None, method: str = "GET") -> None:
         self.raw = raw
         self.url = url
         self.status = raw.status
         self.headers = raw.headers
+        self.deadline = deadline
+        self.method = method
+        self.capped_seconds = 60.0
 
     def header(self, name: str) -> str:
         return str(self.headers.get(name, ""))
 
+    def content_length(self, what: str) -> int | None:
+        """``Content-Length`` as a number (None when absent); anything but ASCII digits raises
+        :class:`RegistryError`."""
+        value = self.header("Content-Length")
+        try:
+            return header_int(value)
+        except ValueError:
+            raise RegistryError(f"{what}: the registry sent an invalid Content-Length "
+                                f"{value[:40]!r}", status=self.status) from None
+
     def read(self, n: int = -1, /) -> bytes:
+        deadline = self.deadline
+        if deadline is not None and deadline.remaining() <= 0:
+            raise deadline.error(self.method, self.url)
         try:
             if n is None or n < 0:
                 return self.raw.read(None, decode_content=False)
@@ -78,10 +115,14 @@ class Response:
             # lets the stall detector see a trickle.
             return self.raw.read1(n, decode_content=False)
         except (_U3Error, OSError) as e:
+            if deadline is not None and deadline.remaining() <= 0:
+                raise deadline.error(self.method, self.url) from None
             raise NetworkError(f"reading from {redact_url(self.url)}: {e}") from None
 
     def read_capped(self, limit: int) -> bytes:
-        """Up to ``limit`` bytes of the body (the rest is discarded)."""
+        """Up to ``limit`` bytes of the body (the rest is discarded), within the deadline."""
+        if self.deadline is None and self.capped_seconds > 0:
+            self.deadline = Deadline.after(self.capped_seconds)
         chunks: list[bytes] = []
         total = 0
         while total <= limit:
@@ -97,9 +138,19 @@ class Response:
         self.raw.close()
 
     def discard(self) -> None:
-        """Read and drop a small body so the connection can be reused."""
-        with contextlib.suppress(_U3Error, OSError):
-            self.raw.drain_conn()
+        """Read and drop a small body so the connection can be reused; a body longer than
+        :data:`MAX_DISCARD_BYTES`, or slower than the deadline, closes the connection instead."""
+        if self.deadline is None and self.capped_seconds > 0:
+            self.deadline = Deadline.after(self.capped_seconds)
+        left = MAX_DISCARD_BYTES
+        with contextlib.suppress(NetworkError):
+            while left > 0:
+                data = self.read(min(left, 16 * 1024))
+                if not data:
+                    self.raw.release_conn()
+                    return
+                left -= len(data)
+        self.raw.close()  # close first: a connection with unread bytes must not be reused
         self.raw.release_conn()
 
 
@@ -136,11 +187,14 @@ class Sender:
             m.clear()
 
     def send(self, request: Request) -> Response:
-        """Send ``request``, following redirects (unless ``follow`` is false)."""
+        """Send ``request``, following redirects (unless ``follow`` is false), by its deadline."""
         method, url, body = request.method, request.url, request.body
         reg_origin = request.credentials_origin
         custom = self.options.headers
+        deadline = request.deadline
         for _ in range(MAX_REDIRECTS + 1):
+            if deadline is not None and deadline.remaining() <= 0:
+                raise deadline.error(method, url)
             same = origin(url) == reg_origin
             hdrs = dict(request.headers)
             if same:
@@ -148,21 +202,25 @@ class Sender:
                 if request.authorization:
                     hdrs["Authorization"] = request.authorization
             if log.isEnabledFor(logging.DEBUG):
-                log.debug("> %s %s %s", method, redact_url(url), _redact_headers(hdrs, custom))
+                log.debug("> %s %s %s", method, redact_url(url), redact_headers(hdrs, custom))
             try:
-                raw = self._open(method, url, hdrs, body, same)
+                raw = self._open(method, url, hdrs, body, same, deadline)
             except (_U3Error, OSError) as e:
+                if deadline is not None and deadline.remaining() <= 0:
+                    raise deadline.error(method, url) from None
                 raise network_error(method, url, e) from None
-            resp = Response(raw, url)
+            resp = Response(raw, url, deadline=deadline, method=method)
+            resp.capped_seconds = self.options.metadata_deadline
             if log.isEnabledFor(logging.DEBUG):
                 log.debug(
-                    "< %s %s %s", resp.status, redact_url(url), _redact_headers(raw.headers, ())
+                    "< %s %s %s", resp.status, redact_url(url), redact_headers(raw.headers, ())
                 )
             location = resp.header("Location")
             if not request.follow or resp.status not in (301, 302, 303, 307, 308) or not location:
                 return resp
             resp.discard()
-            new_url = urllib.parse.urljoin(url, location)
+            new_url = join_url(url, location, f"{method} {redact_url(url)}: the redirect Location",
+                               NetworkError)
             if origin(url)[0] == "https" and origin(new_url)[0] != "https":
                 raise NetworkError(
                     f"refusing redirect from {redact_url(url)} to plain-HTTP {redact_url(new_url)}"
@@ -188,6 +246,7 @@ class Sender:
                     kw.update(cert_file=self.options.cert_file, key_file=self.options.key_file)
                 m = (urllib3.ProxyManager(proxy, num_pools=16, **kw) if proxy
                      else urllib3.PoolManager(num_pools=32, **kw))
+                m.pool_classes_by_scheme = _POOL_CLASSES
                 self._managers[key] = m
         return m
 
@@ -197,18 +256,34 @@ class Sender:
         u = urllib.parse.urlsplit(url)
         proxies = urllib.request.getproxies_environment()
         proxy = proxies.get(u.scheme, "")
-        if proxy and _no_proxy(u.hostname or "", u.port, proxies.get("no", "")):
+        if proxy and no_proxy_matches(u.hostname or "", u.port, proxies.get("no", "")):
             return ""
         return proxy
 
-    def _open(self, method: str, url: str, headers: dict[str, str], body: Body,
-              same: bool) -> urllib3.BaseHTTPResponse:
+    def _open(self, method: str, url: str, headers: dict[str, str], body: Body, same: bool,
+              deadline: Deadline | None) -> urllib3.BaseHTTPResponse:
+        """Send one request; with a ``deadline``, the response is read (headers, then body)
+        through a reader that gives up when it passes (see :class:`_DeadlineReader`)."""
+        if deadline is None:
+            return self._urlopen(method, url, headers, body, same, {})
+        left = max(deadline.remaining(), 0.001)
+        o = self.options
+        timeout = urllib3.Timeout(connect=min(o.connect_timeout, left),
+                                  read=min(o.read_timeout, left))
+        _current.deadline = deadline
+        try:
+            return self._urlopen(method, url, headers, body, same, {"timeout": timeout})
+        finally:
+            _current.deadline = None
+
+    def _urlopen(self, method: str, url: str, headers: dict[str, str], body: Body, same: bool,
+                 extra: dict[str, Any]) -> urllib3.BaseHTTPResponse:
         u = urllib.parse.urlsplit(url)
         scheme = u.scheme.lower()
         host = (u.hostname or "").lower()
         port = u.port or (443 if scheme == "https" else 80)
         kw: dict[str, Any] = {"body": body, "headers": headers, "redirect": False,
-                              "preload_content": False, "decode_content": False}
+                              "preload_content": False, "decode_content": False, **extra}
         override = self.options.resolve.get((host, port))
         if override is not None:
             address, aport = override
@@ -235,31 +310,82 @@ class Sender:
         return direct.urlopen(method, path, assert_same_host=False, **kw)
 
 
-def _no_proxy(host: str, port: int | None, no_proxy: str) -> bool:
-    """Does ``NO_PROXY`` (comma list of hosts, ``.domain`` suffixes, ``host:port``, ``*``) match?"""
-    host = host.lower()
-    for entry in (e.strip().lower() for e in no_proxy.split(",")):
-        if not entry:
-            continue
-        if entry == "*":
-            return True
-        name, _, eport = entry.partition(":") if not entry.startswith("[") else (entry, "", "")
-        if eport and port is not None and eport != str(port):
-            continue
-        name = name.strip("[]")
-        if host == name.lstrip(".") or host.endswith("." + name.lstrip(".")):
-            return True
-    return False
+# -- the metadata deadline inside urllib3 --------------------------------------------------------
+# urllib3's read timeout applies to each socket read, so a registry sending one byte a second
+# never trips it. A request with a deadline is sent with ``_current.deadline`` set; the response
+# class of our connections then reads the socket through :class:`_DeadlineReader`, which lowers
+# the socket timeout to what is left before every read and refuses to read past the deadline
+# (headers included: http.client reads them through the same file object).
+
+_current = threading.local()
 
 
-def _redact_headers(headers: Mapping[str, str], custom: Iterable[str]) -> dict[str, str]:
-    hidden = _SENSITIVE | {h.lower() for h in custom}
-    out = {}
-    for k, v in headers.items():
-        if k.lower() in hidden:
-            out[k] = "REDACTED"
-        elif k.lower() in ("location", "content-location", "referer"):
-            out[k] = redact_url(v)
-        else:
-            out[k] = v
-    return out
+class _DeadlineReader(io.RawIOBase):
+    """A socket's raw reader that fails with ``TimeoutError`` once ``deadline`` has passed."""
+
+    def __init__(self, raw: Any, sock: Any, deadline: Deadline) -> None:
+        super().__init__()
+        self._raw = raw
+        self._sock = sock
+        self._deadline = deadline
+        self._timeout = sock.gettimeout()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        left = self._deadline.remaining()
+        if left <= 0:
+            raise TimeoutError("deadline passed")
+        self._sock.settimeout(left if self._timeout is None else min(self._timeout, left))
+        n: int = self._raw.readinto(b)
+        return n
+
+    def fileno(self) -> int:
+        n: int = self._raw.fileno()
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """What http.client's response is built on: ``makefile`` wraps the reader."""
+
+    def __init__(self, sock: Any, deadline: Deadline) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
+        raw = self._sock.makefile("rb", buffering=0)
+        return io.BufferedReader(_DeadlineReader(raw, self._sock, self._deadline))
+
+
+class _HTTPResponse(http.client.HTTPResponse):
+    def __init__(self, sock: Any, *args: Any, **kwargs: Any) -> None:
+        deadline = getattr(_current, "deadline", None)
+        if deadline is not None:
+            sock = _DeadlineSocket(sock, deadline)
+        super().__init__(sock, *args, **kwargs)
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    response_class = _HTTPResponse
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    response_class = _HTTPResponse
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOL_CLASSES: dict[str, type[urllib3.HTTPConnectionPool]] = {
+    "http": _HTTPPool, "https": _HTTPSPool}

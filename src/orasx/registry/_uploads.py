@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import time
-import urllib.parse
 from collections.abc import Iterator
 
 from orasx.content import Readable
@@ -24,7 +23,7 @@ from orasx.errors import NetworkError, RegistryError
 from orasx.registry import auth
 from orasx.registry._errors import registry_error
 from orasx.registry._http import Client
-from orasx.registry._urls import RepositoryURLs, origin, with_digest
+from orasx.registry._urls import RepositoryURLs, header_int, join_url, origin, url_problem, with_digest
 
 log = logging.getLogger("orasx.registry.remote")
 
@@ -32,6 +31,9 @@ log = logging.getLogger("orasx.registry.remote")
 CHUNKED_THRESHOLD = 256 * 1024 * 1024
 #: Chunk size for chunked uploads (raised to the registry's ``OCI-Chunk-Min-Length``).
 CHUNK_BYTES = 64 * 1024 * 1024
+#: The largest ``OCI-Chunk-Min-Length`` we follow (a chunk is streamed, but a registry asking
+#: for terabyte chunks is asking for one PUT).
+MAX_CHUNK_MIN_LENGTH = 1 << 40
 
 
 class Uploader:
@@ -56,7 +58,7 @@ class Uploader:
             return
         resp = self.client.request(
             "POST", self.urls.uploads(), headers={"Content-Length": "0"},
-            body=b"", scopes=self.scopes,
+            body=b"", scopes=self.scopes, metadata=True,
         )
         if resp.status == 201:  # some registries answer that they already have it
             resp.discard()
@@ -68,9 +70,13 @@ class Uploader:
         resp.discard()
         if not location:
             raise RegistryError(f"{what}: registry started an upload without a Location")
-        url = urllib.parse.urljoin(resp.url, location)
+        url = join_url(resp.url, location, f"{what}: the upload Location")
         if chunked:
-            size = max(self.chunk_size, int(min_chunk) if min_chunk.isdigit() else 0)
+            try:
+                wanted = header_int(min_chunk) or 0
+            except ValueError:
+                wanted = 0  # a hint only: an unreadable one is ignored
+            size = max(self.chunk_size, min(wanted, MAX_CHUNK_MIN_LENGTH))
             self._upload_chunks(desc, reader, url, 0, size, what)
             return
         headers = {"Content-Type": "application/octet-stream", "Content-Length": str(desc.size)}
@@ -106,7 +112,7 @@ class Uploader:
             location = resp.header("Location")
             resp.discard()
             if location:
-                url = urllib.parse.urljoin(resp.url, location)
+                url = join_url(resp.url, location, f"{what}: the upload Location")
             offset += length
             state.save(url, offset)
         reader.verify()
@@ -121,14 +127,14 @@ class Uploader:
     def _upload_offset(self, url: str) -> int | None:
         """Bytes the upload session at ``url`` holds (``GET`` -> 204 ``Range: 0-N``)."""
         try:
-            resp = self.client.request("GET", url, scopes=self.scopes)
+            resp = self.client.request("GET", url, scopes=self.scopes, metadata=True)
         except NetworkError:
             return None
         rng = resp.header("Range")
         resp.discard()
         if resp.status not in (204, 202, 200):
             return None
-        m = re.fullmatch(r"(?:bytes=)?0-(\d+)", rng.strip())
+        m = re.fullmatch(r"(?:bytes=)?0-([0-9]{1,19})", rng.strip())
         if not m or m.group(1) == "0":
             return 0  # Distribution reports an empty session as "0-0"
         return int(m.group(1)) + 1
@@ -177,10 +183,10 @@ class UploadState:
                 return None
             with open(state.path) as f:
                 doc = json.load(f)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         url = doc.get("url") if isinstance(doc, dict) else None
-        if not isinstance(url, str) or origin(url) != origin(urls.base):
+        if not isinstance(url, str) or url_problem(url) or origin(url) != origin(urls.base):
             state.clear()
             return None
         state.url = url

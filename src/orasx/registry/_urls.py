@@ -1,24 +1,33 @@
-"""Registry URLs as pure functions: hosts, schemes, repository endpoints, pagination links.
+"""Registry URLs as pure functions: hosts, schemes, repository endpoints, pagination links, and
+the checks a URL or number from a registry's headers passes before it is used.
 
 Nothing here does I/O; the transport, the auth flow and the stores ask these functions which URL
-to use and whether two URLs share an origin.
+to use and whether two URLs share an origin. Every URL a registry hands us (``Location``,
+``Link``, a redirect) goes through :func:`join_url` first: ``urllib.parse`` raises a bare
+``ValueError`` for a port out of range or a broken IPv6 literal, and http.client refuses control
+characters and non-ASCII, so those are refused here with a message that says which header it was.
 """
 
 from __future__ import annotations
 
-import re
 import urllib.parse
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from orasx.digest import Digest
-from orasx.errors import RegistryError
+from orasx.errors import OrasError, RegistryError
 
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
-_LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?')
 _VISIBLE_QUERY = ("digest", "n", "last", "scope", "service")
+_SENSITIVE = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+#: The longest ``Link`` header we parse (a next-page link is a few hundred bytes).
+MAX_LINK_BYTES = 8 * 1024
+#: What ends a URL's authority (``userinfo@host:port``) inside a header value.
+_AUTHORITY_END = frozenset('/?#\\ \t\r\n"<>,;\'')
 
 
 def origin(url: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)``; ``url`` must have passed :func:`url_problem`."""
     u = urllib.parse.urlsplit(url)
     scheme = u.scheme.lower()
     port = u.port or (443 if scheme == "https" else 80)
@@ -26,14 +35,129 @@ def origin(url: str) -> tuple[str, str, int]:
 
 
 def redact_url(url: str) -> str:
-    """Drop userinfo and query values from a URL for logs and error messages."""
-    u = urllib.parse.urlsplit(url)
+    """Drop userinfo and query values from a URL for logs and error messages (never raises,
+    even for a URL ``urllib.parse`` cannot split)."""
+    try:
+        u = urllib.parse.urlsplit(url)
+    except ValueError:
+        return redact_userinfo(url.partition("?")[0].partition("#")[0])
     netloc = u.netloc.rpartition("@")[2]
     query = "&".join(
         f"{k}=REDACTED" if k.lower() not in _VISIBLE_QUERY else f"{k}={v}"
         for k, v in urllib.parse.parse_qsl(u.query, keep_blank_values=True)
     )
     return urllib.parse.urlunsplit((u.scheme, netloc, u.path, query, ""))
+
+
+def redact_userinfo(text: str) -> str:
+    """``text`` with the ``user:password@`` of every ``scheme://user:password@host`` in it
+    removed (header values such as ``WWW-Authenticate``), in linear time."""
+    out: list[str] = []
+    pos = 0
+    while (i := text.find("://", pos)) >= 0:
+        start = end = i + 3
+        while end < len(text) and text[end] not in _AUTHORITY_END:
+            end += 1
+        at = text.rfind("@", start, end)  # the authority is text[start:end]
+        out.append(text[pos:start])
+        pos = at + 1 if at >= 0 else start
+        out.append(text[pos:end])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def no_proxy_matches(host: str, port: int | None, no_proxy: str) -> bool:
+    """Does ``NO_PROXY`` (comma list of hosts, ``.domain`` suffixes, ``host:port``, ``*``) match?"""
+    host = host.lower()
+    for entry in (e.strip().lower() for e in no_proxy.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        name, _, eport = entry.partition(":") if not entry.startswith("[") else (entry, "", "")
+        if eport and port is not None and eport != str(port):
+            continue
+        name = name.strip("[]")
+        if host == name.lstrip(".") or host.endswith("." + name.lstrip(".")):
+            return True
+    return False
+
+
+def redact_headers(headers: Mapping[str, str], custom: Iterable[str]) -> dict[str, str]:
+    """Headers for ``--debug``: credentials and custom headers hidden, URLs without their
+    userinfo or signed query values, any other ``scheme://user:password@`` (a token realm in
+    ``WWW-Authenticate``) without its userinfo."""
+    hidden = _SENSITIVE | {h.lower() for h in custom}
+    out = {}
+    for k, v in headers.items():
+        if k.lower() in hidden:
+            out[k] = "REDACTED"
+        elif k.lower() in ("location", "content-location", "referer"):
+            out[k] = redact_url(v)
+        else:
+            out[k] = redact_userinfo(v)
+    return out
+
+
+def shown(text: str, limit: int = 200) -> str:
+    """Registry-supplied ``text`` for a message: quoted, escapes visible, cut to ``limit``."""
+    return repr(text[:limit] + ("..." if len(text) > limit else ""))
+
+
+def url_problem(url: str) -> str:
+    """Why ``url`` cannot be requested (``""``: it can): a scheme other than http(s), no host,
+    a port out of range, a broken IPv6 literal, control characters, spaces or non-ASCII."""
+    problem = _text_problem(url)
+    if problem:
+        return problem
+    try:
+        u = urllib.parse.urlsplit(url)
+        u.port  # noqa: B018 -- raises ValueError for a port out of range or not a number
+    except ValueError as e:
+        text = str(e)
+        return text[0].lower() + text[1:] if text else "cannot be parsed"
+    if u.scheme.lower() not in ("http", "https"):
+        return "not an http(s) URL"
+    if not u.hostname:
+        return "no host"
+    return ""
+
+
+def _text_problem(url: str) -> str:
+    if not url.isascii():
+        return "non-ASCII characters"
+    if any(c <= " " or c == "\x7f" for c in url):
+        return "control characters or spaces"
+    return ""
+
+
+def join_url(base: str, ref: str, what: str, error: type[OrasError] = RegistryError) -> str:
+    """``ref`` (a header's URL, maybe relative) resolved against ``base``, or ``error``
+    ``"{what} is malformed (why): 'url'"`` when it cannot be requested."""
+    problem = _text_problem(ref.strip())  # urljoin would quietly drop control characters
+    try:
+        url = urllib.parse.urljoin(base, ref.strip())
+    except ValueError:
+        url = ref
+    problem = problem or url_problem(url)
+    if problem:
+        raise error(f"{what} is malformed ({problem}): {shown(redact_url(url))}")
+    return url
+
+
+def header_int(value: str) -> int | None:
+    """A header's non-negative decimal number (``Content-Length``...); None when absent.
+
+    Only ASCII digits count: ``"²".isdigit()`` is true and ``int("²")`` fails.
+    Raises ``ValueError`` for anything else (the caller names the header).
+    """
+    value = value.strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 20:
+        raise ValueError(value)
+    return int(value)
 
 
 def is_loopback(host: str) -> bool:
@@ -128,14 +252,69 @@ def with_digest(url: str, digest: Digest) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
-def parse_link(header: str, current: str) -> str:
-    """The next page from a ``Link`` header, only if it stays on the same origin."""
-    m = _LINK.search(header)
-    if not m:
+def parse_link(header: str, current: str, what: str = "") -> str:
+    """The next page from a ``Link`` header (``<url>; rel="next"``), only if it stays on the same
+    origin; ``""`` when there is none. ``what`` names the listing in messages.
+
+    Linear time: the header is at most :data:`MAX_LINK_BYTES` and scanned once (a regex over
+    ``<<<<...`` backtracks quadratically).
+    """
+    if not header:
         return ""
-    nxt: str = urllib.parse.urljoin(current, str(m.group(1)))
+    prefix = f"{what}: " if what else ""
+    if len(header) > MAX_LINK_BYTES:
+        raise RegistryError(f"{prefix}the registry sent a Link header of {len(header)} bytes, "
+                            f"over the {MAX_LINK_BYTES // 1024} KiB limit")
+    target = _next_target(header)
+    if target is None:
+        return ""
+    nxt = join_url(current, target, f"{prefix}the Link to the next page")
     if origin(nxt) != origin(current):
         raise RegistryError(
-            f"refusing pagination link to another origin: {redact_url(nxt)}"
+            f"{prefix}refusing pagination link to another origin: {redact_url(nxt)}"
         )
     return nxt
+
+
+def _next_target(header: str) -> str | None:
+    """The URI of the first ``rel="next"`` link-value of a ``Link`` header (RFC 8288)."""
+    pos, n = 0, len(header)
+    while pos < n:
+        lt = header.find("<", pos)
+        if lt < 0:
+            return None
+        gt = header.find(">", lt + 1)
+        if gt < 0:
+            return None
+        params, i = _params(header, gt + 1)  # up to the "," that ends this link-value
+        if "next" in params.get("rel", "").lower().split():
+            return header[lt + 1:gt].strip()
+        pos = i + 1
+    return None
+
+
+def _params(header: str, i: int) -> tuple[dict[str, str], int]:
+    """The ``; name=value`` parameters from ``header[i:]`` (values may be quoted, with ``;``
+    and ``,`` inside the quotes) and where they end (at a ``,`` outside quotes, or the end)."""
+    params: dict[str, str] = {}
+    part: list[str] = []
+    quoted = False
+    n = len(header)
+    while i <= n:
+        c = header[i] if i < n else ","
+        if quoted and c == "\\" and i + 1 < n:
+            part.append(header[i + 1])
+            i += 2
+            continue
+        if c == '"':
+            quoted = not quoted
+        elif not quoted and c in ";,":
+            name, _, value = "".join(part).partition("=")
+            params.setdefault(name.strip().lower(), value.strip())
+            part = []
+            if c == ",":
+                break
+        else:
+            part.append(c)
+        i += 1
+    return params, i

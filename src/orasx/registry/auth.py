@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-import json
 import re
 import urllib.parse
 from dataclasses import dataclass
 
+from orasx._json import load_object
 from orasx.errors import AuthenticationError
 
 #: The largest token response we read.
 MAX_TOKEN_BYTES = 128 * 1024
+#: What a token may hold to be sent back in ``Authorization: Bearer <token>``: visible ASCII
+#: (RFC 6750's b64token is a subset). CR/LF would inject headers; non-Latin-1 cannot be sent.
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,20 @@ def basic_header(cred: Credential) -> str:
 
 
 def validate_realm(realm: str, registry_scheme: str, registry_host: str) -> None:
-    """Refuse token realms that could leak credentials (see GHSA-28r5/GHSA-xf85)."""
-    parsed = urllib.parse.urlsplit(realm)
+    """Refuse token realms that could leak credentials (see GHSA-28r5/GHSA-xf85), and realms
+    that cannot be requested (a port out of range, a broken IPv6 literal, control characters)."""
+    if not realm.isascii() or any(c <= " " or c == "\x7f" for c in realm):
+        raise AuthenticationError(
+            f"refusing token realm {realm[:200]!r}: malformed URL (control characters, spaces "
+            "or non-ASCII)")
+    try:
+        parsed = urllib.parse.urlsplit(realm)
+        parsed.port  # noqa: B018 -- raises ValueError for a port out of range
+    except ValueError as e:
+        raise AuthenticationError(
+            f"refusing token realm {_without_userinfo(realm)[:200]!r}: malformed URL "
+            f"({str(e)[:1].lower()}{str(e)[1:]})") from None
+    realm = _without_userinfo(realm)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise AuthenticationError(f"refusing token realm {realm!r}: not an http(s) URL")
     if registry_scheme == "https" and parsed.scheme != "https":
@@ -125,6 +140,24 @@ def validate_realm(realm: str, registry_scheme: str, registry_host: str) -> None
         raise AuthenticationError(
             f"refusing token realm {realm!r}: a private address that is not the registry's host"
         )
+
+
+def _without_userinfo(url: str) -> str:
+    """``url`` less any ``user:password@`` (for messages)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
+
+
+def check_token(token: str, what: str = "token") -> str:
+    """``token``, if it can be sent as ``Authorization: Bearer <token>``."""
+    if not _HEADER_SAFE.fullmatch(token):
+        raise AuthenticationError(
+            f"{what} has characters an HTTP header cannot carry (control characters, spaces or "
+            "non-ASCII): refusing to send it")
+    return token
 
 
 def token_request(
@@ -158,15 +191,15 @@ def token_request(
     return "GET", url, headers, None
 
 
-def parse_token_response(body: bytes) -> str:
-    """The bearer token from a token server's JSON answer (``token`` or ``access_token``)."""
+def parse_token_response(body: bytes, what: str = "token server") -> str:
+    """The bearer token from a token server's JSON answer (``token`` or ``access_token``),
+    refused unless it can be sent back as a header (see :func:`check_token`)."""
     if len(body) > MAX_TOKEN_BYTES:
-        raise AuthenticationError("token response is over the 128 KiB limit")
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        raise AuthenticationError("token server answered with something that is not JSON") from None
-    token = doc.get("token") or doc.get("access_token") if isinstance(doc, dict) else None
-    if not isinstance(token, str) or not token:
-        raise AuthenticationError("token server answered without a token")
-    return token
+        raise AuthenticationError(f"{what}: token response is over the 128 KiB limit")
+    doc = load_object(body, f"{what}: token response", AuthenticationError)
+    token = doc.get("token") or doc.get("access_token")
+    if not token:
+        raise AuthenticationError(f"{what} answered without a token")
+    if not isinstance(token, str):
+        raise AuthenticationError(f"{what} answered with a token that is not a string")
+    return check_token(token, f"{what}: the token issued")
