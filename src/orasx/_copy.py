@@ -177,6 +177,8 @@ def _retry_status(e: OrasError) -> int | bool | None:
     a streamed body), the HTTP status otherwise, ``False`` for an error that is never retried."""
     if isinstance(e, CopyError):
         return False
+    if isinstance(e, NetworkError) and e.reason in ("deadline", "too-slow"):
+        return False  # a registry that is too slow stays too slow: no second full wait
     if isinstance(e, (NetworkError, VerificationError)):
         return None
     if not isinstance(e, RegistryError):
