@@ -77,4 +77,4 @@ def test_format_errors_come_before_the_library_is_called(monkeypatch, args):
     for verb in ("push", "pull", "discover"):
         monkeypatch.setattr(orasx.api, verb, boom)
     code, _ = run(*args)
-    assert code == 2
+    assert code == 1  # as the Go CLI: every error exits 1

@@ -18,7 +18,7 @@ from orasx.api import (
 )
 from orasx.cli._options import FormatOptions, TargetOptions
 from orasx.cli.display import backup, blob, graph, manifest, pull, push, repo
-from orasx.cli.display._base import JSONDocument, TemplateDocument, TextDeleteHandler, document
+from orasx.cli.display._base import JSONDocument, TemplateDocument, document
 from orasx.descriptor import TITLE, Descriptor
 
 TEXT = FormatOptions()
@@ -65,8 +65,9 @@ def pushed(reference: str, tags: tuple[str, ...], oci_layout: bool = False) -> P
 
 def test_push_text(capsys):
     push.handler(TEXT).on_pushed(pushed("localhost:5000/hello:v1", ("v1", "latest")))
-    assert out(capsys) == (
+    assert out(capsys) == (  # Go: one "Tagged" line per extra tag
         "Pushed [registry] localhost:5000/hello:v1\n"
+        "Tagged latest\n"
         "ArtifactType: application/vnd.example\n"
         f"Digest: {MANIFEST.digest}\n"
     )
@@ -80,7 +81,7 @@ def test_push_text_to_a_layout(capsys):
 def test_push_json(capsys):
     push.handler(JSON).on_pushed(pushed("localhost:5000/hello:v1", ("v1", "latest")))
     doc = json.loads(out(capsys))
-    assert doc == {"reference": "localhost:5000/hello:v1", **MANIFEST.to_dict(),
+    assert doc == {"reference": f"localhost:5000/hello@{MANIFEST.digest}", **MANIFEST.to_dict(),
                    "referenceAsTags": ["localhost:5000/hello:v1", "localhost:5000/hello:latest"]}
 
 
@@ -111,10 +112,12 @@ def test_pull_text(capsys):
 
 def test_pull_text_of_skipped_layers_and_an_empty_artifact(capsys):
     pull.handler(TEXT, "reg.example/a:v1").on_pulled(pulled((), (blob_of(b"x"),)))
-    assert out(capsys).splitlines() == [
+    assert out(capsys).splitlines() == [  # Go: the hint replaces the Pulled/Digest lines
         'Skipped pulling layers without file name in "org.opencontainers.image.title"',
         "Use 'oras copy reg.example/a:v1 --to-oci-layout <layout-dir>' to pull all layers.",
-        "Downloaded empty artifact",
+    ]
+    pull.handler(TEXT, "reg.example/a:v1").on_pulled(pulled(()))
+    assert out(capsys).splitlines() == [  # nothing pulled, nothing skipped: no special line
         "Pulled [registry] reg.example/a:v1",
         f"Digest: {MANIFEST.digest}",
     ]
@@ -124,7 +127,7 @@ def test_pull_json_and_template(capsys):
     result = pulled((PulledFile("out/a.txt", A),))
     pull.handler(JSON, "reg.example/a:v1").on_pulled(result)
     doc = json.loads(out(capsys))
-    assert doc == {"reference": "reg.example/a:v1", "files": [
+    assert doc == {"reference": f"reg.example/a@{MANIFEST.digest}", "files": [
         {"path": "out/a.txt", "reference": f"reg.example/a@{A.digest}", **A.to_dict()}]}
     pull.handler(tpl("{{range .files}}{{.path}}{{end}}"), "x").on_pulled(result)
     assert out(capsys) == "out/a.txt"
@@ -182,7 +185,8 @@ def test_copy(capsys):
     result = CopyResult(MANIFEST, ("v1",), locate("reg.example/a:v1"),
                         locate("dir:v1", oci_layout=True))
     graph.copy_handler(TEXT, "reg.example/a:v1", "dir:v1,v2").on_copied(result)
-    assert out(capsys) == ("Copied [registry] reg.example/a:v1 => [oci-layout] dir:v1,v2\n"
+    assert out(capsys) == ("Copied [registry] reg.example/a:v1 => [oci-layout] dir:v1\n"
+                           "Tagged v2\n"
                            f"Digest: {MANIFEST.digest}\n")
     graph.copy_handler(tpl("{{.reference}}"), "x", "y").on_copied(result)
     assert out(capsys) == f"dir@{MANIFEST.digest}"
@@ -230,10 +234,17 @@ def test_manifest_push_and_delete(capsys):
     assert out(capsys) == f"Pushed [oci-layout] dir:a,b\nDigest: {MANIFEST.digest}\n"
     manifest.push_handler(JSON, target).on_pushed(MANIFEST)
     assert json.loads(out(capsys))["reference"] == "dir:a"
-    manifest.index_update_handler(TEXT, target).on_pushed(MANIFEST)
-    assert out(capsys).startswith("Updated dir:a,b\n")
-    TextDeleteHandler(target).on_deleted(MANIFEST)
-    assert out(capsys) == f"Deleted [oci-layout] dir:a,b\nDigest: {MANIFEST.digest}\n"
+    handler = manifest.index_update_handler(TEXT, TargetOptions("dir:a", oci_layout=True))
+    handler.on_event("Updated", str(MANIFEST.digest))
+    handler.on_pushed(MANIFEST, ["a", "b", "c"])
+    assert out(capsys) == (f"Updated   {MANIFEST.digest}\n"
+                           "Pushed    [oci-layout] dir:a\n"
+                           "Tagged b\nTagged c\n"  # Go: one line per tag beyond the first
+                           f"Digest: {MANIFEST.digest}\n")
+    manifest.DeleteHandler(target).on_deleted(MANIFEST)
+    assert out(capsys) == "Deleted [oci-layout] dir:a,b\n"  # Go prints no digest line
+    manifest.DeleteHandler(target).on_missing()
+    assert out(capsys) == "Missing dir:a,b\n"
 
 
 def test_blob_push(capsys):

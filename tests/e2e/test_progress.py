@@ -51,7 +51,9 @@ def test_no_tty_and_pipes_get_plain_status_lines(registry, tmp_path: Path):
     code, out, err = _run_on_terminal(["push", "--no-tty", f"{registry.localhost}/plain:v1",
                                        "a.txt"], tmp_path)
     assert code == 0 and "Uploading" in out and "Uploaded" not in err
-    proc = subprocess.run([ORAS, "push", f"{registry.localhost}/plain:v2", "a.txt"], cwd=tmp_path,
+    # Other content: a manifest the registry holds already is only tagged (no lines, as Go).
+    (tmp_path / "b.txt").write_text("b")
+    proc = subprocess.run([ORAS, "push", f"{registry.localhost}/plain:v2", "b.txt"], cwd=tmp_path,
                           capture_output=True, text=True, check=True)
     assert "Uploaded" in proc.stdout and "\x1b[" not in proc.stdout + proc.stderr
 

@@ -112,16 +112,22 @@ def check_no_escapes(o: Outcome) -> None:
             f"raw ESC/BEL on {name}: {data[:400]!r} ({o.summary()})")
 
 
+ERROR_PREFIXES = ("Error: ", "Error response from registry: ", "Error from source registry",
+                  "Error from destination registry")
+
+
 def check_error(o: Outcome, pattern: str, *, rss_mb: float = RSS_MB,
                 leftovers: bool = True) -> None:
-    """What a user must see when a registry misbehaves: exit 1, one ``Error: `` line on stderr
+    """What a user must see when a registry misbehaves: exit 1, one error line on stderr
     that names the problem (``pattern``, searched case-insensitively), bounded time and memory,
     no raw escapes, nothing left behind (``leftovers=False`` skips that check)."""
     check_bounded(o, rss_mb=rss_mb)
     assert o.returncode == 1, f"exit code {o.returncode}, expected 1: {o.summary()}"
     lines = o.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), (
-        f"stderr is not one 'Error: ' line: {o.err[-2000:]!r}")
+    # One error line, in the Go CLI's words: "Error: ...", or for what a registry answered
+    # "Error response from registry: ..." / "Error from source|destination registry for ...".
+    assert len(lines) == 1 and lines[0].startswith(ERROR_PREFIXES), (
+        f"stderr is not one error line: {o.err[-2000:]!r}")
     assert re.search(pattern, lines[0], re.IGNORECASE), (
         f"the message does not name the problem ({pattern!r}): {lines[0]!r}")
     check_no_escapes(o)

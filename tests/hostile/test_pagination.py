@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.hostile.conftest import check_error
 
 
@@ -26,9 +24,6 @@ def test_discover_stops_at_a_cap_when_referrer_pages_never_end(h):
     check_error(o, r"referrer.*(limit|too many|exceed)|(limit|too many|exceed).*referrer")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "#12: no cap on total referrer nodes (only depth 64): still walking when killed; unkilled, 1,172 "
-    "requests and 1.1 GB RSS after 90 s"))
 def test_discover_stops_at_a_cap_on_total_nodes(h):
     reg = h.registry("referrers-fan-out")
     o = h.run("discover", "--plain-http", reg.ref(), seconds=5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import IO
 
 from orasx import mediatype
@@ -13,7 +13,7 @@ from orasx._fsutil import atomic_writer, check_free_space, umask_mode
 from orasx._json import loads
 from orasx.api._common import Remote, open_target
 from orasx.content import BlobStore, ManifestDeleter, TagLister, Target, fetch_all, push_tagged
-from orasx.descriptor import CREATED, Descriptor, Platform, canonical_json
+from orasx.descriptor import Descriptor, Platform, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, hash_file, parse_digest, write_verified
 from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError
 from orasx.manifest import (
@@ -24,7 +24,6 @@ from orasx.manifest import (
     detect_media_type,
     parse_manifest,
 )
-from orasx.pack import created_timestamp
 from orasx.reference import parse_reference, split_tags
 from orasx.registry.remote import Registry
 
@@ -175,15 +174,19 @@ def delete_blob(reference: str, *, oci_layout: bool = False,
 def repo_tags(
     reference: str, *, last: str = "", exclude_digest_tags: bool = False,
     oci_layout: bool = False, remote: Remote | None = None,
+    on_filter: Callable[[Digest], None] | None = None,
 ) -> list[str]:
-    """Tags of a repository; with ``repo:tag`` or ``repo@digest``, only those on that manifest."""
+    """Tags of a repository in the order the store lists them (``last``: start after this tag,
+    as the store understands it); with ``repo:tag`` or ``repo@digest``, only those on that
+    manifest (``on_filter`` is told its digest before the tags are checked one by one)."""
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
     if not isinstance(target, TagLister):
         raise InvalidInputError(f"{reference}: this store cannot list tags")
-    # Registries that ignore ``last`` without ``n`` are filtered here too.
-    tags = sorted(t for t in target.tags(last=last) if not last or t > last)
-    if ref:
-        want = resolve_root(target, ref)[0].digest
+    want = resolve_root(target, ref)[0].digest if ref else None
+    if want is not None and on_filter is not None:
+        on_filter(want)
+    tags = list(target.tags(last=last))
+    if want is not None:
         tags = [t for t in tags if _resolves_to(target, t, want)]
     if exclude_digest_tags:
         tags = [t for t in tags if not _is_digest_tag(t)]
@@ -206,6 +209,9 @@ def _is_digest_tag(tag: str) -> bool:
 def repo_ls(registry: str, *, last: str = "", remote: Remote | None = None) -> list[str]:
     """Repositories of a registry (``host[/namespace]``), sorted as the registry lists them."""
     host, _, namespace = registry.partition("/")
+    if ":" in namespace or "@" in namespace:
+        raise InvalidInputError(
+            "could not parse repository path: tags or digests should not be provided")
     remote = remote or Remote()
     reg = Registry(host, remote.client(host))
     names = sorted(n for n in reg.repositories(last=last) if not last or n > last)
@@ -215,15 +221,42 @@ def repo_ls(registry: str, *, last: str = "", remote: Remote | None = None) -> l
     return names
 
 
+#: ``(event, text)``: what an index verb does as it goes, for the Go CLI's lines
+#: (``Fetching``, ``Fetched``, ``Added``, ``Merged``, ``Removed``, ``Packed``, ``Updated``).
+IndexEvent = Callable[[str, str], None]
+
+
+def _noop_event(_event: str, _text: str) -> None:
+    return None
+
+
+def _fetched_child(target: Target, source: str, on_event: IndexEvent) -> Descriptor:
+    on_event("Fetching", source)
+    child = _child(target, source)
+    on_event("Fetched", _named(child.digest, source))
+    return child
+
+
+def _named(digest: Digest, source: str) -> str:
+    """``DIGEST SOURCE``, or just the digest when the source was one (the Go CLI's lines)."""
+    return source if source == str(digest) else f"{digest} {source}"
+
+
 def index_create(
     reference: str, sources: Sequence[str], *, annotations: Mapping[str, str] | None = None,
     artifact_type: str = "", oci_layout: bool = False, remote: Remote | None = None,
+    on_event: IndexEvent | None = None, push: bool = True,
 ) -> tuple[Descriptor, bytes, list[str]]:
-    """Create an image index of the manifests ``sources`` name (tags or digests in the repo)."""
+    """Create an image index of the manifests ``sources`` name (tags or digests in the repo).
+    ``on_event`` is told each step (``Fetching``/``Fetched`` per source, ``Packed``).
+    ``push=False``: only build it (the CLI's ``-o``, which writes it instead, as Go's)."""
+    event = on_event or _noop_event
     first, extra = split_tags(reference)
     target, ref, _ = open_target(first, oci_layout=oci_layout, remote=remote)
-    children = [_child(target, s) for s in sources]
-    return _push_index(target, ref, extra, children, annotations, artifact_type)
+    children = [_fetched_child(target, s, event) for s in sources]
+    return _push_index(target, ref, extra, children, annotations, artifact_type,
+                       on_packed=lambda d: event("Packed", f"{d.digest.encoded[:12]} {d.media_type}"),
+                       push=push)
 
 
 def index_update(
@@ -231,35 +264,50 @@ def index_update(
     remove: Sequence[str] = (), tags: Sequence[str] = (),
     annotations: Mapping[str, str] | None = None, artifact_type: str | None = None,
     oci_layout: bool = False, remote: Remote | None = None,
+    on_event: IndexEvent | None = None, push: bool = True,
 ) -> tuple[Descriptor, bytes, list[str]]:
-    """Add manifests to, merge other indexes into, or remove manifests from an index."""
+    """Add manifests to, merge other indexes into, or remove manifests (by digest) from an
+    index. ``on_event`` is told each step (``Fetching``/``Fetched``, ``Added``, ``Merged``,
+    ``Removed``, ``Updated``). ``push=False``: only build it."""
+    event = on_event or _noop_event
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    for s in remove:
+        if ":" not in s:  # as the Go CLI: a manifest is removed by its digest only
+            raise InvalidInputError(f"remove: {s} is not a digest")
+        parse_digest(s)
+    event("Fetching", ref)
     desc, raw = resolve_root(target, ref)
     node = parse_manifest(desc.media_type, raw)
     if not isinstance(node, Index):
-        raise InvalidManifestError(f"{reference}: is not an index")
+        raise InvalidManifestError(f"{ref} is not an index")
+    event("Fetched", _named(desc.digest, ref))
     children = list(node.manifests)
     for s in add:
-        c = _child(target, s)
+        c = _fetched_child(target, s, event)
         if all(m.digest != c.digest for m in children):
             children.append(c)
+        event("Added", _named(c.digest, s))
     for s in merge:
+        event("Fetching", s)
         other_desc, other_raw = resolve_root(target, _in_repo(s))
+        event("Fetched", _named(other_desc.digest, s))
         other = parse_manifest(other_desc.media_type, other_raw)
         if not isinstance(other, Index):
             raise InvalidManifestError(f"{s}: is not an index and cannot be merged")
         children += [m for m in other.manifests if all(c.digest != m.digest for c in children)]
+        event("Merged", _named(other_desc.digest, s))
     for s in remove:
-        d = parse_digest(s) if ":" in s else _child(target, s).digest
+        d = parse_digest(s)
         if all(m.digest != d for m in children):
             raise NotFoundError(f"{s}: not in the index")
         children = [m for m in children if m.digest != d]
+        event("Removed", str(d))
     ann = dict(node.annotations)
     ann.update(annotations or {})
     at = node.artifact_type if artifact_type is None else artifact_type
     new_tags = ([ref] if ref and ":" not in ref else []) + list(tags)
     return _push_index(target, "", ["", *new_tags] if new_tags else [], children, ann, at,
-                       keep_created=True)
+                       on_packed=lambda d: event("Updated", str(d.digest)), push=push)
 
 
 def _in_repo(source: str) -> str:
@@ -292,19 +340,23 @@ def _child(target: Target, source: str) -> Descriptor:
 
 def _push_index(
     target: Target, ref: str, extra: list[str], children: list[Descriptor],
-    annotations: Mapping[str, str] | None, artifact_type: str, keep_created: bool = False,
+    annotations: Mapping[str, str] | None, artifact_type: str,
+    on_packed: Callable[[Descriptor], None] | None = None, push: bool = True,
 ) -> tuple[Descriptor, bytes, list[str]]:
+    # As the Go CLI: no created annotation is added, so the same inputs give the same digest.
     ann = dict(annotations or {})
-    if not keep_created or CREATED not in ann:
-        ann.setdefault(CREATED, created_timestamp())
     doc: dict[str, object] = {"schemaVersion": 2, "mediaType": mediatype.OCI_INDEX}
     if artifact_type:
         doc["artifactType"] = artifact_type
     doc["manifests"] = [c.to_dict() for c in children]
-    doc["annotations"] = ann
+    if ann:
+        doc["annotations"] = ann
     raw = canonical_json(doc)
     desc = Descriptor.from_bytes(mediatype.OCI_INDEX, raw, artifact_type=artifact_type)
+    if on_packed is not None:
+        on_packed(desc)
     tags = ([ref] if ref and ":" not in ref else []) + [t for t in extra[1:] if t]
-    push_tagged(target, desc, raw, tags)
+    if push:
+        push_tagged(target, desc, raw, tags)
     return desc, raw, tags
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,18 +18,24 @@ from orasx._copy import (
 )
 from orasx._copy import copy as copy_target
 from orasx.api._common import Location, Remote, Union, open_location, open_target
-from orasx.api._transfer import _annotations, add_files
-from orasx.content import ReferrerLister, Target, tag_all
+from orasx.api._transfer import _annotations, _config_descriptor, add_files
+from orasx.content import Mounter, ReferrerLister, Target, tag_all
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
 from orasx.descriptor import Descriptor, Platform
-from orasx.errors import InvalidInputError
+from orasx.errors import InvalidInputError, SizeLimitError
 from orasx.fileref import CONFIG_KEY, MANIFEST_KEY
 from orasx.pack import pack_manifest
 from orasx.reference import split_tags
 
+REF_NAME = "org.opencontainers.image.ref.name"
+
 __all__ = ["MAX_REFERRER_DEPTH", "AttachResult", "CopyResult", "Endpoint", "ReferrerNode", "attach",
            "copy", "discover", "resolve", "tag"]
+
+
+#: The most referrers ``discover`` collects in all (breadth times depth), against endless graphs.
+MAX_DISCOVER_NODES = 4096
 
 
 def referrers_of(store: Target, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:
@@ -86,8 +93,12 @@ def attach(
     disable_path_validation: bool = False,
     remote: Remote | None = None,
     hooks: Hooks | None = None,
+    on_file: Callable[[str], None] | None = None,
+    config: str | None = None,
 ) -> AttachResult:
-    """Attach files (or only annotations) to ``subject`` as an image-spec v1.1 referrer."""
+    """Attach files (or only annotations) to ``subject`` as an image-spec v1.1 referrer.
+    ``on_file`` is told the name of each file as it is prepared; ``config`` is a config file
+    (``path[:media-type]``) for the referrer instead of the empty one."""
     if not artifact_type:
         raise InvalidInputError("--artifact-type is required to attach an artifact")
     ann = _annotations(annotations, annotation_file)
@@ -95,19 +106,22 @@ def attach(
         raise InvalidInputError("nothing to attach: give files or --annotation")
     target, location = open_location(subject, oci_layout=oci_layout, remote=remote, create=False)
     subject_desc, _ = resolve_root(target, location.ref, platform)
+    if location.oci_layout and location.tag and platform is None and REF_NAME not in \
+            subject_desc.annotations:
+        # Go's layout resolves a tag to its index.json entry, ref.name included.
+        subject_desc = subject_desc.with_annotations(
+            {**subject_desc.annotations, REF_NAME: location.tag})
     with FileStore(".") as store:
         layers, _ = add_files(store, files, ann, disable_path_validation=disable_path_validation,
-                              concurrency=concurrency)
+                              concurrency=concurrency, on_file=on_file)
         memory = MemoryStore()
         memory.push_bytes(mediatype.OCI_EMPTY, b"{}")
-        config = None
-        if ann.get(CONFIG_KEY):
-            from orasx.descriptor import EMPTY_DESCRIPTOR
-
-            config = EMPTY_DESCRIPTOR.with_annotations(ann[CONFIG_KEY])
-        root, raw = pack_manifest(layers, artifact_type=artifact_type, config=config,
-                                  annotations=ann.get(MANIFEST_KEY),
-                                  subject=_plain(subject_desc))
+        config_desc = _config_descriptor(config, "v1.1", artifact_type, ann.get(CONFIG_KEY),
+                                         store, memory)
+        # The subject is the descriptor as resolved, as the Go CLI's: an index's entry keeps its
+        # platform and artifact type, a layout's index.json entry its annotations.
+        root, raw = pack_manifest(layers, artifact_type=artifact_type, config=config_desc,
+                                  annotations=ann.get(MANIFEST_KEY), subject=subject_desc)
         copy_graph(Union(memory, store), target, root,
                    CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(),
                                find_successors=without_subject), root_content=raw)
@@ -115,10 +129,6 @@ def attach(
         with open(export_manifest, "wb") as f:
             f.write(raw)
     return AttachResult(root, subject_desc, raw, location)
-
-
-def _plain(desc: Descriptor) -> Descriptor:
-    return Descriptor(desc.media_type, desc.digest, desc.size)
 
 
 @dataclass
@@ -157,8 +167,12 @@ def discover(
             if r.digest in seen:
                 continue  # cycles and repeats
             seen.add(r.digest)
-            child = ReferrerNode(r)
-            node.referrers.append(child)
+            if len(seen) > MAX_DISCOVER_NODES:
+                raise SizeLimitError(
+                    f"{reference}: more than {MAX_DISCOVER_NODES} referrers in the graph, over "
+                    "the limit: narrow it with --depth or --artifact-type")
+            node.referrers.append(ReferrerNode(r))
+        for child in node.referrers:  # a node's referrers are all counted before any is walked
             walk(child, level + 1)
 
     walk(root, 0)
@@ -172,6 +186,25 @@ class Endpoint:
     reference: str
     oci_layout: bool = False
     remote: Remote = field(default_factory=Remote)
+
+
+def _copy_untagged(src: Target, src_ref: str, dst: Target, opts: CopyOptions) -> Descriptor:
+    """Copy what ``src_ref`` names to ``dst`` by digest (no tag), with its referrers if asked."""
+    from orasx._copy import copy_referrers
+    from orasx.errors import OrasError, with_origin
+
+    try:
+        root, raw = resolve_root(src, src_ref, opts.platform)
+    except OrasError as e:
+        raise with_origin(e, "source") from None
+    if isinstance(dst, Mounter) and opts.mount is None:
+        mount = dst.mount_from(src)
+        if mount is not None:
+            opts = dataclasses.replace(opts, mount=mount)
+    copy_graph(src, dst, root, opts, root_content=raw)
+    if opts.referrers:
+        copy_referrers(src, dst, root, opts, root_content=raw)
+    return root
 
 
 @dataclass(frozen=True)
@@ -196,12 +229,15 @@ def copy(
     platform: Platform | None = None,
     concurrency: int = 3,
     hooks: Hooks | None = None,
+    tag_as_source: bool = True,
 ) -> CopyResult:
     """Copy an artifact (and, with ``recursive``, its referrers) between registries and layouts.
 
     The destination reference may name several tags (``repo:a,b``) and defaults to the source's
     tag. Blobs stream from source to destination; within one registry and with the same
     credentials they are mounted instead of copied. Returns the root and the tags set.
+    ``tag_as_source=False``: a destination without a tag gets the manifest untagged (the Go
+    CLI's ``cp``), not tagged as the source.
     """
     src, src_location = open_location(source.reference, oci_layout=source.oci_layout,
                                       remote=source.remote, create=False)
@@ -210,9 +246,10 @@ def copy(
     dst, dst_location = open_location(first, oci_layout=destination.oci_layout,
                                       remote=destination.remote)
     dst_ref = dst_location.ref
-    tag = dst_ref or ("" if ":" in src_ref else src_ref)
+    tag = dst_ref or ("" if ":" in src_ref or not tag_as_source else src_ref)
     opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(), platform=platform,
                        referrers=recursive)
-    root = copy_target(src, src_ref, dst, tag, opts, tags=extra[1:])
+    root = copy_target(src, src_ref, dst, tag, opts, tags=extra[1:]) if tag or tag_as_source \
+        else _copy_untagged(src, src_ref, dst, opts)
     tags = ([tag] if tag else []) + [t for t in extra[1:] if t and t != tag]
     return CopyResult(root, tuple(tags), src_location, dst_location)

@@ -6,9 +6,10 @@ and compose the stores, packing and graph copy below them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO
@@ -73,23 +74,30 @@ def add_files(
     *,
     disable_path_validation: bool,
     concurrency: int,
+    on_file: Callable[[str], None] | None = None,
 ) -> tuple[list[Descriptor], set[str]]:
     """Check ``path[:type]`` arguments and add them to ``store``, hashing (or packing) them in
-    parallel; returns the layer descriptors in argument order and the titles."""
+    parallel; returns the layer descriptors in argument order and the titles. ``on_file`` is
+    told each file's name (the path, cleaned) as it is prepared (the Go CLI's ``Preparing``)."""
     items: list[tuple[str, str, str]] = []
-    seen: set[str] = set()
     for item in files:
         path, media_type = parse_file_reference(item)
-        title = title_for(path)
         if os.path.isabs(path) and not disable_path_validation:
             raise InvalidInputError(
                 f"{path}: absolute file path detected: use a relative path, or pass "
                 "--disable-path-validation if this is intended"
             )
+        items.append((path, title_for(path), media_type))
+
+    seen: set[str] = set()
+
+    def prepare(item: tuple[str, str, str]) -> None:
+        path, title, _ = item
+        if on_file is not None:
+            on_file(_clean(path))
         if title in seen:
             raise InvalidInputError(f"{path}: duplicate file name {title!r}")
         seen.add(title)
-        items.append((path, title, media_type))
 
     def add(item: tuple[str, str, str]) -> Descriptor:
         path, title, media_type = item
@@ -103,9 +111,21 @@ def add_files(
 
     # Threads pay off only for big files (hashlib releases the GIL); small ones are hashed inline.
     if len(items) < 2 or sum(1 for i in items if heavy(i)) < 2:
-        return [add(i) for i in items], seen
+        layers = []
+        for i in items:
+            prepare(i)
+            layers.append(add(i))
+        return layers, seen
+    for i in items:
+        prepare(i)
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(items)))) as pool:
         return list(pool.map(add, items)), seen
+
+
+def _clean(path: str) -> str:
+    """A path as the Go CLI names it: cleaned, with forward slashes."""
+    cleaned = os.path.normpath(path)
+    return cleaned if os.path.isabs(cleaned) else cleaned.replace(os.sep, "/")
 
 
 def _annotations(
@@ -148,6 +168,7 @@ def push(
     remote: Remote | None = None,
     hooks: Hooks | None = None,
     reproducible: bool = False,
+    on_file: Callable[[str], None] | None = None,
 ) -> PushResult:
     """Push files (``path[:media-type]``; directories become tar+gzip layers) as one artifact.
 
@@ -174,7 +195,7 @@ def push(
     probe.shutdown(wait=False)
     with FileStore(".", reproducible_mtime=epoch) as store:
         layers, seen = add_files(store, files, ann, disable_path_validation=disable_path_validation,
-                                 concurrency=concurrency)
+                                 concurrency=concurrency, on_file=on_file)
         known = seen | {MANIFEST_KEY, CONFIG_KEY} | {parse_file_reference(f)[0] for f in files}
         unknown = sorted(k for k in ann if k not in known)
         if unknown:
@@ -192,9 +213,16 @@ def push(
             annotations=ann.get(MANIFEST_KEY),
             image_spec=spec,
         )
+        if not root.artifact_type and config_desc is not None and spec == "v1.0":
+            # As oras-go: a v1.0 manifest's descriptor carries its config type as artifact type.
+            root = dataclasses.replace(root, artifact_type=config_desc.media_type)
         opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(),
                            known=held.result(), assume_missing=new_repository.result())
-        copy_graph(Union(memory, store), target, root, opts, tag=ref or None, root_content=raw)
+        if not new_repository.result() and _holds(target, root):
+            tag_all(target, root, raw, [ref] if ref and ":" not in ref else [])
+        else:
+            copy_graph(Union(memory, store), target, root, opts, tag=ref or None,
+                       root_content=raw)
         tag_all(target, root, raw, extra_tags[1:])
     if export_manifest:
         with open(export_manifest, "wb") as f:
@@ -203,6 +231,14 @@ def push(
     display = first if ref else f"{first}@{root.digest}"
     return PushResult(root, raw, display, tags,
                       location if ref else location.with_digest(root.digest))
+
+
+def _holds(target: Target, desc: Descriptor) -> bool:
+    """Does the destination hold ``desc`` already (a failed check counts as no)?"""
+    try:
+        return target.exists(desc)
+    except OrasError:
+        return False
 
 
 def _repository_is_new(target: Target) -> bool:
@@ -282,6 +318,9 @@ class PullResult:
     files: tuple[PulledFile, ...]
     skipped: tuple[Descriptor, ...]
     location: Location
+    #: Some node had no title (a layer or config skipped, an unnamed manifest or subject walked
+    #: into): the Go CLI then prints its skipped-layers hint instead of ``Pulled``.
+    unnamed: bool = False
 
 
 def pull(
@@ -302,6 +341,9 @@ def pull(
     offline: bool = False,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    on_processing: Callable[[Descriptor], None] | None = None,
+    on_unpulled: Callable[[Descriptor], None] | None = None,
+    include_subject: bool = False,
 ) -> PullResult:
     """Pull the files of an artifact into ``output``.
 
@@ -314,7 +356,10 @@ def pull(
     content-addressed cache there (``ORAS_CACHE``): what it holds is not downloaded again, and a
     pull by digest needs no registry; ``offline`` resolves tags from the cache only.
     ``include``/``exclude``: pull only the titles matching one of ``include`` (globs; all when
-    empty) and none of ``exclude``.
+    empty) and none of ``exclude``. ``on_processing`` is told of each manifest as its children
+    are listed (after ``hooks.on_start``); ``on_unpulled`` of each node not pulled because it has
+    no title (a non-empty config, an unnamed layer), as the Go CLI's ``Skipped``.
+    ``include_subject``: pull the files of the subject too (and its subject's, ...).
     """
     if concurrency < 1:
         raise InvalidInputError("--concurrency must be at least 1")
@@ -328,21 +373,40 @@ def pull(
     skipped: list[Descriptor] = []
     config_path = parse_file_reference(config)[0] if config else None
 
+    unnamed: list[Descriptor] = []
+
     def successors(src: ReadOnlyStorage, desc: Descriptor, data: bytes) -> list[Descriptor]:
+        if on_processing is not None:
+            (hooks or Hooks()).on_start(desc)
+            on_processing(desc)
         node = parse_manifest(desc.media_type, data)
         if isinstance(node, Index):
+            unnamed.extend(m for m in node.manifests if not m.title)
             return list(node.manifests)
         assert isinstance(node, Manifest)
         out: list[Descriptor] = []
         titles: set[str] = set()
+
+        def skip(d: Descriptor) -> None:
+            unnamed.append(d)
+            if mediatype.is_manifest_like(d.media_type):
+                out.append(d)  # unnamed, but its own files are pulled
+                return
+            skipped.append(d)
+            if on_unpulled is not None:
+                on_unpulled(d)
+
         if config_path:
             out.append(node.config.with_annotations({TITLE: config_path}))
             titles.add(config_path)
+        elif not node.config.title and not _is_empty_json(node.config, media_type=False):
+            skip(node.config)  # as the Go CLI: an unnamed config is a skipped layer
         chosen = {id(d) for d in select_titles(node.layers, include or None, exclude or None)}
         for layer in node.layers:
             title = layer.title
             if not title:
-                skipped.append(layer)
+                if not _is_empty_json(layer, media_type=True):
+                    skip(layer)
                 continue
             if id(layer) not in chosen:
                 continue
@@ -350,9 +414,11 @@ def pull(
                 raise InvalidManifestError(f"{desc.digest}: duplicate file name {title!r}")
             titles.add(title)
             out.append(layer)
+        if include_subject and node.subject is not None:
+            skip(node.subject)
         return out
 
-    os.makedirs(output, exist_ok=True)
+    # The output directory is made by the first file written (none written: none made, as Go).
     cancel = threading.Event()
     with FileStore(
         output, allow_path_traversal=allow_path_traversal, keep_old_files=keep_old_files,
@@ -371,7 +437,14 @@ def pull(
     display = f"{name}:{ref}" if ":" not in ref else f"{name}@{ref}"
     if location.digest is not None:  # a digest wins over a tag
         location = location.with_digest(location.digest)
-    return PullResult(root, display, tuple(files), tuple(skipped), location)
+    return PullResult(root, display, tuple(files), tuple(skipped), location,
+                      unnamed=bool(unnamed))
+
+
+def _is_empty_json(desc: Descriptor, *, media_type: bool) -> bool:
+    """Is ``desc`` the empty JSON ``{}`` (with its media type too, when ``media_type``)?"""
+    same = desc.digest == EMPTY_DESCRIPTOR.digest and desc.size == EMPTY_DESCRIPTOR.size
+    return same and (not media_type or desc.media_type == EMPTY_DESCRIPTOR.media_type)
 
 
 def pull_to_stream(

@@ -26,27 +26,44 @@ def platform_value(value: str | None) -> Platform | None:
 
 
 def confirm(force: bool, question: str) -> None:
-    """Ask on a terminal unless ``force`` (-f); with no terminal and no -f, refuse instead of
-    hanging."""
+    """Unless ``force`` (-f), print ``question [y/N] `` on stdout and read the answer from stdin,
+    also when it is not a terminal (the Go CLI's ``AskForConfirmation``); anything but ``y``/``yes``
+    (EOF included) prints ``Operation cancelled.`` and exits 0."""
     if force:
         return
-    if not sys.stdin.isatty():
-        raise click.UsageError(f"{question} Pass -f/--force to confirm without a terminal.")
-    if not click.confirm(question, default=False, err=True):
+    sys.stdout.write(f"{question} [y/N] ")
+    sys.stdout.flush()
+    answer = sys.stdin.readline().strip().lower()
+    if answer not in ("y", "yes"):
+        click.echo("Operation cancelled.")
         raise SystemExit(0)
 
 
+def confirm_delete(force: bool, kind: str, digest: str) -> None:
+    """The Go CLI's delete confirmation, asked after the reference resolved to ``digest``:
+    ``kind`` is ``"manifest"`` (``Are you sure you want to delete the manifest "<digest>" and all
+    tags associated with it? [y/N] ``) or ``"blob"`` (``... the blob "<digest>"? [y/N] ``)."""
+    if kind == "manifest":
+        question = (f'Are you sure you want to delete the manifest "{digest}" and all tags '
+                    "associated with it?")
+    else:
+        question = f'Are you sure you want to delete the {kind} "{digest}"?'
+    confirm(force, question)
+
+
 def handle_errors(f: Command) -> Command:
-    """Print an :class:`OrasError` as ``Error: <message>`` on stderr and exit 1."""
+    """Print an :class:`OrasError` as the Go CLI would (``_hints.render``: ``Error: <message>``,
+    ``Error response from registry: ...``, a second hint line...) on stderr and exit 1."""
 
     @functools.wraps(f)
     def wrapper(**kwargs: object) -> None:
         try:
             f(**kwargs)
         except OrasError as e:
-            from orasx.cli._hints import message
+            from orasx.cli._hints import render
 
-            click.echo(f"Error: {one_line(message(e))}", err=True)
+            text = render(e, click.get_current_context(silent=True))
+            click.echo("\n".join(one_line(line) for line in text.split("\n")), err=True)
             sys.exit(1)
         except OSError as e:
             where = f"{e.filename}: " if e.filename else ""

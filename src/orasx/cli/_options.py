@@ -29,6 +29,7 @@ flags are checked, and a secret read from stdin, only when the command asks for 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import sys
@@ -63,6 +64,11 @@ class Values:
     def __init__(self, values: Mapping[str, object], prefix: str = "") -> None:
         self._values = values
         self._prefix = prefix
+
+    @property
+    def prefix(self) -> str:
+        """The group's flag prefix (``from``, ``to``) or ``""``."""
+        return self._prefix
 
     def _get(self, name: str) -> object:
         return self._values[f"{self._prefix}_{name}" if self._prefix else name]
@@ -240,6 +246,8 @@ class RemoteOptions:
     resolves: tuple[str, ...] = ()
     distribution_spec: str | None = None
     common: CommonOptions = field(default_factory=CommonOptions)
+    #: ``from``/``to`` for copy's sides (no ``-p`` warning there, as the Go CLI)
+    prefix: str = ""
 
     @property
     def reads_stdin(self) -> bool:
@@ -258,19 +266,21 @@ class RemoteOptions:
 
         username, password, token = self.username, self.password, self.identity_token
         if password and self.password_stdin:
-            raise click.UsageError("--password and --password-stdin cannot be used together")
+            raise click.UsageError("--password, --password-stdin cannot be used at the same time")
         if token and self.identity_token_stdin:
             raise click.UsageError(
                 "--identity-token and --identity-token-stdin cannot be used together")
-        if (token or self.identity_token_stdin) and (username or password or self.password_stdin):
-            raise click.UsageError("--identity-token cannot be combined with a username or password")
+        if (token or self.identity_token_stdin) and username:
+            raise click.UsageError("--username, --identity-token cannot be used at the same time")
+        if (token or self.identity_token_stdin) and (password or self.password_stdin):
+            raise click.UsageError("--password, --identity-token cannot be used at the same time")
         if self.password_stdin and self.identity_token_stdin:
             raise click.UsageError("only one secret can be read from stdin")
         if self.password_stdin:
             password = _read_secret()
             if not password:
                 raise click.UsageError("--password-stdin: stdin is empty: a password is required")
-        elif password:
+        elif password and not self.prefix:
             click.echo("WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
                        err=True)
         if self.identity_token_stdin:
@@ -289,7 +299,7 @@ class RemoteOptions:
         for h in self.headers:
             name, sep, value = h.partition(":")
             if not sep or not name.strip():
-                raise click.BadParameter(f"invalid header {h!r}: use 'Name: value'", param_hint="-H")
+                raise click.UsageError(f"invalid header: {json.dumps(h, ensure_ascii=False)}")
             headers[name.strip()] = value.strip()
         if bool(self.cert_file) != bool(self.key_file):
             raise click.UsageError("--cert-file and --key-file must be given together")
@@ -299,6 +309,7 @@ class RemoteOptions:
             read_timeout=_seconds("ORASX_READ_TIMEOUT", 300.0),
             stall_window=_seconds("ORASX_STALL_SECONDS", 60.0),
             stall_min_bytes=int(_seconds("ORASX_STALL_MIN_BYTES", 16 * 1024)),
+            metadata_deadline=_seconds("ORASX_METADATA_DEADLINE", 60.0),
             plain_http=self.plain_http,
             insecure=self.insecure,
             ca_file=self.ca_file,
@@ -415,6 +426,7 @@ def _build_remote(values: Values, *, distribution_spec: bool, common: bool) -> R
         resolves=values.texts("resolves"),
         distribution_spec=values.optional_text("distribution_spec") if distribution_spec else None,
         common=_build_common(values) if common else CommonOptions(),
+        prefix=values.prefix,
     )
 
 
@@ -523,22 +535,44 @@ class FormatOptions:
 
 def parse_format(value: str, template: str | None, allowed: Sequence[str] = FORMATS,
                  ) -> FormatOptions:
-    """``--format VALUE`` and ``--template`` -> :class:`FormatOptions`; usage errors for a kind
-    not in ``allowed``, a go-template without a template, or a template with another kind."""
-    kind, _, inline = value.partition("=")
-    if kind not in allowed:
-        raise click.BadParameter(f"unknown format {value!r}: use {', '.join(allowed)}",
-                                 param_hint="--format")
+    """``--format VALUE`` and ``--template`` -> :class:`FormatOptions`; the Go CLI's errors for a
+    kind not in ``allowed``, a go-template without a template, or ``--template`` without
+    ``--format go-template`` (also beside ``go-template=TPL``)."""
+    from orasx.cli._cobra import GoUsageError
+
+    kind, eq, inline = value.partition("=")
+    if kind not in allowed or (eq and kind != "go-template"):
+        raise GoUsageError(f"invalid format type: {_go_quote(value)}\n"
+                           f"supported types: {', '.join(_supported_order(allowed))}")
+    if template is not None and (kind != "go-template" or eq):
+        raise GoUsageError("--template must be used with --format go-template")
     if kind == "go-template":
-        template = inline or template
+        template = inline if eq else template
         if not template:
-            raise click.UsageError("--format go-template needs a template: "
-                                   "--format go-template='{{.digest}}' or --template")
-    elif template:
-        if kind != "text":
-            raise click.UsageError("--template goes with --format go-template")
-        kind = "go-template"
+            raise GoUsageError('"go-template" format specified but no template given\n'
+                               "use `--format go-template=TEMPLATE` to specify the template")
     return FormatOptions(kind, template or "")
+
+
+def _go_quote(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _supported_order(allowed: Sequence[str]) -> list[str]:
+    """The format kinds the Go CLI lists for the running command, in its order (its help's
+    ``--format`` lines); ours when there is no Go fact."""
+    import re
+
+    from orasx.cli._cobra import go_facts, go_path
+
+    ctx = click.get_current_context(silent=True)
+    facts = go_facts(go_path(ctx)) if ctx is not None else {}
+    row = (facts.get("flags") or {}).get("format")
+    listed = re.findall(r"'([\w-]+)':", row[1]) if row else []
+    known = [k for k in listed if k in allowed]
+    return known or list(allowed)
 
 
 def _build_format(values: Values, *, allowed: Sequence[str]) -> FormatOptions:

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
@@ -30,8 +31,47 @@ R = TypeVar("R")
 Verbs = tuple[str, str, str]
 
 
+@dataclass(frozen=True)
+class VerbSet:
+    """A command's status verbs, as the Go CLI's prompts: every verb is padded to the longest of
+    the command's set (``width``), so ``Uploaded  abc`` lines up with ``Uploading abc``."""
+
+    start: str
+    done: str
+    exists: str = "Exists"
+    skipped: str = "Skipped"
+    mounted: str = "Mounted"
+    processing: str = "Processing"
+    width: int = 0
+
+    def pad(self, verb: str) -> str:
+        return f"{verb:<{self.width}}" if self.width else verb
+
+
+#: push, attach, blob push, manifest push (Go: Uploading/Uploaded /Exists   /Skipped  ).
+PUSH = VerbSet("Uploading", "Uploaded", width=9)
+#: cp (Go: Copying/Copied /Exists /Skipped/Mounted).
+COPY = VerbSet("Copying", "Copied", width=7)
+#: pull (Go: Downloading/Downloaded /Processing /Skipped    /Restored   ).
+PULL = VerbSet("Downloading", "Downloaded", exists="Skipped", width=11)
+#: backup (Go: Pulling  /Pulled   /Exists   /Skipped  ).
+BACKUP = VerbSet("Pulling", "Pulled", width=9)
+#: restore (Go: Pushing  /Pushed   /Exists   /Skipped  ).
+RESTORE = VerbSet("Pushing", "Pushed", width=9)
+
+
+def verb_set(verbs: Verbs | VerbSet) -> VerbSet:
+    """A :class:`VerbSet` for the (start, done, exists) triple older callers pass."""
+    if isinstance(verbs, VerbSet):
+        return verbs
+    start, done, exists = verbs
+    return VerbSet(start, done, exists, width=max(len(start), len(done), len(exists)))
+
+
 class Reporter:
     """What reports progress: ``hooks()`` for the library, ``run()`` to wrap the operation."""
+
+    verbs: VerbSet = PUSH
 
     def hooks(self) -> Hooks:
         raise NotImplementedError
@@ -49,40 +89,91 @@ class Reporter:
     def finish(self, ok: bool = True) -> None:
         return None
 
+    def note(self, text: str) -> None:
+        """A line of its own (``Preparing a.txt``, ``Uploading empty artifact``): plain mode
+        only, as the Go CLI's text handler (its terminal display leaves them out)."""
+        return None
+
+    def status(self, verb: str, desc: Descriptor) -> None:
+        """One status line with a verb of the set (``Processing``, ``Skipped``)."""
+        return None
+
 
 class StatusPrinter(Reporter):
-    """The Go CLI's plain status lines (``Uploading``/``Uploaded``/``Exists``), thread-safe."""
+    """The Go CLI's plain status lines (``Uploading``/``Uploaded``/``Exists``), thread-safe.
 
-    def __init__(self, verbs: Verbs, *, quiet: bool = False) -> None:
-        self.start_verb, self.done_verb, self.skip_verb = verbs
+    ``once``: a start line is printed once per blob (pull: Go's notifyOnce), and an ``Exists``
+    for a blob this run already reported is not printed (Go copies a graph and its referrers in
+    one traversal, which never finds its own blobs existing)."""
+
+    def __init__(self, verbs: Verbs | VerbSet, *, quiet: bool = False, once: bool = False) -> None:
+        self.verbs = verb_set(verbs)
+        self.start_verb, self.done_verb, self.skip_verb = (
+            self.verbs.start, self.verbs.done, self.verbs.exists)
         self.quiet = quiet
+        self.once = once
         self._lock = threading.Lock()
+        self._started: set[tuple[str, str]] = set()
+        self._reported: set[tuple[str, str]] = set()
 
     def _line(self, verb: str, desc: Descriptor) -> None:
         if self.quiet:
             return
         name = one_line(desc.title or desc.media_type)
         with self._lock:
-            click.echo(f"{verb:<11} {desc.digest.encoded[:12]} {name}")
+            click.echo(f"{self.verbs.pad(verb)} {desc.digest.encoded[:12]} {name}")
+
+    @staticmethod
+    def _key(desc: Descriptor) -> tuple[str, str]:
+        return (str(desc.digest), desc.title)
+
+    def _start(self, desc: Descriptor) -> None:
+        with self._lock:
+            key = self._key(desc)
+            if self.once and key in self._started:
+                return
+            self._started.add(key)
+        self._line(self.verbs.start, desc)
+
+    def _done(self, verb: str, desc: Descriptor) -> None:
+        with self._lock:
+            self._reported.add(self._key(desc))
+        self._line(verb, desc)
+
+    def _exists(self, desc: Descriptor) -> None:
+        with self._lock:
+            key = self._key(desc)
+            if key in self._reported:
+                return
+            self._reported.add(key)
+        self._line(self.verbs.exists, desc)
+
+    def note(self, text: str) -> None:
+        if not self.quiet:
+            with self._lock:
+                click.echo(one_line(text))
+
+    def status(self, verb: str, desc: Descriptor) -> None:
+        self._line(verb, desc)
 
     def hooks(self) -> Hooks:
         from orasx._copy import Hooks
 
         return Hooks(
-            on_start=lambda d: self._line(self.start_verb, d),
-            on_copied=lambda d: self._line(self.done_verb, d),
-            on_skipped=lambda d: self._line(self.skip_verb, d),
-            on_mounted=lambda d: self._line("Mounted", d),
+            on_start=self._start,
+            on_copied=lambda d: self._done(self.verbs.done, d),
+            on_skipped=self._exists,
+            on_mounted=lambda d: self._done(self.verbs.mounted, d),
         )
 
 
-def reporter(verbs: Verbs, *, quiet: bool, plain: bool) -> Reporter:
+def reporter(verbs: Verbs | VerbSet, *, quiet: bool, plain: bool, once: bool = False) -> Reporter:
     """The display for a transfer: nothing (``quiet``: stdout carries a document or the content),
     plain lines (``plain``: ``--debug``/``--no-tty``, or no terminal), or the live display."""
     if quiet:
         return StatusPrinter(verbs, quiet=True)
     if plain or not sys.stderr.isatty():
-        return StatusPrinter(verbs)
+        return StatusPrinter(verbs, once=once)
     return LiveProgress(verbs)
 
 
@@ -95,7 +186,7 @@ def _human(n: float) -> str:
 
 
 class LiveProgress(Reporter):
-    def __init__(self, verbs: Verbs) -> None:
+    def __init__(self, verbs: Verbs | VerbSet) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -106,7 +197,9 @@ class LiveProgress(Reporter):
             TransferSpeedColumn,
         )
 
-        self.start_verb, self.done_verb, self.skip_verb = verbs
+        self.verbs = verb_set(verbs)
+        self.start_verb, self.done_verb, self.skip_verb = (
+            self.verbs.start, self.verbs.done, self.verbs.exists)
         self.console = Console(stderr=True)
         self.progress = Progress(
             TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
@@ -156,7 +249,7 @@ class LiveProgress(Reporter):
             self.progress.remove_task(task)
             self.progress.advance(self.total, desc.size - done)
         mark = "[green]✓[/]" if moved else "[dim]-[/]"
-        self.console.print(f"{mark} {verb:<11} {desc.digest.encoded[:12]} {self._name(desc)}",
+        self.console.print(f"{mark} {self.verbs.pad(verb)} {desc.digest.encoded[:12]} {self._name(desc)}",
                            highlight=False)
 
     def hooks(self) -> Hooks:
@@ -167,7 +260,7 @@ class LiveProgress(Reporter):
             on_progress=self._bytes,
             on_copied=lambda d: self._finish_one(d, self.done_verb, True),
             on_skipped=lambda d: self._finish_one(d, self.skip_verb, False),
-            on_mounted=lambda d: self._finish_one(d, "Mounted", False),
+            on_mounted=lambda d: self._finish_one(d, self.verbs.mounted, False),
         )
 
     def finish(self, ok: bool = True) -> None:

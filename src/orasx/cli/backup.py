@@ -7,7 +7,7 @@ import click
 from orasx.cli._common import handle_errors
 from orasx.cli._flags import flag
 from orasx.cli._options import FormatOptions, RemoteOptions, format_options, remote_options
-from orasx.cli._progress import reporter
+from orasx.cli._progress import BACKUP, RESTORE, reporter
 from orasx.cli.display import backup as display
 
 
@@ -25,8 +25,7 @@ def backup(remote: RemoteOptions, fmt: FormatOptions, reference: str, output: st
     from orasx.api import backup as do_backup
 
     registry = remote.remote()
-    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt.document,
-                      plain=remote.common.plain)
+    status = reporter(BACKUP, quiet=fmt.document, plain=remote.common.plain)
     result = status.run(do_backup, reference, output, include_referrers=include_referrers,
                         concurrency=concurrency, remote=registry, hooks=status.hooks())
     display.backup_handler(fmt, reference).on_done(result)
@@ -48,8 +47,7 @@ def restore(remote: RemoteOptions, fmt: FormatOptions, reference: str, input_: s
     from orasx.api import restore as do_restore
 
     registry = remote.remote()
-    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt.document,
-                      plain=remote.common.plain)
+    status = reporter(RESTORE, quiet=fmt.document, plain=remote.common.plain)
     result = status.run(do_restore, input_, reference, exclude_referrers=exclude_referrers,
                         dry_run=dry_run, concurrency=concurrency, remote=registry,
                         hooks=status.hooks())

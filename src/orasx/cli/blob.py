@@ -12,8 +12,9 @@ from orasx.cli._flags import flag
 from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
 from orasx.cli._progress import reporter
 from orasx.cli.display import blob as display
-from orasx.cli.display._base import TextDeleteHandler
+from orasx.cli.display.manifest import DeleteHandler
 from orasx.cli.manifest import _AliasGroup
+from orasx.errors import NotFoundError
 
 
 class _BlobGroup(_AliasGroup):
@@ -85,5 +86,12 @@ def delete(target: TargetOptions, force: bool) -> None:
 
     remote = target.remote.remote()
     confirm(force, f"Are you sure you want to delete the blob {target.reference!r}?")
-    desc = delete_blob(target.reference, oci_layout=target.oci_layout, remote=remote)
-    TextDeleteHandler(target).on_deleted(desc)
+    handler = DeleteHandler(target)
+    try:
+        desc = delete_blob(target.reference, oci_layout=target.oci_layout, remote=remote)
+    except NotFoundError:
+        if not force:
+            raise
+        handler.on_missing()  # Go: -f on a missing blob is no error
+        return
+    handler.on_deleted(desc)

@@ -14,7 +14,7 @@ from orasx.cli._options import (
     format_options,
     target_options,
 )
-from orasx.cli._progress import reporter
+from orasx.cli._progress import COPY, PUSH, reporter
 from orasx.cli.display import graph as display
 
 _ATTACH_HELP = """Attach files to an existing artifact as a referrer (image-spec v1.1, with subject).
@@ -31,6 +31,8 @@ Examples:
 @click.option("--artifact-type", required=True, help="Artifact type of the referrer (required).")
 @click.option("-a", "--annotation", "annotations", multiple=True, help="key=value (repeatable).")
 @click.option("--annotation-file", default=None, help="JSON annotation file (see push).")
+@click.option("--config", default=None, metavar="PATH[:TYPE]",
+              help="[Preview] Config file of the referrer (default: the empty config).")
 @click.option("--export-manifest", default=None, metavar="PATH", help="Write the manifest here.")
 @click.option("--platform", default=None, help="Attach to this platform's manifest of an index.")
 @click.option("--concurrency", default=5, show_default=True, help="Blobs pushed at once.")
@@ -41,15 +43,17 @@ Examples:
 @handle_errors
 def attach(
     target: TargetOptions, fmt: FormatOptions, files: tuple[str, ...], artifact_type: str,
-    annotations: tuple[str, ...], annotation_file: str | None, export_manifest: str | None,
-    platform: str | None, concurrency: int, disable_path_validation: bool,
+    annotations: tuple[str, ...], annotation_file: str | None, config: str | None,
+    export_manifest: str | None, platform: str | None, concurrency: int,
+    disable_path_validation: bool,
 ) -> None:
     from orasx.api import attach as do_attach
     from orasx.fileref import parse_annotations
 
     remote = target.remote.remote()
-    status = reporter(("Uploading", "Uploaded", "Exists"), quiet=fmt.document,
-                      plain=target.common.plain)
+    status = reporter(PUSH, quiet=fmt.document, plain=target.common.plain)
+    if not files and (annotations or annotation_file):
+        status.note("Uploading empty artifact")
     result = status.run(
         do_attach,
         target.reference, files, artifact_type=artifact_type,
@@ -57,7 +61,8 @@ def attach(
         export_manifest=export_manifest, platform=platform_value(platform),
         concurrency=concurrency, oci_layout=target.oci_layout,
         disable_path_validation=disable_path_validation, remote=remote,
-        hooks=status.hooks(),
+        hooks=status.hooks(), on_file=lambda name: status.note(f"Preparing {name}"),
+        config=config,
     )
     display.attach_handler(fmt).on_attached(result)
 
@@ -107,23 +112,33 @@ Examples:
 @flag("-r", "--recursive", help="Copy the referrers too.")
 @click.option("--platform", default=None, help="Copy only this platform's manifest.")
 @click.option("--concurrency", default=3, show_default=True, help="Blobs copied at once.")
+@click.option("--resolve", "base_resolves", multiple=True, metavar="HOST:PORT:ADDRESS[:PORT]",
+              help="Base DNS rules for --from-resolve and --to-resolve (repeatable).")
+@flag("-v", "--verbose", hidden=True, help="Deprecated: no effect.")
 @target_options("from", argument="source", distribution_spec=True, into="source")
 @target_options("to", argument="destination", distribution_spec=True, into="destination")
 @common_options()
-@format_options()
 @handle_errors
 def copy(source: TargetOptions, destination: TargetOptions, common: CommonOptions,
-         fmt: FormatOptions, recursive: bool, platform: str | None, concurrency: int) -> None:
+         recursive: bool, platform: str | None, concurrency: int,
+         base_resolves: tuple[str, ...], verbose: bool) -> None:
+    import dataclasses
+
     from orasx.api import copy as do_copy
 
+    if base_resolves:  # Go: --resolve applies to both sides, before their own rules
+        source = dataclasses.replace(source, remote=dataclasses.replace(
+            source.remote, resolves=(*base_resolves, *source.remote.resolves)))
+        destination = dataclasses.replace(destination, remote=dataclasses.replace(
+            destination.remote, resolves=(*base_resolves, *destination.remote.resolves)))
     src, dst = source.endpoint(), destination.endpoint()
-    status = reporter(("Copying", "Copied", "Exists"), quiet=fmt.document, plain=common.plain)
+    status = reporter(COPY, quiet=False, plain=common.plain)
     result = status.run(
         do_copy, src, dst,
         recursive=recursive, platform=platform_value(platform),
-        concurrency=concurrency, hooks=status.hooks(),
+        concurrency=concurrency, hooks=status.hooks(), tag_as_source=False,
     )
-    display.copy_handler(fmt, source.reference, destination.reference).on_copied(result)
+    display.TextCopyHandler(source.reference, destination.reference).on_copied(result)
 
 
 @click.command("tag", help="Tag a manifest: oras tag REF TAG [TAG...]")

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from orasx.cli._cobra import GoUsageError
 from orasx.cli._common import handle_errors
 from orasx.cli._options import RemoteOptions, remote_options
 
@@ -14,8 +15,8 @@ _HELP = """Log in to a remote registry.
 \b
 The credentials are checked against the registry before they are saved, in the credential
 helper configured in config.json (credsStore/credHelpers) or, failing that, in config.json itself
-(with a warning). Without -u/-p on a terminal, you are asked for them; an empty username asks
-for an identity token.
+Without -u/-p, you are asked for them (on stdin, as the Go CLI, also when it is not a terminal);
+an empty username asks for an identity token.
 
 \b
 Examples:
@@ -32,28 +33,33 @@ def command(remote: RemoteOptions, registry: str) -> None:
     from orasx.api import Remote, login
     from orasx.registry.auth import Credential
 
-    interactive = sys.stdin.isatty()
     no_secret = not remote.has_secret
     credential = remote.credential()
     if no_secret:
-        if not interactive:
-            raise click.UsageError(
-                "no credentials: pass -u with --password-stdin, or --identity-token-stdin")
-        username = credential.username or click.prompt("Username", default="", show_default=False,
-                                                       err=True)
+        # as the Go CLI: prompts on stdout, answers from stdin even when it is not a terminal
+        username = credential.username or read_line("Username: ", secret=False).strip()
         if username:
-            password = click.prompt("Password", hide_input=True, err=True)
+            password = read_line("Password: ", secret=True)
+            if not password:
+                raise GoUsageError("password required")
             credential = Credential(username=username, password=password)
         else:
-            credential = Credential(identity_token=click.prompt("Token", hide_input=True,
-                                                                err=True))
+            token = read_line("Token: ", secret=True)
+            if not token:
+                raise GoUsageError("token required")
+            credential = Credential(identity_token=token)
     client = Remote(options=remote.client_options(), registry_config=remote.registry_config)
-    plaintext = login(registry, credential, remote=client)
-    if plaintext:
-        path = client.credential_store().plaintext_path()
-        click.echo(
-            f"WARNING! Your credentials are stored unencrypted in '{path}'. Configure a "
-            "credential helper (\"credsStore\" in that file) to store them securely.",
-            err=True,
-        )
+    login(registry, credential, remote=client)
     click.echo("Login Succeeded")
+
+
+def read_line(prompt: str, *, secret: bool) -> str:
+    """``prompt`` on stdout and one line from stdin (without its line end; ``""`` at EOF). On a
+    terminal a secret is read without echo, and a newline follows it, as the Go CLI does."""
+    if secret and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt)
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    return sys.stdin.readline().removesuffix("\n").removesuffix("\r")

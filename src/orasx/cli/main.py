@@ -8,7 +8,7 @@ import sys
 import click
 
 from orasx.cli import _signals
-from orasx.cli._flags import FlagGroup
+from orasx.cli._cobra import GoGroupMixin, goify
 
 # name -> (module, short help); modules are imported only when their command runs.
 _COMMANDS: dict[str, tuple[str, str]] = {
@@ -16,7 +16,9 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("orasx.cli.backup:backup", "Back up a repository to an OCI layout"),
     "blob": ("orasx.cli.blob:command", "Blob operations"),
     "copy": ("orasx.cli.graph:copy", "Copy artifacts between registries and layouts (alias: cp)"),
+    "completion": ("orasx.cli.completion:command", "Generate the autocompletion script"),
     "discover": ("orasx.cli.graph:discover", "Discover the referrers of an artifact"),
+    "help": ("orasx.cli._help:help_command", "Help about any command"),
     "login": ("orasx.cli.login:command", "Log in to a remote registry"),
     "logout": ("orasx.cli.logout:command", "Log out from a remote registry"),
     "manifest": ("orasx.cli.manifest:command", "Manifest operations"),
@@ -28,10 +30,13 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "tag": ("orasx.cli.graph:tag", "Tag a manifest"),
     "version": ("orasx.cli.version:command", "Show version information"),
 }
-_ALIASES = {"cp": "copy", "repository": "repo"}
+_ALIASES = {"cp": "copy", "repository": "repo", "digest": "resolve"}
 
 
-class _LazyGroup(FlagGroup):
+class _LazyGroup(GoGroupMixin):
+    """The root: commands imported when they run, each given the Go CLI's parsing errors and help
+    (:func:`~orasx.cli._cobra.goify`)."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
 
@@ -42,12 +47,17 @@ class _LazyGroup(FlagGroup):
         module, _, attr = entry[0].partition(":")
         command = getattr(importlib.import_module(module), attr)
         assert isinstance(command, click.Command)
-        return command
+        return goify(command)
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, help_) for name, (_, help_) in sorted(_COMMANDS.items())]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+    def go_listing(self) -> list[tuple[str, str]]:
+        """(Go name, short help) of every command, without importing their modules."""
+        from orasx.cli._cobra import GO_NAMES, go_facts
+
+        rows = []
+        for name, (_, short) in _COMMANDS.items():
+            gname = GO_NAMES.get(name, name)
+            rows.append((gname, str(go_facts(gname).get("short") or short)))
+        return sorted(rows)
 
 
 @click.group(
@@ -59,12 +69,18 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> object:
-    """Entry point for the ``oras`` command; errors exit 1, usage errors exit 2 (a bad boolean flag
-    value exits 1 with Go's message, see _flags); SIGTERM and SIGHUP clean up as Ctrl-C does and
+    """Entry point for the ``oras`` command; errors and usage errors exit 1 with the Go CLI's
+    messages (see _cobra); SIGTERM and SIGHUP clean up as Ctrl-C does and
     exit 128 + the signal's number (143, 129; Ctrl-C: 130)."""
+    args = argv if argv is not None else sys.argv[1:]
+    if args[:1] in (["__complete"], ["__completeNoDesc"]):
+        from orasx.cli.completion import run_complete
+
+        run_complete(cli, args[1:], descriptions=args[0] == "__complete")
+        return 0
     with _signals.handled():
         try:
-            return cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="oras")
+            return cli.main(args=args, prog_name="oras")
         except SystemExit:
             signum = _signals.received()
             if signum is not None:  # also when it hit outside a command (click says "Aborted!")

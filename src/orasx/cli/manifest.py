@@ -10,7 +10,8 @@ from orasx.cli._common import confirm, handle_errors, platform_value
 from orasx.cli._flags import FlagGroup, flag
 from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
 from orasx.cli.display import manifest as display
-from orasx.cli.display._base import TextDeleteHandler, write_content
+from orasx.cli.display._base import write_content
+from orasx.errors import NotFoundError
 
 
 class _AliasGroup(FlagGroup):
@@ -104,8 +105,15 @@ def delete(target: TargetOptions, force: bool) -> None:
     remote = target.remote.remote()
     confirm(force, f"Are you sure you want to delete the manifest {target.reference!r} and all "
                    "tags associated with it?")
-    desc = delete_manifest(target.reference, oci_layout=target.oci_layout, remote=remote)
-    TextDeleteHandler(target).on_deleted(desc)
+    handler = display.DeleteHandler(target)
+    try:
+        desc = delete_manifest(target.reference, oci_layout=target.oci_layout, remote=remote)
+    except NotFoundError:
+        if not force:
+            raise
+        handler.on_missing()  # Go: -f on a missing manifest is no error
+        return
+    handler.on_deleted(desc)
 
 
 @command.group("index", cls=FlagGroup, help="Index operations (create, update).")
@@ -117,7 +125,7 @@ def index() -> None:
 @click.option("--artifact-type", default="", help="Artifact type of the index.")
 @click.option("-a", "--annotation", "annotations", multiple=True, help="key=value (repeatable).")
 @click.option("--output", "-o", "output", default=None, metavar="FILE|-",
-              help="Also write the index here.")
+              help="Write the index here instead of pushing it ('-': stdout).")
 @target_options()
 @click.argument("sources", nargs=-1)
 @format_options()
@@ -128,13 +136,14 @@ def index_create(target: TargetOptions, fmt: FormatOptions, sources: tuple[str, 
     from orasx.fileref import parse_annotations
 
     remote = target.remote.remote()
-    desc, raw, _ = do_create(target.reference, sources,
-                             annotations=parse_annotations(annotations),
-                             artifact_type=artifact_type, oci_layout=target.oci_layout,
-                             remote=remote)
+    handler = display.index_create_handler(fmt, target, output=output)
+    desc, raw, tags = do_create(target.reference, sources,
+                                annotations=parse_annotations(annotations),
+                                artifact_type=artifact_type, oci_layout=target.oci_layout,
+                                remote=remote, on_event=handler.on_event, push=not output)
     if output:
         write_content(output, raw)
-    display.index_create_handler(fmt, target).on_pushed(desc)
+    handler.on_pushed(desc, tags)
 
 
 @index.command("update", help="Update an index: --add, --merge, --remove, --tag.")
@@ -144,18 +153,25 @@ def index_create(target: TargetOptions, fmt: FormatOptions, sources: tuple[str, 
 @click.option("--tag", "tags", multiple=True, help="Also tag the new index.")
 @click.option("-a", "--annotation", "annotations", multiple=True, help="key=value (repeatable).")
 @click.option("--artifact-type", default=None, help="Set the artifact type of the index.")
+@click.option("--output", "-o", "output", default=None, metavar="FILE|-",
+              help="Write the updated index here instead of pushing it ('-': stdout).")
 @target_options()
 @format_options()
 @handle_errors
 def index_update(target: TargetOptions, fmt: FormatOptions, add: tuple[str, ...],
                  merge: tuple[str, ...], remove: tuple[str, ...], tags: tuple[str, ...],
-                 annotations: tuple[str, ...], artifact_type: str | None) -> None:
+                 annotations: tuple[str, ...], artifact_type: str | None,
+                 output: str | None) -> None:
     from orasx.api import index_update as do_update
     from orasx.fileref import parse_annotations
 
     remote = target.remote.remote()
-    desc, _, _ = do_update(target.reference, add=add, merge=merge, remove=remove, tags=tags,
-                           annotations=parse_annotations(annotations),
-                           artifact_type=artifact_type, oci_layout=target.oci_layout,
-                           remote=remote)
-    display.index_update_handler(fmt, target).on_pushed(desc)
+    handler = display.index_update_handler(fmt, target, output=output)
+    desc, raw, pushed_tags = do_update(
+        target.reference, add=add, merge=merge, remove=remove, tags=tags,
+        annotations=parse_annotations(annotations), artifact_type=artifact_type,
+        oci_layout=target.oci_layout, remote=remote, on_event=handler.on_event,
+        push=not output)
+    if output:
+        write_content(output, raw)
+    handler.on_pushed(desc, pushed_tags)

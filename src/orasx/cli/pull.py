@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from orasx.cli._common import handle_errors, platform_value
 from orasx.cli._flags import flag
 from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
-from orasx.cli._progress import reporter
+from orasx.cli._progress import PULL, reporter
 from orasx.cli.display import pull as display
+
+if TYPE_CHECKING:
+    from orasx.descriptor import Descriptor
 
 _HELP = """Pull files from a registry or an OCI image layout.
 
@@ -33,6 +37,7 @@ Examples:
 @click.option("-o", "--output", default=".", show_default=True,
               help="Output directory ('-': write the artifact's one file to stdout).")
 @flag("-k", "--keep-old-files", help="Do not replace existing files.")
+@flag("--include-subject", help="[Preview] Recursively pull the subject of artifacts.")
 @flag("-T", "--allow-path-traversal",
       help="Allow file names that write outside the output directory.")
 @click.option("--config", default=None, metavar="PATH[:TYPE]",
@@ -56,7 +61,8 @@ Examples:
 @handle_errors
 def command(
     target: TargetOptions, fmt: FormatOptions, output: str, keep_old_files: bool,
-    allow_path_traversal: bool, config: str | None, platform: str | None, concurrency: int,
+    include_subject: bool, allow_path_traversal: bool, config: str | None,
+    platform: str | None, concurrency: int,
     includes: tuple[str, ...], excludes: tuple[str, ...], max_unpack_ratio: float | None,
     allow_all: bool, media_types: tuple[str, ...],
 ) -> None:
@@ -73,8 +79,14 @@ def command(
     limit = os.environ.get("ORASX_MAX_UNPACK_BYTES")
     if limit is not None and not (limit.isascii() and limit.isdigit()):
         raise click.UsageError(f"ORASX_MAX_UNPACK_BYTES={limit!r}: use a number of bytes")
-    status = reporter(("Downloading", "Downloaded", "Skipped"), quiet=fmt.document,
-                      plain=target.common.plain)
+    status = reporter(PULL, quiet=fmt.document, plain=target.common.plain, once=True)
+    unpulled: set[str] = set()
+
+    def on_unpulled(desc: Descriptor) -> None:
+        if str(desc.digest) not in unpulled:
+            unpulled.add(str(desc.digest))
+            status.status(PULL.skipped, desc)
+
     result = status.run(
         pull,
         target.reference,
@@ -92,5 +104,8 @@ def command(
         exclude=excludes,
         max_unpack_ratio=DEFAULT_UNPACK_RATIO if max_unpack_ratio is None else max_unpack_ratio,
         max_unpack_bytes=int(limit) if limit else None,
+        on_processing=lambda desc: status.status(PULL.processing, desc),
+        on_unpulled=on_unpulled,
+        include_subject=include_subject,
     )
     display.handler(fmt, target.reference).on_pulled(result)

@@ -9,7 +9,7 @@ import click
 from orasx.cli._common import handle_errors
 from orasx.cli._flags import flag
 from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
-from orasx.cli._progress import reporter
+from orasx.cli._progress import PUSH, reporter
 from orasx.cli.display import push as display
 
 if TYPE_CHECKING:
@@ -67,8 +67,9 @@ def command(
     from orasx.fileref import parse_annotations
 
     remote = target.remote.remote()
-    status = reporter(("Uploading", "Uploaded", "Exists"), quiet=fmt.document,
-                      plain=target.common.plain)
+    status = reporter(PUSH, quiet=fmt.document, plain=target.common.plain)
+    if not files:
+        status.note("Uploading empty artifact")
     result = status.run(
         push,
         target.reference,
@@ -85,5 +86,6 @@ def command(
         remote=remote,
         hooks=status.hooks(),
         reproducible=reproducible,
+        on_file=lambda name: status.note(f"Preparing {name}"),
     )
-    display.handler(fmt).on_pushed(result)
+    display.handler(fmt, target.reference).on_pushed(result)

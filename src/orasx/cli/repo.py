@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from typing import TYPE_CHECKING
+
 import click
 
 from orasx.cli._common import handle_errors
@@ -15,6 +18,9 @@ from orasx.cli._options import (
     target_options,
 )
 from orasx.cli.display import repo as display
+
+if TYPE_CHECKING:
+    from orasx.digest import Digest
 
 
 @click.group("repo", cls=FlagGroup, help="Repository operations.")
@@ -46,6 +52,15 @@ def ls(fmt: FormatOptions, remote: RemoteOptions, registry: str, last: str) -> N
 def tags(target: TargetOptions, fmt: FormatOptions, last: str, exclude_digest_tags: bool) -> None:
     from orasx.api import repo_tags
 
+    def warn(digest: Digest) -> None:
+        from datetime import datetime
+
+        now = datetime.now(UTC)
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond:06d}000Z"
+        click.echo(f"[{stamp}][WARNING]: [Experimental] querying tags associated to {digest}, "
+                   "it may take a while...\n\n\n", err=True)
+
     names = repo_tags(target.reference, last=last, exclude_digest_tags=exclude_digest_tags,
-                      oci_layout=target.oci_layout, remote=target.remote.remote())
+                      oci_layout=target.oci_layout, remote=target.remote.remote(),
+                      on_filter=warn)
     display.tags_handler(fmt).on_listed(names)

@@ -122,8 +122,13 @@ class TextCopyHandler(CopyHandler):
         self.destination = destination
 
     def on_copied(self, result: CopyResult) -> None:
+        from orasx.reference import split_tags
+
+        first, extra = split_tags(self.destination)
         echo(f"Copied [{kind(result.source)}] {self.source} => "
-                   f"[{kind(result.destination)}] {self.destination}")
+             f"[{kind(result.destination)}] {first}")
+        for t in extra[1:]:
+            echo(f"Tagged {t}")
         echo(f"Digest: {result.descriptor.digest}")
 
 

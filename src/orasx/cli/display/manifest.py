@@ -125,16 +125,55 @@ class TextManifestPushHandler(ManifestPushHandler):
         done("Pushed", self.target.kind, self.target.reference, desc.digest)
 
 
-class TextIndexHandler(ManifestPushHandler):
-    """``index create`` (``Pushed REF``) and ``index update`` (``Updated REF``)."""
+class IndexHandler:
+    """``index create`` and ``index update``: each step as it happens, then the result."""
 
-    def __init__(self, verb: str, reference: str) -> None:
-        self.verb = verb
+    def on_event(self, event: str, text: str) -> None:
+        return None
+
+    def on_pushed(self, desc: Descriptor, tags: list[str]) -> None:
+        raise NotImplementedError
+
+
+class TextIndexHandler(IndexHandler):
+    """Go's lines: ``Fetching  v1``, ``Fetched   DIGEST v1``, ``Packed    SHORT TYPE`` (or
+    ``Updated   DIGEST``), ``Pushed    [registry] REF``, ``Tagged T`` per extra tag and
+    ``Digest``."""
+
+    def __init__(self, target: TargetOptions, reference: str, output: str | None = None) -> None:
+        self.target = target
+        self.reference = reference
+        self.output = output  # -o: written there, not pushed ('-': stdout carries only that)
+
+    def on_event(self, event: str, text: str) -> None:
+        if self.output != "-":
+            echo(f"{event:<9} {text}")
+
+    def on_pushed(self, desc: Descriptor, tags: list[str]) -> None:
+        from orasx.api import locate
+
+        if self.output:
+            if self.output != "-":
+                echo(f"Digest: {desc.digest}")
+            return
+        echo(f"{'Pushed':<9} [{self.target.kind}] {self.reference}")
+        try:
+            first = locate(self.reference, oci_layout=self.target.oci_layout).tag
+        except ValueError:
+            first = None
+        for t in tags:
+            if t != first:
+                echo(f"Tagged {t}")
+        echo(f"Digest: {desc.digest}")
+
+
+class DocumentIndexHandler(IndexHandler):
+    def __init__(self, out: Document, reference: str) -> None:
+        self.out = out
         self.reference = reference
 
-    def on_pushed(self, desc: Descriptor) -> None:
-        echo(f"{self.verb} {self.reference}")
-        echo(f"Digest: {desc.digest}")
+    def on_pushed(self, desc: Descriptor, tags: list[str]) -> None:
+        self.out.write({"reference": self.reference, **desc.to_dict()})
 
 
 class DocumentManifestPushHandler(ManifestPushHandler):
@@ -155,15 +194,38 @@ def push_handler(fmt: FormatOptions, target: TargetOptions) -> ManifestPushHandl
     return DocumentManifestPushHandler(out, target.reference.split(",")[0])
 
 
-def index_create_handler(fmt: FormatOptions, target: TargetOptions) -> ManifestPushHandler:
+def index_create_handler(fmt: FormatOptions, target: TargetOptions,
+                         output: str | None = None) -> IndexHandler:
+    from orasx.reference import split_tags
+
     out = document(fmt)
+    first = split_tags(target.reference)[0]
     if out is None:
-        return TextIndexHandler("Pushed", target.reference)
-    return DocumentManifestPushHandler(out, target.reference.split(",")[0])
+        return TextIndexHandler(target, first, output)
+    return DocumentIndexHandler(out, first)
 
 
-def index_update_handler(fmt: FormatOptions, target: TargetOptions) -> ManifestPushHandler:
+def index_update_handler(fmt: FormatOptions, target: TargetOptions,
+                         output: str | None = None) -> IndexHandler:
     out = document(fmt)
     if out is None:
-        return TextIndexHandler("Updated", target.reference)
-    return DocumentManifestPushHandler(out, target.reference)
+        return TextIndexHandler(target, target.reference, output)
+    return DocumentIndexHandler(out, target.reference)
+
+
+# -- delete (manifest delete, blob delete) ------------------------------------------------------
+
+
+class DeleteHandler:
+    """``Deleted [registry] REF`` (no digest line, as the Go CLI), or ``Missing REF`` when
+    ``-f`` met nothing to delete."""
+
+    def __init__(self, target: TargetOptions) -> None:
+        self.target = target
+
+    def on_deleted(self, desc: Descriptor) -> None:
+        echo(f"Deleted [{self.target.kind}] {self.target.reference}")
+
+    def on_missing(self) -> None:
+        echo(f"Missing {self.target.reference}")
+

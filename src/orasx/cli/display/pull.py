@@ -24,12 +24,11 @@ class TextPullHandler(PullHandler):
         self.requested = requested
 
     def on_pulled(self, result: PullResult) -> None:
-        if result.skipped:
+        if result.skipped or result.unnamed:
             echo('Skipped pulling layers without file name in "org.opencontainers.image.title"')
             echo(f"Use 'oras copy {self.requested} --to-oci-layout <layout-dir>' to pull all "
-                       "layers.")
-        if not result.files:
-            echo("Downloaded empty artifact")
+                 "layers.")
+            return  # Go prints no Pulled/Digest lines then
         echo(f"Pulled [{kind(result.location)}] {result.reference}")
         echo(f"Digest: {result.descriptor.digest}")
 
@@ -48,7 +47,8 @@ def pull_document(result: PullResult) -> JSONValue:
          **f.descriptor.to_dict()}
         for f in result.files
     ]
-    return {"reference": result.reference, "files": files}
+    reference = str(result.location.with_digest(result.descriptor.digest))
+    return {"reference": reference, "files": files}
 
 
 def handler(fmt: FormatOptions, requested: str) -> PullHandler:

@@ -18,8 +18,18 @@ class PushHandler:
 
 
 class TextPushHandler(PushHandler):
+    """``Pushed [registry] REF``, ``Tagged T`` per extra tag, ``ArtifactType`` (a v1.0
+    manifest's config type) and ``Digest``."""
+
+    def __init__(self, requested: str = "") -> None:
+        self.requested = requested
+
     def on_pushed(self, result: PushResult) -> None:
-        echo(f"Pushed [{kind(result.location)}] {result.reference}")
+        # Go names the reference as typed, up to its first tag ("repo" when untagged).
+        echo(f"Pushed [{kind(result.location)}] {self.requested or result.reference}")
+        for t in result.tags:
+            if t != result.location.tag:
+                echo(f"Tagged {t}")
         if result.descriptor.artifact_type:
             echo(f"ArtifactType: {result.descriptor.artifact_type}")
         echo(f"Digest: {result.descriptor.digest}")
@@ -34,10 +44,17 @@ class DocumentPushHandler(PushHandler):
 
 
 def push_document(result: PushResult) -> JSONValue:
+    """Go's: ``reference`` is ``name@digest``; ``referenceAsTags`` each tag set."""
     tags: list[JSONValue] = [str(result.location.with_tag(t)) for t in result.tags]
-    return {"reference": result.reference, **result.descriptor.to_dict(), "referenceAsTags": tags}
+    reference = str(result.location.with_digest(result.descriptor.digest))
+    return {"reference": reference, **result.descriptor.to_dict(), "referenceAsTags": tags}
 
 
-def handler(fmt: FormatOptions) -> PushHandler:
+def handler(fmt: FormatOptions, requested: str = "") -> PushHandler:
+    """``requested``: the reference as typed (its extra tags are cut)."""
+    from orasx.reference import split_tags
+
     out = document(fmt)
-    return TextPushHandler() if out is None else DocumentPushHandler(out)
+    if out is not None:
+        return DocumentPushHandler(out)
+    return TextPushHandler(split_tags(requested)[0] if requested else "")

@@ -35,11 +35,25 @@ class DocumentListHandler(ListHandler):
         self.out.write({**self.extra, self.key: items})
 
 
+class DocumentRepoListHandler(ListHandler):
+    """``repo ls`` as a document: Go's ``{"registry": HOST, "repositories": [full names]}``
+    (the text form names repositories relative to the namespace given)."""
+
+    def __init__(self, out: Document, registry: str) -> None:
+        self.out = out
+        self.host, _, namespace = registry.partition("/")
+        self.prefix = namespace.rstrip("/") + "/" if namespace.strip("/") else ""
+
+    def on_listed(self, names: list[str]) -> None:
+        items: list[JSONValue] = [self.prefix + n for n in names]
+        self.out.write({"registry": self.host, "repositories": items})
+
+
 def ls_handler(fmt: FormatOptions, registry: str) -> ListHandler:
     out = document(fmt)
     if out is None:
         return TextListHandler()
-    return DocumentListHandler(out, "repositories", {"registry": registry})
+    return DocumentRepoListHandler(out, registry)
 
 
 def tags_handler(fmt: FormatOptions) -> ListHandler:
