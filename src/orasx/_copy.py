@@ -281,7 +281,8 @@ class _GraphCopier:
     def _copy_blob_checked(self, desc: Descriptor) -> None:
         if self.cancelled.is_set():
             raise CopyError("cancelled", origin="destination")
-        if not self.opts.assume_missing and self._exists(desc):
+        if desc.digest in self.opts.known or (not self.opts.assume_missing
+                                              and self._exists(desc)):
             self.hooks.on_skipped(desc)
             return
         self._copy_blob(desc)

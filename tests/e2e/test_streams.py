@@ -61,3 +61,28 @@ def _env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
     env["HOME"] = str(tmp_path / ".home")
     return env
+
+
+def test_push_from_stdin_streams_one_layer(oras, registry, repo_name, tmp_path):
+    import hashlib
+    import os
+
+    data = os.urandom(20 * 1024 * 1024 + 17)  # more than two 8 MiB chunks
+    ref = f"{registry.localhost}/{repo_name}:v1"
+    proc = subprocess.run([ORAS, "push", ref, "-", "--stdin-name", "model.bin"], input=data,
+                          capture_output=True, cwd=tmp_path, timeout=120, env=_env(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    oras("pull", ref, "-o", "out")
+    got = (tmp_path / "out" / "model.bin").read_bytes()
+    assert hashlib.sha256(got).digest() == hashlib.sha256(data).digest()
+
+
+def test_push_from_stdin_into_an_oci_layout(tmp_path):
+    proc = subprocess.run([ORAS, "push", "--oci-layout", "lay:v1", "-"], input=b"piped\n",
+                          capture_output=True, cwd=tmp_path, timeout=60, env=_env(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    out = subprocess.run([ORAS, "pull", "--oci-layout", "lay:v1", "-o", "-"], capture_output=True,
+                         cwd=tmp_path, timeout=60, env=_env(tmp_path))
+    assert out.returncode == 0 and out.stdout == b"piped\n"
+    assert [p.name for p in (tmp_path / "lay" / "blobs" / "sha256").iterdir()
+            if p.name.startswith(".")] == []

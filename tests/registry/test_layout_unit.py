@@ -33,8 +33,9 @@ MAY_IMPORT = {
     "_referrers": {"_errors", "_http", "_listing", "_urls", "auth"},
     "_manifests": {"_errors", "_http", "_listing", "_referrers", "_urls", "auth"},
     "_ranges": {"_errors", "_http", "_urls"},
+    "_streams": {"_errors", "_http", "_urls"},
     "remote": {"_blobs", "_errors", "_http", "_listing", "_manifests", "_ranges", "_referrers",
-               "_urls"},
+               "_streams", "_urls"},
 }
 
 

@@ -19,9 +19,11 @@ from orasx._copy import CopyOptions, Hooks, copy_graph, resolve_root
 from orasx.api._common import Location, Remote, Union, open_location
 from orasx.api._snapshot import select_titles
 from orasx.content import (
+    Readable,
     ReadOnlyStorage,
     ReadOnlyTarget,
     ReferenceFetcher,
+    StreamPusher,
     TagLister,
     Target,
     tag_all,
@@ -169,6 +171,8 @@ def push(
     hooks: Hooks | None = None,
     reproducible: bool = False,
     on_file: Callable[[str], None] | None = None,
+    stdin: Readable | None = None,
+    stdin_name: str = "stdin",
 ) -> PushResult:
     """Push files (``path[:media-type]``; directories become tar+gzip layers) as one artifact.
 
@@ -176,6 +180,9 @@ def push(
     ``reproducible``: the same inputs give the same manifest digest anywhere: directories are
     packed with sorted entries, no owners and every mtime set to ``SOURCE_DATE_EPOCH`` (or 0),
     and ``org.opencontainers.image.created`` is that time, not the clock's (unless annotated).
+    A file argument ``-`` (``-:media-type``) is one layer read from ``stdin``, titled
+    ``stdin_name``: its length is unknown, so it is uploaded in chunks hashed as they go out (a
+    destination that can: a registry or an OCI layout).
     """
     if concurrency < 1:
         raise InvalidInputError("--concurrency must be at least 1")
@@ -193,9 +200,15 @@ def push(
     held = probe.submit(_blobs_under_tag, target, ref)
     new_repository = probe.submit(_repository_is_new, target)
     probe.shutdown(wait=False)
+    streamed = [f for f in files if parse_file_reference(f)[0] == "-"]
+    files = [f for f in files if parse_file_reference(f)[0] != "-"]
     with FileStore(".", reproducible_mtime=epoch) as store:
         layers, seen = add_files(store, files, ann, disable_path_validation=disable_path_validation,
                                  concurrency=concurrency, on_file=on_file)
+        from_stdin = _push_stdin(target, streamed, stdin, stdin_name, seen, hooks or Hooks())
+        if from_stdin is not None:
+            layers.append(from_stdin)
+            seen.add(stdin_name)
         known = seen | {MANIFEST_KEY, CONFIG_KEY} | {parse_file_reference(f)[0] for f in files}
         unknown = sorted(k for k in ann if k not in known)
         if unknown:
@@ -217,7 +230,8 @@ def push(
             # As oras-go: a v1.0 manifest's descriptor carries its config type as artifact type.
             root = dataclasses.replace(root, artifact_type=config_desc.media_type)
         opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(),
-                           known=held.result(), assume_missing=new_repository.result())
+                           known=held.result() | ({from_stdin.digest} if from_stdin else set()),
+                           assume_missing=new_repository.result())
         if not new_repository.result() and _holds(target, root):
             tag_all(target, root, raw, [ref] if ref and ":" not in ref else [])
         else:
@@ -231,6 +245,25 @@ def push(
     display = first if ref else f"{first}@{root.digest}"
     return PushResult(root, raw, display, tags,
                       location if ref else location.with_digest(root.digest))
+
+
+def _push_stdin(target: Target, streamed: list[str], stdin: Readable | None, name: str,
+                seen: set[str], hooks: Hooks) -> Descriptor | None:
+    """The layer read from stdin (``-``), uploaded ahead of the manifest; None without one."""
+    if not streamed:
+        return None
+    if len(streamed) > 1:
+        raise InvalidInputError("stdin ('-') can be pushed only once")
+    if stdin is None:
+        raise InvalidInputError("'-' was given but no stdin stream was passed")
+    if not isinstance(target, StreamPusher):
+        raise InvalidInputError("this destination cannot take a stream of unknown length")
+    if name in seen:
+        raise InvalidInputError(f"duplicate file name {name!r}: set another with --stdin-name")
+    media_type = parse_file_reference(streamed[0])[1] or mediatype.DEFAULT_FILE
+    desc = target.push_stream(media_type, stdin, {TITLE: name})
+    hooks.on_copied(desc)
+    return desc
 
 
 def _holds(target: Target, desc: Descriptor) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -50,6 +51,8 @@ Examples:
 @click.option("--concurrency", default=5, show_default=True, help="Blobs pushed at once.")
 @flag("--disable-path-validation",
       help="Allow absolute file paths in titles.")
+@click.option("--stdin-name", default="stdin", show_default=True, metavar="NAME",
+              help="Title of the layer read from stdin when a file argument is '-'.")
 @flag("--reproducible",
       help="Same inputs, same digest: sorted directory entries, mtimes and the created "
       "annotation from SOURCE_DATE_EPOCH (or 0), no owners.")
@@ -61,7 +64,7 @@ def command(
     target: TargetOptions, fmt: FormatOptions, files: tuple[str, ...], artifact_type: str,
     config: str | None, annotations: tuple[str, ...], annotation_file: str | None,
     export_manifest: str | None, image_spec: ImageSpec | None, concurrency: int,
-    disable_path_validation: bool, reproducible: bool,
+    disable_path_validation: bool, reproducible: bool, stdin_name: str,
 ) -> None:
     from orasx.api import push
     from orasx.fileref import parse_annotations
@@ -86,6 +89,8 @@ def command(
         remote=remote,
         hooks=status.hooks(),
         reproducible=reproducible,
+        stdin=sys.stdin.buffer if any(f == "-" or f.startswith("-:") for f in files) else None,
+        stdin_name=stdin_name,
         on_file=lambda name: status.note(f"Preparing {name}"),
     )
     display.handler(fmt, target.reference).on_pushed(result)

@@ -102,6 +102,15 @@ class RangeFetcher(Protocol):
 
 
 @runtime_checkable
+class StreamPusher(Protocol):
+    def push_stream(self, media_type: str, stream: Readable,
+                    annotations: dict[str, str] | None = None) -> Descriptor:
+        """Store everything ``stream`` gives (length and digest unknown until it ends) as one
+        blob, hashing while it is written or uploaded; return its descriptor."""
+        ...
+
+
+@runtime_checkable
 class Mounter(Protocol):
     def mount_from(self, source: object) -> Callable[[Descriptor], bool] | None:
         """How to mount blobs of ``source`` into this store without copying them (a registry's
@@ -204,6 +213,7 @@ __all__ = [
     "ReferrerLister",
     "Resolver",
     "Storage",
+    "StreamPusher",
     "TagLister",
     "Tagger",
     "Target",

@@ -11,10 +11,12 @@ one blob both succeed. Other tools that write the same layout do not take our lo
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import stat
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -204,6 +206,30 @@ class OCILayoutStore:
                 return [*index, entry]
 
             self._update_index(add)
+
+    def push_stream(self, media_type: str, stream: Readable,
+                    annotations: dict[str, str] | None = None) -> Descriptor:
+        """Store a stream of unknown length as a blob: written to a temp file while it is hashed,
+        renamed to its digest's path when it ends."""
+        blobs = os.path.join(self.root, "blobs", "sha256")
+        os.makedirs(blobs, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=blobs, prefix=".orasx-", suffix=".tmp")
+        try:
+            hasher = hashlib.sha256()
+            size = 0
+            with os.fdopen(fd, "wb") as f:
+                while data := stream.read(CHUNK_SIZE):
+                    hasher.update(data)
+                    f.write(data)
+                    size += len(data)
+            digest = Digest.from_hasher(hasher)
+            os.chmod(tmp, umask_mode(0o444))
+            os.replace(tmp, os.path.join(blobs, digest.encoded))
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        return Descriptor(media_type, digest, size, annotations=dict(annotations or {}))
 
     # -- references -------------------------------------------------------------------------
     def resolve(self, reference: str) -> Descriptor:

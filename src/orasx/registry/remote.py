@@ -24,6 +24,7 @@ from orasx.registry._listing import MAX_PAGES, paginate
 from orasx.registry._manifests import ManifestStore
 from orasx.registry._ranges import fetch_range
 from orasx.registry._referrers import ReferrerStore, referrers_tag
+from orasx.registry._streams import push_stream
 from orasx.registry._urls import RepositoryURLs, catalog_url, registry_host, repository_path
 
 __all__ = [
@@ -104,6 +105,13 @@ class Repository:
         checked: read the whole blob, or through the cache, where that matters)."""
         return fetch_range(self.client, self._blobs.urls, self._blobs.pull_scopes, desc.digest,
                            offset, length)
+
+    def push_stream(self, media_type: str, stream: Readable,
+                    annotations: dict[str, str] | None = None) -> Descriptor:
+        """Upload a stream of unknown length as a blob (chunks hashed as they go out); returns
+        its descriptor."""
+        return push_stream(self.client, self._blobs.urls, self._blobs.push_scopes, media_type,
+                           stream, annotations)
 
     def blob_descriptor(self, digest: Digest) -> Descriptor:
         """Describe a blob known only by its digest (``HEAD``: its size)."""
