@@ -16,4 +16,5 @@ fi
 export ORASX_TEST_ORAS_PY="$ROOT/.venv-oras-py/bin/python"
 echo "== ruff"; ruff check src tests bench examples
 echo "== mypy"; mypy
-echo "== pytest"; exec python -m pytest -q -p no:cacheprovider "$@"
+echo "== pytest"; export ORASX_SOAK_SECONDS="${ORASX_SOAK_SECONDS:-30}"
+exec python -m pytest -q -p no:cacheprovider "$@"
