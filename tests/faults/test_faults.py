@@ -349,7 +349,7 @@ def test_ctrl_c_ends_a_pull_promptly_with_no_partial_file(oras, registry, work):
         t = time.monotonic()
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=15)
-        assert time.monotonic() - t < 5
+        assert time.monotonic() - t < 8  # a trickle piece arrives every 0.2 s: prompt, with slack
         assert proc.returncode != 0
         assert "big.bin" not in only_files(out)
         assert not [n for n in only_files(out) if n.startswith(".orasx")]

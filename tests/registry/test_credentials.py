@@ -86,7 +86,7 @@ def test_plaintext_login_writes_0600_keeps_unknown_keys_and_warns(oras, auth_reg
     proc = oras("login", auth_registry.localhost, "-u", "alice", "-p", "s3cret-pw",
                 "--registry-config", str(cfg))
     assert "Using --password via the CLI is insecure" in proc.stderr
-    assert "stored unencrypted" in proc.stderr and "credential helper" in proc.stderr
+    assert "stored unencrypted" not in proc.stderr  # the Go CLI does not warn here either
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
     assert stat.S_IMODE(cfgdir.stat().st_mode) == 0o700
     doc = json.loads(cfg.read_text())
