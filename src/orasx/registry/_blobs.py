@@ -16,11 +16,10 @@ from orasx.errors import (
     NetworkError,
     NotFoundError,
     OrasError,
-    RegistryError,
     VerificationError,
 )
 from orasx.registry import auth
-from orasx.registry._errors import not_found, registry_error
+from orasx.registry._errors import expect_content, not_found, registry_error
 from orasx.registry._http import Client, Response
 from orasx.registry._uploads import Uploader
 from orasx.registry._urls import RepositoryURLs, join_url
@@ -57,20 +56,7 @@ class BlobStore:
         if slow is not None and time.monotonic() < slow[0]:
             raise NetworkError(slow[1], reason="too-slow")
         resp = self.client.request("GET", url, headers=headers, scopes=self.pull_scopes)
-        if resp.status == 404:
-            raise not_found(resp, what)
-        if resp.status != 200:
-            raise registry_error(resp, "GET", what, self.urls.registry)
-        try:
-            length = resp.content_length(what)
-        except RegistryError:
-            resp.close()
-            raise
-        if length is not None and length != desc.size:
-            resp.close()
-            raise VerificationError(
-                f"{what}: registry sent {length} bytes, the descriptor says {desc.size}"
-            )
+        expect_content(resp, what, self.urls.registry, desc.size)
         header_digest = resp.header("Docker-Content-Digest")
         if header_digest and header_digest != str(desc.digest):
             resp.close()

@@ -15,7 +15,13 @@ from typing import Protocol
 import urllib3
 
 from orasx._json import get_list, load_object
-from orasx.errors import AuthenticationError, NetworkError, NotFoundError, RegistryError
+from orasx.errors import (
+    AuthenticationError,
+    NetworkError,
+    NotFoundError,
+    RegistryError,
+    VerificationError,
+)
 from orasx.registry._urls import redact_url
 
 #: The most of an error body we read.
@@ -110,6 +116,31 @@ def not_found(resp: ErrorResponse, what: str) -> NotFoundError:
     """``{what}: not found`` for a 404 (its body is dropped)."""
     resp.discard()
     return NotFoundError(f"{what}: not found")
+
+
+class ContentResponse(ErrorResponse, Protocol):
+    """A response whose body is content of a known descriptor (a blob or a manifest)."""
+
+    def content_length(self, what: str) -> int | None: ...
+
+    def close(self) -> None: ...
+
+
+def expect_content(resp: ContentResponse, what: str, registry: str, size: int) -> None:
+    """Check a ``GET`` of content: 200, and a ``Content-Length`` (when sent) equal to the
+    descriptor's ``size``; otherwise raise the matching error (the response is closed then)."""
+    if resp.status == 404:
+        raise not_found(resp, what)
+    if resp.status != 200:
+        raise registry_error(resp, "GET", what, registry)
+    try:
+        length = resp.content_length(what)
+    except RegistryError:
+        resp.close()
+        raise
+    if length is not None and length != size:
+        resp.close()
+        raise VerificationError(f"{what}: registry sent {length} bytes, the descriptor says {size}")
 
 
 def is_name_unknown(resp: ErrorResponse) -> bool:

@@ -14,7 +14,7 @@ from orasx.digest import Digest, parse_digest
 from orasx.errors import NotFoundError, RegistryError, SizeLimitError, VerificationError
 from orasx.manifest import MAX_MANIFEST_BYTES
 from orasx.registry import auth
-from orasx.registry._errors import not_found, registry_error
+from orasx.registry._errors import expect_content, not_found, registry_error
 from orasx.registry._http import Client, Response
 from orasx.registry._listing import paginate
 from orasx.registry._referrers import ReferrerStore, subject_of
@@ -41,20 +41,7 @@ class ManifestStore:
             headers={"Accept": ACCEPT_MANIFESTS, "Accept-Encoding": "identity"},
             scopes=self.pull_scopes, metadata=True,
         )
-        if resp.status == 404:
-            raise not_found(resp, what)
-        if resp.status != 200:
-            raise registry_error(resp, "GET", what, self.urls.registry)
-        try:
-            length = resp.content_length(what)
-        except RegistryError:
-            resp.close()
-            raise
-        if length is not None and length != desc.size:
-            resp.close()
-            raise VerificationError(
-                f"{what}: registry sent {length} bytes, the descriptor says {desc.size}"
-            )
+        expect_content(resp, what, self.urls.registry, desc.size)
         return resp
 
     def exists(self, desc: Descriptor) -> bool:
