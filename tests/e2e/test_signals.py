@@ -17,6 +17,14 @@ from tests.conftest import ORAS
 SIZE = 256 * 1024 * 1024
 
 
+def default_signals() -> None:
+    """In the child: the signals as a user's terminal session has them. A test run started in the
+    background (``cmd &``, ``nohup``) inherits SIGINT/SIGHUP ignored, and an ignored signal is
+    rightly left ignored by ``oras``."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def _env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
     env["HOME"] = str(home)
@@ -52,7 +60,7 @@ def test_signal_during_pull_removes_temp_files_and_exits_128_plus_signal(
         out = tmp_path / f"out{attempt}"
         proc = subprocess.Popen([ORAS, "pull", "-o", str(out), big_artifact], cwd=tmp_path,
                                 env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+                                text=True, preexec_fn=default_signals)
         try:
             deadline = time.monotonic() + 20
             seen: list[str] = []

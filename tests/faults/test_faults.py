@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ORAS
+from tests.e2e.test_signals import default_signals
 from tests.support.servers import Proxy, Reply, Request
 
 BLOB = 3 * 1024 * 1024
@@ -344,7 +345,8 @@ def test_ctrl_c_ends_a_pull_promptly_with_no_partial_file(oras, registry, work):
     try:
         out = work / "out"
         proc = subprocess.Popen([ORAS, "pull", f"{proxy.host}/f/intr:v1", "-o", str(out)],
-                                cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                preexec_fn=default_signals)
         time.sleep(2.5)
         t = time.monotonic()
         proc.send_signal(signal.SIGINT)
