@@ -8,11 +8,15 @@ import urllib.request
 from typing import Any
 
 from orasx import mediatype
+from orasx.api import Remote
 from orasx.descriptor import Descriptor
 from orasx.pack import pack_manifest
+from orasx.registry._http import ClientOptions
 from orasx.registry.remote import Repository
 
 ACCEPT = ", ".join(mediatype.ALL_MANIFEST_TYPES)
+#: Library calls to the test registries: plain HTTP, no credential store.
+PLAIN = Remote(options=ClientOptions(plain_http=True), use_credential_store=False)
 
 
 def get_manifest(host: str, repo: str, ref: str) -> tuple[dict[str, Any], bytes]:

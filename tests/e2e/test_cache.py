@@ -10,24 +10,14 @@ from pathlib import Path
 import pytest
 
 import orasx
-from orasx.api import Remote
 from orasx.api._snapshot import snapshot
 from orasx.errors import NetworkError, NotFoundError
-from orasx.registry._http import ClientOptions
+from tests.e2e.helpers import PLAIN
 from tests.support.servers import Proxy
-
-PLAIN = Remote(options=ClientOptions(plain_http=True), use_credential_store=False)
 
 
 def _blob_gets(proxy: Proxy) -> list[str]:
     return [r.path for r in proxy.requests if r.method == "GET" and "/blobs/" in r.path]
-
-
-@pytest.fixture
-def proxy(registry):
-    p = Proxy(registry.host)
-    yield p
-    p.stop()
 
 
 @pytest.fixture

@@ -7,20 +7,10 @@ import os
 import pytest
 
 import orasx
-from orasx.api import Remote
-from orasx.registry._http import ClientOptions
-from tests.support.servers import Proxy
+from tests.e2e.helpers import PLAIN
 
 fsspec = pytest.importorskip("fsspec")
-PLAIN = Remote(options=ClientOptions(plain_http=True), use_credential_store=False)
 BIG = 8 * 1024 * 1024
-
-
-@pytest.fixture
-def proxy(registry):
-    p = Proxy(registry.host)
-    yield p
-    p.stop()
 
 
 @pytest.fixture
@@ -68,8 +58,7 @@ def test_reads_go_through_the_cache_when_one_is_set(artifact, proxy, tmp_path):
         assert f.read() == b"name,n\nalpha,1\nbeta,2\n"
     proxy.requests.clear()
     fs2 = fsspec.filesystem("oras", cache_dir=cache, skip_instance_cache=True)
-    digest_ref = artifact.rpartition(":")[0] + "@" + fs2.ls(f"oras://{artifact}")[0]["digest"]
-    assert digest_ref  # the listing carries digests
+    assert fs2.ls(f"oras://{artifact}")[0]["digest"].startswith("sha256:")  # listings carry digests
     with fs2.open(f"oras://{artifact}/data.csv") as f:
         assert f.read() == b"name,n\nalpha,1\nbeta,2\n"
     assert [r for r in proxy.requests if "/blobs/" in r.path] == []

@@ -6,8 +6,8 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -119,7 +119,7 @@ def _link(src: str, snap: str, title: str) -> bool:
 
     dest = resolve_write_path(snap, title)
     os.makedirs(os.path.dirname(dest), exist_ok=True)
-    tmp = tempfile.mktemp(dir=os.path.dirname(dest), prefix=".orasx-link-")
+    tmp = os.path.join(os.path.dirname(dest), f".orasx-link-{secrets.token_hex(8)}")
     try:
         os.link(src, tmp)
     except OSError:

@@ -19,7 +19,7 @@ from orasx.errors import (
     VerificationError,
 )
 from orasx.registry import auth
-from orasx.registry._errors import expect_content, not_found, registry_error
+from orasx.registry._errors import expect_content, expect_deleted, registry_error
 from orasx.registry._http import Client, Response
 from orasx.registry._uploads import Uploader
 from orasx.registry._urls import RepositoryURLs, join_url
@@ -116,11 +116,7 @@ class BlobStore:
         resp = self.client.request("DELETE", self.urls.blob(desc.digest),
                                    scopes=(auth.repository_scope(self.urls.name, "delete"),),
                                    metadata=True)
-        if resp.status == 404:
-            raise not_found(resp, what)
-        if resp.status not in (200, 202, 204):
-            raise registry_error(resp, "DELETE", what, self.urls.registry)
-        resp.discard()
+        expect_deleted(resp, what, self.urls.registry)
 
     def mount(self, desc: Descriptor, from_repository: str) -> bool:
         """Cross-repository mount (``POST ?mount=&from=``); False when the registry declined."""

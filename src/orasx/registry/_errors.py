@@ -143,6 +143,16 @@ def expect_content(resp: ContentResponse, what: str, registry: str, size: int) -
         raise VerificationError(f"{what}: registry sent {length} bytes, the descriptor says {size}")
 
 
+def expect_deleted(resp: ErrorResponse, what: str, registry: str) -> None:
+    """Check the answer to a ``DELETE``: 404 is :class:`NotFoundError`, anything but 200/202/204 a
+    registry error; the response is consumed."""
+    if resp.status == 404:
+        raise not_found(resp, what)
+    if resp.status not in (200, 202, 204):
+        raise registry_error(resp, "DELETE", what, registry)
+    resp.discard()
+
+
 def is_name_unknown(resp: ErrorResponse) -> bool:
     """Does the (error) body say the repository does not exist (``NAME_UNKNOWN``)?"""
     body = resp.read_capped(MAX_ERROR_BYTES)

@@ -14,7 +14,7 @@ from orasx.digest import Digest, parse_digest
 from orasx.errors import NotFoundError, RegistryError, SizeLimitError, VerificationError
 from orasx.manifest import MAX_MANIFEST_BYTES
 from orasx.registry import auth
-from orasx.registry._errors import expect_content, not_found, registry_error
+from orasx.registry._errors import expect_content, expect_deleted, not_found, registry_error
 from orasx.registry._http import Client, Response
 from orasx.registry._listing import paginate
 from orasx.registry._referrers import ReferrerStore, subject_of
@@ -142,11 +142,7 @@ class ManifestStore:
         resp = self.client.request("DELETE", self.urls.manifest(desc.digest),
                                    scopes=(auth.repository_scope(self.urls.name, "delete"),),
                                    metadata=True)
-        if resp.status == 404:
-            raise not_found(resp, what)
-        if resp.status not in (200, 202, 204):
-            raise registry_error(resp, "DELETE", what, self.urls.registry)
-        resp.discard()
+        expect_deleted(resp, what, self.urls.registry)
         subject = subject_of(desc, raw) if raw else None
         if subject is not None:
             self.referrers.update_index(self, subject, remove=desc.digest)
