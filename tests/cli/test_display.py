@@ -8,7 +8,6 @@ import pytest
 
 from orasx.api import (
     AttachResult,
-    BackupResult,
     CopyResult,
     PulledFile,
     PullResult,
@@ -17,7 +16,7 @@ from orasx.api import (
     locate,
 )
 from orasx.cli._options import FormatOptions, TargetOptions
-from orasx.cli.display import backup, blob, graph, manifest, pull, push, repo
+from orasx.cli.display import blob, graph, manifest, pull, push, repo
 from orasx.cli.display._base import JSONDocument, TemplateDocument, document
 from orasx.descriptor import TITLE, Descriptor
 
@@ -93,7 +92,7 @@ def test_push_json_without_tags(capsys):
 
 
 def test_push_template(capsys):
-    push.handler(tpl("{{.digest}} {{json .referenceAsTags}}")).on_pushed(
+    push.handler(tpl("{{.digest}} {{toJson .referenceAsTags}}")).on_pushed(
         pushed("dir:v1", ("v1", "v2"), oci_layout=True))
     assert out(capsys) == f'{MANIFEST.digest} ["dir:v1","dir:v2"]'
 
@@ -222,19 +221,26 @@ def test_manifest_fetch(capsysbinary):
     manifest.fetch_handler(TEXT, descriptor=True, pretty=False, output=None).on_fetched(
         MANIFEST, raw)
     assert json.loads(capsysbinary.readouterr().out) == MANIFEST.to_dict()
-    manifest.fetch_handler(JSON, descriptor=True, pretty=False, output=None).on_fetched(
-        MANIFEST, raw)
-    assert json.loads(capsysbinary.readouterr().out) == {**MANIFEST.to_dict(),
-                                                         "content": {"schemaVersion": 2}}
+    manifest.fetch_handler(JSON, descriptor=False, pretty=False, output=None,
+                           name="reg.example/a").on_fetched(MANIFEST, raw)
+    assert json.loads(capsysbinary.readouterr().out) == {
+        "reference": f"reg.example/a@{MANIFEST.digest}", **MANIFEST.to_dict(),
+        "content": {"schemaVersion": 2}}
 
 
 def test_manifest_push_and_delete(capsys):
     target = TargetOptions("dir:a,b", oci_layout=True)
-    manifest.push_handler(TEXT, target).on_pushed(MANIFEST)
-    assert out(capsys) == f"Pushed [oci-layout] dir:a,b\nDigest: {MANIFEST.digest}\n"
-    manifest.push_handler(JSON, target).on_pushed(MANIFEST)
-    assert json.loads(out(capsys))["reference"] == "dir:a"
-    handler = manifest.index_update_handler(TEXT, TargetOptions("dir:a", oci_layout=True))
+    handler = manifest.push_handler(target, "dir:a")
+    handler.on_pushed(MANIFEST)
+    handler.on_tagged("b")
+    handler.on_completed(MANIFEST)
+    assert out(capsys) == f"Pushed: [oci-layout] dir:a\nTagged b\nDigest: {MANIFEST.digest}\n"
+    handler = manifest.push_handler(target, "dir:a", descriptor=True)
+    handler.on_pushed(MANIFEST)
+    handler.on_tagged("b")
+    handler.on_completed(MANIFEST)
+    assert json.loads(out(capsys)) == MANIFEST.to_dict()
+    handler = manifest.index_update_handler(TargetOptions("dir:a", oci_layout=True))
     handler.on_event("Updated", str(MANIFEST.digest))
     handler.on_pushed(MANIFEST, ["a", "b", "c"])
     assert out(capsys) == (f"Updated   {MANIFEST.digest}\n"
@@ -249,12 +255,10 @@ def test_manifest_push_and_delete(capsys):
 
 def test_blob_push(capsys):
     target = TargetOptions("reg.example/a")
-    blob.push_handler(TEXT, target, descriptor=False).on_pushed(A)
-    assert out(capsys) == f"Pushed [registry] reg.example/a@{A.digest}\nDigest: {A.digest}\n"
-    blob.push_handler(TEXT, target, descriptor=True).on_pushed(A)
+    blob.push_handler(target, descriptor=False).on_pushed(A)
+    assert out(capsys) == f"Pushed: [registry] reg.example/a\nDigest: {A.digest}\n"
+    blob.push_handler(target, descriptor=True).on_pushed(A)
     assert json.loads(out(capsys)) == A.to_dict()
-    blob.push_handler(tpl("{{.reference}}"), target, descriptor=False).on_pushed(A)
-    assert out(capsys) == f"reg.example/a@{A.digest}"
 
 
 def test_repo_lists(capsys):
@@ -266,14 +270,3 @@ def test_repo_lists(capsys):
     assert out(capsys) == "v1,v2,"
 
 
-def test_backup_and_restore(capsys):
-    result = BackupResult(("v1", "v2"), (MANIFEST, REFERRER), "bk.tar")
-    backup.backup_handler(TEXT, "reg.example/a").on_done(result)
-    assert out(capsys) == "Backed up 2 tag(s) of reg.example/a to bk.tar\n"
-    backup.restore_handler(TEXT, dry_run=True).on_done(result)
-    assert out(capsys) == (f"Would restore v1 ({MANIFEST.digest})\n"
-                           f"Would restore v2 ({REFERRER.digest})\n")
-    backup.restore_handler(JSON, dry_run=False).on_done(result)
-    doc = json.loads(out(capsys))
-    assert doc["input"] == "bk.tar" and doc["tags"] == ["v1", "v2"]
-    assert doc["manifests"] == [MANIFEST.to_dict(), REFERRER.to_dict()]

@@ -41,8 +41,9 @@ def test_pull_with_plain_http_before_the_reference(oras, registry, repo_name, tm
 
 
 def test_plain_http_on_a_registry_not_on_localhost(oras, registry, repo_name, tmp_path):
-    # 127.0.0.1 under its own name: --plain-http (given before the reference) is what makes it work
-    ref = f"{registry.host}/{repo_name}:v1"
+    # 127.0.0.1 under its own name: HTTPS by default, as the Go CLI (parity scenario
+    # push-127-defaults-to-https); --plain-http (given before the reference) makes it work
+    ref = f"{registry.ip_host}/{repo_name}:v1"
     (tmp_path / "f.txt").write_text("x")
     oras("push", "--plain-http", ref, "f.txt")
     oras("pull", "--plain-http=true", ref, "-o", "out")

@@ -38,7 +38,7 @@ def test_terminal_shows_live_progress_and_a_summary(registry, tmp_path: Path):
     code, out, err = _run_on_terminal(["push", f"{registry.localhost}/progress:v1", "big.bin"],
                                       tmp_path)
     assert code == 0
-    assert "Pushed [registry]" in out and "Uploading" not in out
+    assert "Pushed: [registry]" in out and "Uploading" not in out
     assert "✓ Uploaded" in err and "big.bin" in err
     assert "Uploaded 3 blob(s)" in err and "/s)" in err
     code, out, err = _run_on_terminal(["pull", f"{registry.localhost}/progress:v1", "-o", "o"],
@@ -62,7 +62,7 @@ def test_blob_push_and_fetch_show_progress_on_a_terminal(registry, tmp_path: Pat
     (tmp_path / "b.bin").write_bytes(os.urandom(2 * 1024 * 1024))
     code, out, err = _run_on_terminal(["blob", "push", f"{registry.localhost}/progress-blob",
                                        "b.bin"], tmp_path)
-    assert code == 0 and "✓ Uploaded" in err and "Pushed [registry]" in out
+    assert code == 0 and "✓ Uploaded" in err and "Pushed: [registry]" in out
     digest = out.split("Digest: ")[1].strip()
     code, out, err = _run_on_terminal(["blob", "fetch", f"{registry.localhost}/progress-blob@"
                                        f"{digest}", "-o", "got.bin"], tmp_path)

@@ -294,7 +294,7 @@ def test_debug_output_redacts_credentials(oras, auth_registry, tmp_path):
     write(tmp_path / "s.txt", "x")
     proc = oras("push", f"{auth_registry.localhost}/dbg:v1", "s.txt", "-u", "alice",
                 "--password-stdin", "--debug", input="s3cret-pw")
-    assert "Authorization" in proc.stderr and "REDACTED" in proc.stderr
+    assert '"Authorization": "*****"' in proc.stderr
     import base64
 
     assert "s3cret-pw" not in proc.stderr + proc.stdout

@@ -17,7 +17,8 @@ def test_debug_output_hides_realm_password_and_tokens(h):
     check_no_escapes(o)
     assert o.returncode == 0, o.summary()
     assert o.out.strip().startswith("sha256:"), o.out
-    assert "[debug]" in o.err  # the traffic is shown ...
+    assert "][DEBUG]: --> Request #" in o.err  # the traffic is shown, as the Go CLI does ...
+    assert '"Authorization": "*****"' in o.err
     secrets = [*DEBUG_SECRETS.values(), "s3cret-pw", base64.b64encode(b"alice:s3cret-pw").decode()]
     for secret in secrets:  # ... without its secrets
         assert secret not in o.err + o.out, f"{secret!r} is in the debug output:\n{o.err}"

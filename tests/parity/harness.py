@@ -238,7 +238,7 @@ def substitute(cmd: str, side: Side) -> list[str]:
     cmd = re.sub(r"\{dig:([A-Za-z0-9_.-]+)\}", digest_of, cmd)
     cmd = re.sub(r"\{referrer:([A-Za-z0-9_.-]+)\}", referrer_of, cmd)
     values = {
-        "reg": side.reg.localhost, "reg127": side.reg.host, "areg": side.areg.localhost,
+        "reg": side.reg.localhost, "reg127": side.reg.ip_host, "areg": side.areg.localhost,
         "dead": f"localhost:{side.dead_port}", "ns": side.ns, "repo": f"{side.ns}/r",
         "work": str(side.work), "home": str(side.home), "empty": EMPTY_DIGEST, "adigest": A_DIGEST,
     }

@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 
 from orasx.errors import AuthenticationError, InvalidInputError
 from orasx.registry import auth
+from orasx.registry._authflow import AuthFlow
 from orasx.registry._http import _no_proxy, parse_resolve, redact_url
+from orasx.registry._transport import Request
+from orasx.registry._urls import scheme_for
+from tests.registry.test_repository_unit import Reply, ScriptedTransport
 
 
 def test_parse_challenges_handles_quotes_commas_and_several_challenges():
@@ -128,3 +132,44 @@ def test_docker_hub_names_map_to_its_api_host_and_library():
     assert (repo.host, repo.name) == ("registry-1.docker.io", "library/alpine")
     assert Repository("docker.io/org/app").name == "org/app"
     assert Repository("ghcr.io/alpine").name == "alpine"
+
+
+@pytest.mark.parametrize(
+    ("host", "plain_http", "scheme"),
+    [("localhost:5000", None, "http"), ("localhost", None, "http"),
+     # the Go CLI's default: only the name localhost, spelt so, is plain HTTP
+     ("127.0.0.1:5000", None, "https"), ("[::1]:5000", None, "https"),
+     ("LOCALHOST:5000", None, "https"), ("localhost.example.com", None, "https"),
+     ("reg.io", None, "https"), ("127.0.0.1:5000", True, "http"),
+     ("localhost:5000", False, "https"), ("reg.io", True, "http")],
+)
+def test_plain_http_by_default_for_localhost_only(host, plain_http, scheme):
+    assert scheme_for(host, plain_http) == scheme
+
+
+@pytest.mark.parametrize(
+    ("url", "plain_http", "sent"),
+    [("http://localhost:5000/v2/", None, True),
+     ("http://127.0.0.1:5000/v2/", True, True),
+     # an http URL to a host the client chose HTTPS for (a downgrading Location): refused
+     ("http://127.0.0.1:5000/v2/", None, False),
+     ("http://localhost:5000/v2/", False, False)],
+)
+def test_basic_credentials_go_over_plain_http_only_where_it_was_chosen(url, plain_http, sent):
+    net = ScriptedTransport()
+    net.on("GET", "/v2/", Reply(401, {"WWW-Authenticate": 'Basic realm="r"'}))
+    if sent:
+        net.on("GET", "/v2/", Reply(200))
+    flow = AuthFlow(net, net, lambda _h: auth.Credential(username="u", password="pw"),
+                    user_agent="t", plain_http=plain_http)
+    if sent:
+        flow.send(Request("GET", url, {})).close()
+        assert net.sent[-1].authorization == auth.basic_header(
+            auth.Credential(username="u", password="pw"))
+    else:
+        with pytest.raises(AuthenticationError, match="refusing to send a password over plain "
+                                                      "HTTP") as e:
+            flow.send(Request("GET", url, {}))
+        assert e.value.reason == "plain-http-credentials"
+        assert all(s.authorization is None for s in net.sent)
+

@@ -36,6 +36,8 @@ from orasx.registry._http import Client, ClientOptions
 from orasx.registry._transport import MAX_DISCARD_BYTES, Request, Response, Sender
 from orasx.registry._urls import (
     MAX_LINK_BYTES,
+    debug_request,
+    debug_response,
     header_int,
     join_url,
     parse_link,
@@ -249,8 +251,8 @@ def test_a_malformed_tag_list_is_refused(net, body, message):
 
 def test_an_error_body_nested_8000_deep_is_named_not_quoted(net):
     net.on("GET", f"{V2}/manifests/v1", Reply(400, {}, b'{"errors":' + DEEP + b"}"))
-    with pytest.raises(RegistryError, match=r"returned 400: malformed error body: JSON nested too "
-                                            r"deeply$"):
+    with pytest.raises(RegistryError, match=r"response status code 400: Bad Request: malformed "
+                                            r"error body: JSON nested too deeply$"):
         repo_with(net).fetch_reference("v1")
     assert parse_error_body(b'{"errors": {"code": 1}}') == ([], [])
     assert parse_error_body(b'{"errors": [{"code": 5, "message": ["m"]}]}') == ([""], [])
@@ -293,7 +295,7 @@ def test_tags_stop_when_the_next_page_repeats(net):
 def test_a_later_page_that_fails_is_an_error(net):
     net.on("GET", f"{V2}/tags/list", _tag_page(["a"], f"{V2}/tags/list?last=a"))
     net.on("GET", rf"{V2}/tags/list\?last=a", Reply(500, {}, b"oops"))
-    with pytest.raises(RegistryError, match="returned 500: oops"):
+    with pytest.raises(RegistryError, match="response status code 500: Internal Server Error: oops"):
         list(repo_with(net).tags())
 
 
@@ -351,9 +353,41 @@ def test_debug_headers_hide_userinfo_everywhere():
                           "Link": '<http://u:p@h/n>; rel="next"'}, ["X-Custom"])
     assert "pw-7f3a" not in str(out) and "Bearer tok" not in str(out) and "u:p" not in str(out)
     assert out["WWW-Authenticate"] == 'Bearer realm="http://127.0.0.1:5000/token",service="x"'
-    assert out["Authorization"] == out["X-Custom"] == "REDACTED"
+    assert out["Authorization"] == out["X-Custom"] == "*****"
     assert redact_userinfo("a http://x@y@z/p and https://q:r@s") == "a http://z/p and https://s"
     fast(redact_userinfo, "://" * 20_000 + "a" * 60_000 + "@")
+
+
+def test_debug_blocks_are_the_go_clis_with_secrets_hidden_and_escapes_quoted():
+    req = debug_request(7, "PUT", "http://u:pw@localhost:5000/v2/r/blobs/uploads/x?_state=S3&"
+                        "digest=sha256%3Aab", {"Authorization": "Basic c2VjcmV0", "X-T": "t0k"},
+                        ["X-T"])
+    assert req == (
+        '--> Request #7\n'
+        '> Request URL: "http://localhost:5000/v2/r/blobs/uploads/x?_state=REDACTED&'
+        'digest=sha256%3Aab"\n'
+        '> Request method: "PUT"\n'
+        '> Request headers:\n'
+        '   "Authorization": "*****"\n'
+        '   "X-T": "*****"')
+    resp = debug_response(7, "GET", 404, "Not Found", urllib3.HTTPHeaderDict(
+        [("Content-Type", "application/json"), ("Set-Cookie", "sid=1"), ("Set-Cookie", "b=2"),
+         ("X-Evil", "\x1b]0;pwned\x07\u200b\"q\"")]))
+    assert resp == (
+        '<-- Response #7\n'
+        '< Response Status: "404 Not Found"\n'
+        '< Response headers:\n'
+        '   "Content-Type": "application/json"\n'
+        '   "Set-Cookie": "*****"\n'
+        '   "X-Evil": "\\x1b]0;pwned\\a\\u200b\\"q\\""\n'
+        '< Response body:\n'
+        '   Response body is not printed (orasx streams it to the command)')
+    assert debug_response(0, "HEAD", 200, "", {}).endswith(
+        '< Response Status: "200"\n< Response headers:\n   Empty header\n'
+        '< Response body:\n   No response body to print')
+    assert debug_response(0, "GET", 200, "OK", {"Content-Type": "application/octet-stream"}
+                          ).endswith('   Response body of content type '
+                                     '"application/octet-stream" is not printed')
 
 
 # -- metadata deadline and blob minimum rate, on loopback ------------------------------------------
@@ -367,7 +401,7 @@ def hostile() -> Iterator[list[HostileRegistry]]:
 
 def _repo(reg: HostileRegistry, **options: object) -> Repository:
     opts = ClientOptions(read_timeout=5, connect_timeout=5, use_env_proxies=False,
-                         **options)
+                         plain_http=True, **options)
     return Repository(reg.ref(), Client(opts))
 
 
@@ -437,4 +471,8 @@ def test_debug_log_of_a_challenge_hides_the_realm_password(hostile, caplog):
     with caplog.at_level(logging.DEBUG, logger="orasx.http"):
         _repo(reg).resolve("v1")
     assert "WWW-Authenticate" in caplog.text
+    sent = [m.split("\n")[0][13:] for m in caplog.messages if m.startswith("--> Request #")]
+    answered = [m.split("\n")[0][14:] for m in caplog.messages if m.startswith("<-- Response #")]
+    assert sent and all(n.isdigit() for n in sent) and len(set(sent)) == len(sent)
+    assert sorted(sent) == sorted(answered)  # every block numbered, in pairs
     assert "realm-pw-7f3a" not in caplog.text and "tok-SECRET" not in caplog.text

@@ -78,6 +78,6 @@ def test_debug_never_shows_tokens_or_passwords(oras, token_registry, tmp_path):
     tokens = token_registry.tokens.issued[before:]
     assert tokens
     text = proc.stdout + proc.stderr
-    assert "Authorization" in text and "REDACTED" in text
+    assert '"Authorization": "*****"' in text
     assert "b0b-password" not in text
     assert not any(t in text or t.split(".")[2] in text for t in tokens)

@@ -1,7 +1,9 @@
 """Start and stop a real CNCF Distribution registry (Debian's ``docker-registry``) on loopback.
 
 Used by the test suite and by the benchmarks. Each instance gets a free port on 127.0.0.1, its own
-temporary storage directory and config, and optionally htpasswd basic auth.
+temporary storage directory and config, and optionally htpasswd basic auth. It is addressed as
+``localhost:PORT`` (``host``): the name the clients, as the Go CLI, reach over plain HTTP by
+default; ``127.0.0.1:PORT`` (``ip_host``) needs ``--plain-http`` (or TLS).
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def htpasswd_line(username: str, password: str) -> str:
 
 @dataclass
 class Registry:
-    """A running registry process; ``host`` is ``127.0.0.1:PORT``."""
+    """A running registry process; ``host`` is ``localhost:PORT`` (plain HTTP by default),
+    ``ip_host`` the same registry as ``127.0.0.1:PORT`` (HTTPS unless ``--plain-http``)."""
 
     port: int
     root: Path
@@ -46,11 +49,16 @@ class Registry:
 
     @property
     def host(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"localhost:{self.port}"
 
     @property
     def localhost(self) -> str:
+        """The same as ``host`` (kept for the tests that name the spelling on purpose)."""
         return f"localhost:{self.port}"
+
+    @property
+    def ip_host(self) -> str:
+        return f"127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -126,7 +134,7 @@ def start_registry(
                 time.sleep(0.05)
                 continue
         try:
-            urllib.request.urlopen(f"http://{reg.host}/v2/", timeout=1).close()
+            urllib.request.urlopen(f"http://{reg.ip_host}/v2/", timeout=1).close()
             return reg
         except urllib.error.HTTPError:
             return reg  # 401 means it is up

@@ -55,7 +55,10 @@ Handler = Callable[[Request], Reply]
 
 
 class Server:
-    """A threaded HTTP/1.1 server on 127.0.0.x that records every request and answers via ``handle``."""
+    """A threaded HTTP/1.1 server on 127.0.0.x that records every request and answers via ``handle``.
+
+    ``host`` is ``localhost:PORT`` on 127.0.0.1 (plain HTTP by default), else ``127.0.0.x:PORT``
+    (clients need ``--plain-http`` for it)."""
 
     def __init__(self, handle: Handler, host: str = "127.0.0.1") -> None:
         self.handle = handle
@@ -110,7 +113,8 @@ class Server:
 
         self.httpd = _Quiet((host, 0), _H)
         self.httpd.daemon_threads = True
-        self.host = f"{host}:{self.httpd.server_address[1]}"
+        # 127.0.0.1 is named localhost: the one name reached over plain HTTP by default
+        self.host = f"{'localhost' if host == '127.0.0.1' else host}:{self.httpd.server_address[1]}"
         self.url = f"http://{self.host}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -216,8 +220,9 @@ class Proxy(Server):
         dropped = ("transfer-encoding", "connection") + (() if req.method == "HEAD"
                                                           else ("content-length",))
         out = {k: v for k, v in resp.getheaders() if k.lower() not in dropped}
-        if "Location" in out:
-            out["Location"] = out["Location"].replace(f"http://{self.upstream}", self.url)
+        if "Location" in out:  # under the name the client used (localhost or 127.0.0.1)
+            here = f"http://{req.headers.get('Host') or self.host}"
+            out["Location"] = out["Location"].replace(f"http://{self.upstream}", here)
         conn.close()
         return Reply(resp.status, out, body)
 

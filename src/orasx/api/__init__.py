@@ -2,7 +2,7 @@
 
 from orasx._copy import select_platform
 from orasx.api._auth import login, logout
-from orasx.api._backup import BackupResult, backup, restore
+from orasx.api._backup import BackupEvents, BackupResult, backup, restore
 from orasx.api._common import Location, Remote, locate, open_location, open_target
 from orasx.api._content import (
     delete_blob,
@@ -32,6 +32,7 @@ from orasx.api._transfer import PulledFile, PullResult, PushResult, pull, pull_t
 
 __all__ = [
     "AttachResult",
+    "BackupEvents",
     "BackupResult",
     "CopyResult",
     "Endpoint",

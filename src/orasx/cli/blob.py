@@ -1,20 +1,25 @@
-"""``oras blob``: fetch, push, delete."""
+"""``oras blob``: fetch, push, delete, with the Go CLI v1.3's flags, checks, messages and output
+(see ``manifest`` for what the two share)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from typing import IO
 
 import click
 
-from orasx.cli._common import confirm, handle_errors
+from orasx.cli._cobra import GoUsageError
+from orasx.cli._common import confirm_delete, handle_errors
 from orasx.cli._flags import flag
-from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
-from orasx.cli._progress import reporter
+from orasx.cli._options import TargetOptions, target_options
+from orasx.cli._progress import PUSH, reporter
 from orasx.cli.display import blob as display
 from orasx.cli.display.manifest import DeleteHandler
-from orasx.cli.manifest import _AliasGroup
+from orasx.cli.manifest import _AliasGroup, os_error_text, output_errors, require_reference
 from orasx.errors import NotFoundError
+from orasx.mediatype import OCI_LAYER_TAR
 
 
 class _BlobGroup(_AliasGroup):
@@ -29,69 +34,113 @@ def command() -> None:
 @command.command("fetch", help="Fetch a blob: oras blob fetch NAME@DIGEST -o FILE|-")
 @click.option("-o", "--output", default=None, metavar="FILE|-", help="Write the blob here.")
 @flag("--descriptor", help="Print the blob's descriptor.")
+@flag("--pretty", help="Indent the descriptor.")
 @target_options()
-@format_options()
 @handle_errors
-def fetch(target: TargetOptions, fmt: FormatOptions, output: str | None,
-          descriptor: bool) -> None:
+def fetch(target: TargetOptions, output: str | None, descriptor: bool, pretty: bool) -> None:
     from orasx.api import fetch_blob
 
+    if not output and not descriptor:
+        raise GoUsageError("either `--output` or `--descriptor` must be provided")
+    if output == "-" and descriptor:
+        raise GoUsageError("`--output -` cannot be used with `--descriptor` at the same time")
+    require_reference(target, digest_only=True)
     remote = target.remote.remote()
-    status = reporter(("Downloading", "Downloaded", "Skipped"),
-                      quiet=output == "-" or fmt.document, plain=target.common.plain)
-    if not output and not descriptor and fmt.kind == "text":
-        raise click.UsageError("give -o FILE (or -o - for stdout), or --descriptor")
+    # Go shows a progress bar on a terminal only: no status lines otherwise, none for stdout.
+    quiet = output == "-" or target.common.plain or not sys.stderr.isatty()
+    status = reporter(("Downloading", "Downloaded", "Skipped"), quiet=quiet,
+                      plain=target.common.plain)
     out: str | IO[bytes] | None = None
     if output == "-":
         out = sys.stdout.buffer
     elif output:
         out = output
-    desc = status.run(fetch_blob, target.reference, out, oci_layout=target.oci_layout,
-                      remote=remote, hooks=status.hooks())
-    display.fetch_handler(fmt, target, descriptor=descriptor).on_fetched(desc)
+    with output_errors(out) if isinstance(out, str) else contextlib.nullcontext():
+        desc = status.run(fetch_blob, target.reference, out, oci_layout=target.oci_layout,
+                          remote=remote, hooks=status.hooks())
+    display.fetch_handler(descriptor=descriptor, pretty=pretty).on_fetched(desc)
+
+
+def _check_file(file: str, size: int) -> None:
+    """The Go CLI's errors for a blob file it cannot read, or whose size is not ``--size``."""
+    try:
+        st = os.stat(file)
+        with open(file, "rb"):
+            pass
+    except IsADirectoryError:
+        st = os.stat(file)
+    except OSError as e:
+        raise GoUsageError(f"failed to open {file}: open {file}: {os_error_text(e)}") from None
+    if size >= 0 and size != st.st_size:
+        raise GoUsageError(
+            f"input size {size} does not match the actual content size {st.st_size}")
+    if os.path.isdir(file):
+        raise GoUsageError(f"read {file}: is a directory")
 
 
 @command.command("push", help="Push a blob: oras blob push NAME[@DIGEST] FILE|-")
 @click.option("--size", default=-1, help="Size of the content (required for stdin).")
-@click.option("--media-type", default="", help="Media type for --descriptor output.")
+@click.option("--media-type", default=OCI_LAYER_TAR,
+              help="Media type of the blob in its descriptor.")
 @flag("--descriptor", help="Print the blob's descriptor.")
+@flag("--pretty", help="Indent the descriptor.")
 @target_options()
 @click.argument("file")
-@format_options()
 @handle_errors
-def push(target: TargetOptions, fmt: FormatOptions, file: str, size: int, media_type: str,
-         descriptor: bool) -> None:
+def push(target: TargetOptions, file: str, size: int, media_type: str, descriptor: bool,
+         pretty: bool) -> None:
     from orasx.api import push_blob
 
     if file == "-":
-        if size < 0:
-            raise click.UsageError("--size is required when the blob comes from stdin")
         if target.remote.reads_stdin:
-            raise click.UsageError("stdin cannot be both the blob and the password")
+            name = "--password-stdin" if target.remote.password_stdin else "--identity-token-stdin"
+            raise GoUsageError(f"`-` read file from input and `{name}` read password from input "
+                               "cannot be both used")
+        if size < 0:
+            raise GoUsageError("`--size` must be provided if the blob is read from stdin")
+    location = target.location()
+    if location.digest is None and location.tag:
+        raise GoUsageError(f"invalid digest {location.tag}: invalid checksum digest format")
+    if file == "-" and location.digest is None:
+        raise GoUsageError("content digest must be provided if it is read from stdin")
+    if file != "-":
+        _check_file(file, size)
     remote = target.remote.remote()
-    status = reporter(("Uploading", "Uploaded", "Exists"), quiet=descriptor or fmt.document,
-                      plain=target.common.plain)
+    status = reporter(PUSH, quiet=descriptor, plain=target.common.plain)
     source: str | IO[bytes] = sys.stdin.buffer if file == "-" else file
     desc = status.run(push_blob, target.reference, source, size=size, media_type=media_type,
                       oci_layout=target.oci_layout, remote=remote, hooks=status.hooks())
-    display.push_handler(fmt, target, descriptor=descriptor).on_pushed(desc)
+    display.push_handler(target, descriptor=descriptor, pretty=pretty).on_pushed(desc)
 
 
 @command.command("delete", help="Delete a blob (asks first unless -f).")
-@flag("-f", "--force", help="Do not ask for confirmation.")
+@flag("-f", "--force", help="Do not ask for confirmation; a missing blob is no error.")
+@flag("--descriptor", help="Print the deleted blob's descriptor (needs -f).")
+@flag("--pretty", help="Indent the descriptor.")
 @target_options()
 @handle_errors
-def delete(target: TargetOptions, force: bool) -> None:
-    from orasx.api import delete_blob
+def delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -> None:
+    from orasx.api import open_location
+    from orasx.content import BlobStore
+    from orasx.errors import InvalidInputError
 
-    remote = target.remote.remote()
-    confirm(force, f"Are you sure you want to delete the blob {target.reference!r}?")
-    handler = DeleteHandler(target)
+    if descriptor and not force:
+        raise GoUsageError("must apply --force to confirm the deletion if the descriptor is "
+                           "outputted")
+    location = require_reference(target, digest_only=True)
+    assert location.digest is not None
+    store, _ = open_location(target.reference, oci_layout=target.oci_layout,
+                             remote=target.remote.remote(), create=False)
+    if not isinstance(store, BlobStore):
+        raise InvalidInputError(f"{target.reference}: this store cannot address blobs by digest")
+    handler = DeleteHandler(target, descriptor=descriptor, pretty=pretty)
     try:
-        desc = delete_blob(target.reference, oci_layout=target.oci_layout, remote=remote)
+        desc = store.blob_descriptor(location.digest)
     except NotFoundError:
-        if not force:
-            raise
-        handler.on_missing()  # Go: -f on a missing blob is no error
-        return
+        if force and not descriptor:
+            handler.on_missing()  # Go: -f on a missing blob is no error
+            return
+        raise GoUsageError(f"{target.reference}: the specified blob does not exist") from None
+    confirm_delete(force, "blob", str(desc.digest))
+    store.delete(desc)
     handler.on_deleted(desc)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from orasx.errors import AuthenticationError
 from orasx.registry import auth
 from orasx.registry._transport import Deadline, Request, Response, Transport, rewindable
-from orasx.registry._urls import is_loopback, origin, redact_url, scheme_for
+from orasx.registry._urls import origin, redact_url, scheme_for
 
 CredentialFunc = Callable[[str], auth.Credential]
 
@@ -25,7 +25,7 @@ class AuthFlow:
     """Sends registry requests through ``transport`` with the credentials of their host.
 
     ``token_transport`` carries token requests (not retried, redirects not followed).
-    ``plain_http`` is the client's choice of scheme (None: plain HTTP for loopback only).
+    ``plain_http`` is the client's choice of scheme (None: plain HTTP for localhost only).
     ``token_deadline``: seconds a token request may take when the request it is for has no
     deadline of its own (0: none).
     """
@@ -171,5 +171,7 @@ class AuthFlow:
         return "Bearer " + auth.parse_token_response(data, f"{host}: token server")
 
     def _plain_http_allowed(self, host: str) -> bool:
-        """Basic credentials over HTTP only to loopback or when --plain-http was asked for."""
-        return bool(self.plain_http) or is_loopback(host)
+        """Basic credentials go over plain HTTP only to a host the client chose plain HTTP for
+        (``plain_http=True``, or ``localhost`` by default): never after a redirect or upload
+        ``Location`` downgraded an HTTPS registry (``127.0.0.1`` included) to HTTP."""
+        return scheme_for(host, self.plain_http) == "http"

@@ -78,7 +78,7 @@ class Client:
 
     # -- scheme ----------------------------------------------------------------------------
     def scheme_for(self, host: str) -> str:
-        """``http`` or ``https`` for a registry host; loopback defaults to plain HTTP."""
+        """``http`` or ``https`` for a registry host; only ``localhost`` defaults to plain HTTP."""
         return scheme_for(host, self.options.plain_http)
 
     def base_url(self, host: str) -> str:

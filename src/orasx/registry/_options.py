@@ -14,7 +14,8 @@ from orasx.registry.retry import RetryPolicy
 
 @dataclass(frozen=True)
 class ClientOptions:
-    """How to reach registries. ``plain_http=None`` means: plain HTTP for loopback hosts only.
+    """How to reach registries. ``plain_http=None`` means: plain HTTP for ``localhost`` only
+    (``127.0.0.1`` and ``[::1]`` use HTTPS unless ``plain_http=True``, as in the Go CLI).
 
     The defaults are constants: nothing here is read from the environment (the CLI maps its
     ``ORASX_*`` variables onto these fields).

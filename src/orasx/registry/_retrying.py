@@ -44,7 +44,7 @@ class RetryingTransport:
                 resp = self.transport.send(request)
             except NetworkError as e:
                 wait = policy.delay(attempt, elapsed=time.monotonic() - start) \
-                    if can_retry and e.reason != "deadline" else None
+                    if can_retry and e.reason not in ("deadline", "https-plain", "tls-verify") else None
                 if wait is None or (deadline is not None and wait >= deadline.remaining()):
                     raise
                 log.info("retrying %s %s in %.2fs after: %s", method, redact_url(url), wait, e)

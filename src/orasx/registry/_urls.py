@@ -17,9 +17,13 @@ from dataclasses import dataclass
 from orasx.digest import Digest
 from orasx.errors import OrasError, RegistryError
 
-LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 _VISIBLE_QUERY = ("digest", "n", "last", "scope", "service")
 _SENSITIVE = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+#: What ``--debug`` shows instead of a secret header's value (the Go CLI's mark).
+SECRET_MARK = "*****"
+#: Go's ``strconv.Quote`` escapes for the control characters that have a short form.
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
+               "\t": "\\t", "\v": "\\v", "\\": "\\\\", '"': '\\"'}
 #: The longest ``Link`` header we parse (a next-page link is a few hundred bytes).
 MAX_LINK_BYTES = 8 * 1024
 #: What ends a URL's authority (``userinfo@host:port``) inside a header value.
@@ -36,15 +40,17 @@ def origin(url: str) -> tuple[str, str, int]:
 
 def redact_url(url: str) -> str:
     """Drop userinfo and query values from a URL for logs and error messages (never raises,
-    even for a URL ``urllib.parse`` cannot split)."""
+    even for a URL ``urllib.parse`` cannot split). The query names in ``_VISIBLE_QUERY`` keep
+    their values as sent (still percent-encoded: ``digest=sha256%3A...``, as Go prints them)."""
     try:
         u = urllib.parse.urlsplit(url)
     except ValueError:
         return redact_userinfo(url.partition("?")[0].partition("#")[0])
     netloc = u.netloc.rpartition("@")[2]
     query = "&".join(
-        f"{k}=REDACTED" if k.lower() not in _VISIBLE_QUERY else f"{k}={v}"
-        for k, v in urllib.parse.parse_qsl(u.query, keep_blank_values=True)
+        item if urllib.parse.unquote_plus(item.partition("=")[0]).lower() in _VISIBLE_QUERY
+        else f"{item.partition('=')[0]}=REDACTED"
+        for item in u.query.split("&") if item
     )
     return urllib.parse.urlunsplit((u.scheme, netloc, u.path, query, ""))
 
@@ -85,19 +91,69 @@ def no_proxy_matches(host: str, port: int | None, no_proxy: str) -> bool:
 
 
 def redact_headers(headers: Mapping[str, str], custom: Iterable[str]) -> dict[str, str]:
-    """Headers for ``--debug``: credentials and custom headers hidden, URLs without their
-    userinfo or signed query values, any other ``scheme://user:password@`` (a token realm in
-    ``WWW-Authenticate``) without its userinfo."""
+    """Headers for ``--debug``: credentials and custom headers hidden (``*****``), URLs without
+    their userinfo or signed query values, any other ``scheme://user:password@`` (a token realm
+    in ``WWW-Authenticate``) without its userinfo. A header sent several times is one entry,
+    its values joined by ``", "`` (as Go prints them)."""
     hidden = _SENSITIVE | {h.lower() for h in custom}
+    merged = getattr(headers, "itermerged", None)  # a response's multi-valued header dict
     out = {}
-    for k, v in headers.items():
+    for k, v in (merged() if merged is not None else headers.items()):
         if k.lower() in hidden:
-            out[k] = "REDACTED"
+            out[k] = SECRET_MARK
         elif k.lower() in ("location", "content-location", "referer"):
             out[k] = redact_url(v)
         else:
             out[k] = redact_userinfo(v)
     return out
+
+
+def go_quote(text: str) -> str:
+    """``text`` as Go's ``%q`` prints it: quoted, with every control character escaped (a
+    registry's header must not reach the terminal as an escape sequence)."""
+    out = []
+    for ch in text:
+        if ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif ord(ch) < 0x80:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+    return '"' + "".join(out) + '"'
+
+
+def _debug_headers(headers: Mapping[str, str]) -> str:
+    if not headers:
+        return "   Empty header"
+    return "\n".join(f"   {go_quote(k)}: {go_quote(v)}" for k, v in headers.items())
+
+
+def debug_request(n: int, method: str, url: str, headers: Mapping[str, str],
+                  custom: Iterable[str]) -> str:
+    """Request ``#n`` as the Go CLI's ``--debug`` block, secrets redacted."""
+    return (f"--> Request #{n}\n> Request URL: {go_quote(redact_url(url))}\n"
+            f"> Request method: {go_quote(method)}\n> Request headers:\n"
+            + _debug_headers(redact_headers(headers, custom)))
+
+
+def debug_response(n: int, method: str, status: int, reason: str | None,
+                   headers: Mapping[str, str]) -> str:
+    """Response ``#n`` as the Go CLI's ``--debug`` block. The body is never read for the log
+    (bodies stream to their reader; a token server's holds a token): its line says why."""
+    content_type = str(headers.get("Content-Type", ""))
+    if method == "HEAD" or status in (204, 304) or headers.get("Content-Length") == "0":
+        body = "   No response body to print"
+    elif not (content_type.startswith(("application/json", "text/"))
+              or content_type.partition(";")[0].endswith("+json")):
+        body = f"   Response body of content type {go_quote(content_type)} is not printed"
+    else:
+        body = "   Response body is not printed (orasx streams it to the command)"
+    status_text = f"{status} {reason}" if reason else str(status)
+    return (f"<-- Response #{n}\n< Response Status: {go_quote(status_text)}\n"
+            f"< Response headers:\n{_debug_headers(redact_headers(headers, ()))}\n"
+            f"< Response body:\n{body}")
 
 
 def shown(text: str, limit: int = 200) -> str:
@@ -160,17 +216,18 @@ def header_int(value: str) -> int | None:
     return int(value)
 
 
-def is_loopback(host: str) -> bool:
-    """Is ``host`` (``name[:port]``) this machine by name (``localhost``, ``127.0.0.1``, ``[::1]``)?"""
-    hostname = urllib.parse.urlsplit(f"//{host}").hostname or host
-    return hostname in LOOPBACK
+def is_localhost(host: str) -> bool:
+    """Is ``host`` (``name[:port]``) the name ``localhost``, spelt so (the Go CLI's check: an IP
+    literal such as ``127.0.0.1`` or ``[::1]``, or ``LOCALHOST``, is not)?"""
+    return host == "localhost" or host.rpartition(":")[0] == "localhost"
 
 
 def scheme_for(host: str, plain_http: bool | None) -> str:
-    """``http`` or ``https`` for a registry host; ``plain_http=None``: plain HTTP for loopback."""
+    """``http`` or ``https`` for a registry host; ``plain_http=None``: plain HTTP for
+    ``localhost`` only (as the Go CLI: ``127.0.0.1`` and ``[::1]`` use HTTPS)."""
     if plain_http is not None:
         return "http" if plain_http else "https"
-    return "http" if is_loopback(host) else "https"
+    return "http" if is_localhost(host) else "https"
 
 
 def registry_host(registry: str) -> str:

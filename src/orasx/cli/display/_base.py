@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from orasx.cli._safe import block
-from orasx.cli.display._template import JSONValue, render
+from orasx.cli.display._template import JSONValue, TemplateError, render
 
 if TYPE_CHECKING:
     from orasx.api import Location
@@ -60,7 +60,12 @@ class TemplateDocument(Document):
         self.template = template
 
     def write(self, doc: JSONValue) -> None:
-        echo(render(self.template, doc), nl=False)
+        try:
+            text = render(self.template, doc)
+        except TemplateError as e:
+            echo(e.partial, nl=False)  # Go streams what ran before the error
+            raise
+        echo(text, nl=False)
 
 
 def document(fmt: FormatOptions) -> Document | None:

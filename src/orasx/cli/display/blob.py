@@ -1,85 +1,52 @@
-"""``oras blob``: fetch, push, delete (see ``_base``)."""
+"""``oras blob``: fetch, push, delete, as the Go CLI prints them (see ``_base``; delete shares
+``manifest.DeleteHandler``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from orasx.cli.display._base import Document, compact_json, document, done, echo
+from orasx.cli.display._base import echo
+from orasx.cli.display.manifest import print_descriptor
 
 if TYPE_CHECKING:
-    from orasx.cli._options import FormatOptions, TargetOptions
+    from orasx.cli._options import TargetOptions
     from orasx.descriptor import Descriptor
 
 
 class BlobFetchHandler:
-    def on_fetched(self, desc: Descriptor) -> None:
-        raise NotImplementedError
+    """Nothing (the blob went to ``-o``), or its descriptor with ``--descriptor`` (one line
+    without a newline, or indented with ``--pretty``)."""
 
-
-class TextBlobFetchHandler(BlobFetchHandler):
-    """Nothing (the blob went to ``-o``), or its descriptor with ``--descriptor``."""
-
-    def __init__(self, *, descriptor: bool) -> None:
+    def __init__(self, *, descriptor: bool, pretty: bool = False) -> None:
         self.descriptor = descriptor
+        self.pretty = pretty
 
     def on_fetched(self, desc: Descriptor) -> None:
         if self.descriptor:
-            echo(compact_json(desc))
+            print_descriptor(desc, pretty=self.pretty)
 
 
-class DocumentBlobFetchHandler(BlobFetchHandler):
-    def __init__(self, out: Document, reference: str) -> None:
-        self.out = out
-        self.reference = reference
-
-    def on_fetched(self, desc: Descriptor) -> None:
-        self.out.write({"reference": self.reference, **desc.to_dict()})
-
-
-def fetch_handler(fmt: FormatOptions, target: TargetOptions, *,
-                  descriptor: bool) -> BlobFetchHandler:
-    out = document(fmt)
-    if out is None:
-        return TextBlobFetchHandler(descriptor=descriptor)
-    return DocumentBlobFetchHandler(out, target.reference)
+def fetch_handler(*, descriptor: bool, pretty: bool = False) -> BlobFetchHandler:
+    return BlobFetchHandler(descriptor=descriptor, pretty=pretty)
 
 
 class BlobPushHandler:
-    def on_pushed(self, desc: Descriptor) -> None:
-        raise NotImplementedError
+    """``Pushed: [registry] REF`` (the reference as typed: with the digest only when it had one)
+    and ``Digest: D``, or only the descriptor (``--descriptor``)."""
 
-
-def _name(target: TargetOptions) -> str:
-    """The repository (or layout) part of ``NAME[@DIGEST]``."""
-    return target.reference.split("@")[0]
-
-
-class TextBlobPushHandler(BlobPushHandler):
-    """``Pushed [registry] NAME@DIGEST`` and the digest, or the descriptor (``--descriptor``)."""
-
-    def __init__(self, target: TargetOptions, *, descriptor: bool) -> None:
+    def __init__(self, target: TargetOptions, *, descriptor: bool, pretty: bool = False) -> None:
         self.target = target
         self.descriptor = descriptor
+        self.pretty = pretty
 
     def on_pushed(self, desc: Descriptor) -> None:
         if self.descriptor:
-            echo(compact_json(desc))
+            print_descriptor(desc, pretty=self.pretty)
             return
-        done("Pushed", self.target.kind, f"{_name(self.target)}@{desc.digest}", desc.digest)
+        echo(f"Pushed: [{self.target.kind}] {self.target.reference}")
+        echo(f"Digest: {desc.digest}")
 
 
-class DocumentBlobPushHandler(BlobPushHandler):
-    def __init__(self, out: Document, target: TargetOptions) -> None:
-        self.out = out
-        self.target = target
-
-    def on_pushed(self, desc: Descriptor) -> None:
-        self.out.write({"reference": f"{_name(self.target)}@{desc.digest}", **desc.to_dict()})
-
-
-def push_handler(fmt: FormatOptions, target: TargetOptions, *,
-                 descriptor: bool) -> BlobPushHandler:
-    out = document(fmt)
-    if out is None:
-        return TextBlobPushHandler(target, descriptor=descriptor)
-    return DocumentBlobPushHandler(out, target)
+def push_handler(target: TargetOptions, *, descriptor: bool,
+                 pretty: bool = False) -> BlobPushHandler:
+    return BlobPushHandler(target, descriptor=descriptor, pretty=pretty)

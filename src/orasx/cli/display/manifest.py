@@ -1,149 +1,277 @@
-"""``oras manifest``: fetch, fetch-config, push, delete (see ``_base``), index create/update."""
+"""``oras manifest``: fetch, fetch-config, push, delete, index create/update, as the Go CLI
+prints them (see ``_base``); also the JSON shapes ``blob`` shares (:func:`descriptor_json`,
+:func:`go_indent`)."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from orasx.cli.display._base import (
-    Document,
-    JSONValue,
-    compact_json,
-    document,
-    done,
-    echo,
-    write_content,
-)
+from orasx.cli.display._base import Document, JSONValue, document, echo, write_content
 
 if TYPE_CHECKING:
     from orasx.cli._options import FormatOptions, TargetOptions
     from orasx.descriptor import Descriptor
 
 
+# -- JSON as Go's encoding/json writes it -------------------------------------------------------
+
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+               "\u2029": "\\u2029"}
+
+
+def go_marshal(value: Any) -> str:
+    """``json.Marshal``: compact, UTF-8 kept, ``<``, ``>``, ``&`` (and U+2028/9) escaped."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    for char, escaped in _GO_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+def go_indent(raw: bytes) -> bytes:
+    """``json.Indent(dst, raw, "", "  ")`` and a newline, as the Go CLI's ``--pretty``: the
+    tokens as they are (key order, number spelling, escapes), whitespace between them redone;
+    ``ValueError`` when ``raw`` is not JSON."""
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        json.loads(text)  # refuse what is not JSON, as json.Indent does
+    except json.JSONDecodeError as e:
+        raise ValueError(_go_syntax_error(text, e)) from None
+    body = text.lstrip(" \t\r\n")
+    stripped = body.rstrip(" \t\r\n")
+    trailing = body[len(stripped):]
+    out: list[str] = []
+    depth = 0
+    i, n = 0, len(stripped)
+    need_indent = False  # an opening bracket was written; indent unless it closes at once
+    while i < n:
+        c = stripped[i]
+        if c in " \t\r\n":
+            i += 1
+            continue
+        if need_indent and c not in "]}":
+            out.append("\n" + "  " * depth)
+        need_indent = False
+        if c == '"':
+            j = i + 1
+            while stripped[j] != '"':
+                j += 2 if stripped[j] == "\\" else 1
+            out.append(stripped[i:j + 1])
+            i = j + 1
+            continue
+        if c in "{[":
+            depth += 1
+            out.append(c)
+            need_indent = True
+        elif c in "}]":
+            depth -= 1
+            if out and out[-1] not in "{[":
+                out.append("\n" + "  " * depth)
+            out.append(c)
+        elif c == ",":
+            out.append(",\n" + "  " * depth)
+        elif c == ":":
+            out.append(": ")
+        else:
+            out.append(c)
+        i += 1
+    return ("".join(out) + trailing + "\n").encode("utf-8")
+
+
+def _go_syntax_error(text: str, e: json.JSONDecodeError) -> str:
+    """encoding/json's words for the first problem in ``text`` (its common cases)."""
+    if e.pos >= len(text.rstrip(" \t\r\n")):
+        return "unexpected end of JSON input"
+    char = text[e.pos]
+    shown = "'\\''" if char == "'" else f"'{char}'"
+    if e.msg.startswith("Expecting value"):
+        return f"invalid character {shown} looking for beginning of value"
+    if e.msg.startswith("Extra data"):
+        return f"invalid character {shown} after top-level value"
+    return f"invalid character {shown}"
+
+
+def _sorted_maps(value: Any) -> Any:
+    """A Go map's order: every object's keys sorted."""
+    if isinstance(value, Mapping):
+        return {k: _sorted_maps(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_maps(v) for v in value]
+    return value
+
+
+def descriptor_dict(desc: Descriptor) -> dict[str, Any]:
+    """A descriptor in the field order of Go's ``ocispec.Descriptor`` (annotations sorted)."""
+    return _sorted_top(desc.to_dict())
+
+
+def _sorted_top(d: dict[str, Any]) -> dict[str, Any]:
+    if "annotations" in d:
+        d["annotations"] = _sorted_maps(d["annotations"])
+    return d
+
+
+def descriptor_json(desc: Descriptor, *, pretty: bool) -> str:
+    """``--descriptor``: one line of JSON without a newline, or (``--pretty``) indented with
+    one."""
+    compact = go_marshal(descriptor_dict(desc))
+    return go_indent(compact.encode()).decode() if pretty else compact
+
+
+def print_descriptor(desc: Descriptor, *, pretty: bool) -> None:
+    echo(descriptor_json(desc, pretty=pretty), nl=False)
+
+
+def print_content(content: bytes, *, pretty: bool) -> None:
+    """Content to stdout: as stored, or (``--pretty``) indented (Go's error when it is not
+    JSON)."""
+    if pretty:
+        from orasx.cli._cobra import GoUsageError
+
+        try:
+            content = go_indent(content)
+        except ValueError as e:
+            raise GoUsageError(f"failed to prettify: {e}") from None
+    write_content(None, content)
+
+
+def _go_number(text: str) -> int | float:
+    """A JSON number as Go's ``any`` decodes and re-encodes it (a float64)."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 1e21 else value
+
+
+def content_value(content: bytes) -> JSONValue:
+    """Content as Go's ``json.Unmarshal`` into ``any`` gives it back: objects' keys sorted."""
+    parsed: JSONValue = _sorted_maps(json.loads(content, parse_float=_go_number))
+    return parsed
+
+
 # -- fetch --------------------------------------------------------------------------------------
 
 
 class FetchHandler:
-    def on_fetched(self, desc: Descriptor, content: bytes) -> None:
+    def on_fetched(self, desc: Descriptor, content: bytes | None) -> None:
         raise NotImplementedError
 
 
 class TextFetchHandler(FetchHandler):
-    """The descriptor (``--descriptor``, indented with ``--pretty``), or the manifest on stdout
-    (as fetched, or indented with ``--pretty``) unless ``-o`` saved it."""
+    """The descriptor (``--descriptor``), or the manifest on stdout (as fetched, or indented
+    with ``--pretty``) unless ``-o FILE`` saved it."""
 
     def __init__(self, *, descriptor: bool, pretty: bool, output: str | None) -> None:
         self.descriptor = descriptor
         self.pretty = pretty
         self.output = output
 
-    def on_fetched(self, desc: Descriptor, content: bytes) -> None:
+    def on_fetched(self, desc: Descriptor, content: bytes | None) -> None:
         if self.descriptor:
-            if self.pretty:
-                echo(json.dumps(desc.to_dict(), indent=2))
-            else:
-                echo(compact_json(desc))
-        elif not self.output:
-            if self.pretty:
-                echo(json.dumps(json.loads(content), indent=2))
-            else:
-                write_content(None, content)
+            print_descriptor(desc, pretty=self.pretty)
+        elif content is not None and self.output in (None, "", "-"):
+            print_content(content, pretty=self.pretty)
 
 
 class DocumentFetchHandler(FetchHandler):
-    def __init__(self, out: Document) -> None:
+    """``--format json|go-template``: ``reference`` (NAME@DIGEST), the descriptor's fields and
+    ``content`` (keys sorted, as Go decodes it)."""
+
+    def __init__(self, out: Document, name: str) -> None:
         self.out = out
+        self.name = name
 
-    def on_fetched(self, desc: Descriptor, content: bytes) -> None:
-        parsed: JSONValue = json.loads(content)
-        self.out.write({**desc.to_dict(), "content": parsed})
+    def on_fetched(self, desc: Descriptor, content: bytes | None) -> None:
+        doc: dict[str, JSONValue] = {"reference": f"{self.name}@{desc.digest}",
+                                     "mediaType": desc.media_type, "digest": str(desc.digest),
+                                     "size": desc.size}
+        if desc.annotations:
+            doc["annotations"] = _sorted_maps(dict(desc.annotations))
+        if desc.artifact_type:
+            doc["artifactType"] = desc.artifact_type
+        doc["content"] = content_value(content) if content is not None else None
+        self.out.write(doc)
 
 
-def fetch_handler(fmt: FormatOptions, *, descriptor: bool, pretty: bool,
-                  output: str | None) -> FetchHandler:
+def fetch_handler(fmt: FormatOptions, *, descriptor: bool, pretty: bool, output: str | None,
+                  name: str = "") -> FetchHandler:
     out = document(fmt)
     if out is None:
         return TextFetchHandler(descriptor=descriptor, pretty=pretty, output=output)
-    return DocumentFetchHandler(out)
+    return DocumentFetchHandler(out, name)
 
 
 # -- fetch-config -------------------------------------------------------------------------------
 
 
 class FetchConfigHandler:
-    def on_fetched(self, desc: Descriptor, content: bytes) -> None:
-        raise NotImplementedError
+    """The config to stdout (``-o -`` or none; indented with ``--pretty``), and the config's
+    descriptor with ``--descriptor``."""
 
-
-class TextFetchConfigHandler(FetchConfigHandler):
-    """The config's descriptor (``--descriptor``), or the config to ``-o`` (stdout by default)."""
-
-    def __init__(self, *, descriptor: bool, output: str | None) -> None:
+    def __init__(self, *, descriptor: bool, pretty: bool, output: str | None) -> None:
         self.descriptor = descriptor
+        self.pretty = pretty
         self.output = output
 
-    def on_fetched(self, desc: Descriptor, content: bytes) -> None:
-        if self.descriptor:
-            echo(compact_json(desc))
+    def on_fetched(self, desc: Descriptor, content: bytes | None) -> None:
+        if content is not None and self.output in (None, "", "-"):
+            print_content(content, pretty=self.pretty)
             return
-        write_content(self.output, content)
+        if self.descriptor:
+            print_descriptor(desc, pretty=self.pretty)
 
 
-class DocumentFetchConfigHandler(FetchConfigHandler):
-    def __init__(self, out: Document) -> None:
-        self.out = out
-
-    def on_fetched(self, desc: Descriptor, content: bytes) -> None:
-        self.out.write(desc.to_dict())
-
-
-def fetch_config_handler(fmt: FormatOptions, *, descriptor: bool,
+def fetch_config_handler(*, descriptor: bool, pretty: bool,
                          output: str | None) -> FetchConfigHandler:
-    out = document(fmt)
-    if out is None:
-        return TextFetchConfigHandler(descriptor=descriptor, output=output)
-    return DocumentFetchConfigHandler(out)
+    return FetchConfigHandler(descriptor=descriptor, pretty=pretty, output=output)
 
 
-# -- push, index create, index update -----------------------------------------------------------
+# -- push -----------------------------------------------------------------------------------------
 
 
 class ManifestPushHandler:
-    """``manifest push``, ``index create`` and ``index update``: what was pushed, where."""
+    """``manifest push``: ``Pushed: [registry] REF`` (the first reference as typed), a
+    ``Tagged T`` line per extra tag, ``Digest: D``; or only the descriptor (``--descriptor``)."""
 
-    def on_pushed(self, desc: Descriptor) -> None:
-        raise NotImplementedError
-
-
-class TextManifestPushHandler(ManifestPushHandler):
-    """``manifest push``: ``Pushed [registry] REF`` and the digest."""
-
-    def __init__(self, target: TargetOptions) -> None:
+    def __init__(self, target: TargetOptions, reference: str, *, descriptor: bool,
+                 pretty: bool) -> None:
         self.target = target
+        self.reference = reference
+        self.descriptor = descriptor
+        self.pretty = pretty
 
     def on_pushed(self, desc: Descriptor) -> None:
-        done("Pushed", self.target.kind, self.target.reference, desc.digest)
+        if not self.descriptor:
+            echo(f"Pushed: [{self.target.kind}] {self.reference}")
+
+    def on_tagged(self, tag: str) -> None:
+        if not self.descriptor:
+            echo(f"Tagged {tag}")
+
+    def on_completed(self, desc: Descriptor) -> None:
+        if self.descriptor:
+            print_descriptor(desc, pretty=self.pretty)
+        else:
+            echo(f"Digest: {desc.digest}")
+
+
+def push_handler(target: TargetOptions, reference: str, *, descriptor: bool = False,
+                 pretty: bool = False) -> ManifestPushHandler:
+    return ManifestPushHandler(target, reference, descriptor=descriptor, pretty=pretty)
+
+
+# -- index create, index update -------------------------------------------------------------------
 
 
 class IndexHandler:
-    """``index create`` and ``index update``: each step as it happens, then the result."""
-
-    def on_event(self, event: str, text: str) -> None:
-        return None
-
-    def on_pushed(self, desc: Descriptor, tags: list[str]) -> None:
-        raise NotImplementedError
-
-
-class TextIndexHandler(IndexHandler):
-    """Go's lines: ``Fetching  v1``, ``Fetched   DIGEST v1``, ``Packed    SHORT TYPE`` (or
-    ``Updated   DIGEST``), ``Pushed    [registry] REF``, ``Tagged T`` per extra tag and
-    ``Digest``."""
+    """``index create`` and ``index update``: each step as it happens, then the result. Go's
+    lines: ``Fetching  v1``, ``Fetched   DIGEST v1``, ``Packed    SHORT TYPE`` (or ``Updated
+    DIGEST``), ``Pushed    [registry] REF``, ``Tagged T`` per extra tag and ``Digest``; with
+    ``-o FILE`` the index is written there and not pushed (``-o -``: stdout carries only it)."""
 
     def __init__(self, target: TargetOptions, reference: str, output: str | None = None) -> None:
         self.target = target
         self.reference = reference
-        self.output = output  # -o: written there, not pushed ('-': stdout carries only that)
+        self.output = output
 
     def on_event(self, event: str, text: str) -> None:
         if self.output != "-":
@@ -167,65 +295,34 @@ class TextIndexHandler(IndexHandler):
         echo(f"Digest: {desc.digest}")
 
 
-class DocumentIndexHandler(IndexHandler):
-    def __init__(self, out: Document, reference: str) -> None:
-        self.out = out
-        self.reference = reference
-
-    def on_pushed(self, desc: Descriptor, tags: list[str]) -> None:
-        self.out.write({"reference": self.reference, **desc.to_dict()})
-
-
-class DocumentManifestPushHandler(ManifestPushHandler):
-    """The descriptor with ``reference``: the first of the tags the user gave."""
-
-    def __init__(self, out: Document, reference: str) -> None:
-        self.out = out
-        self.reference = reference
-
-    def on_pushed(self, desc: Descriptor) -> None:
-        self.out.write({"reference": self.reference, **desc.to_dict()})
-
-
-def push_handler(fmt: FormatOptions, target: TargetOptions) -> ManifestPushHandler:
-    out = document(fmt)
-    if out is None:
-        return TextManifestPushHandler(target)
-    return DocumentManifestPushHandler(out, target.reference.split(",")[0])
-
-
-def index_create_handler(fmt: FormatOptions, target: TargetOptions,
-                         output: str | None = None) -> IndexHandler:
+def index_create_handler(target: TargetOptions, output: str | None = None) -> IndexHandler:
     from orasx.reference import split_tags
 
-    out = document(fmt)
-    first = split_tags(target.reference)[0]
-    if out is None:
-        return TextIndexHandler(target, first, output)
-    return DocumentIndexHandler(out, first)
+    return IndexHandler(target, split_tags(target.reference)[0], output)
 
 
-def index_update_handler(fmt: FormatOptions, target: TargetOptions,
-                         output: str | None = None) -> IndexHandler:
-    out = document(fmt)
-    if out is None:
-        return TextIndexHandler(target, target.reference, output)
-    return DocumentIndexHandler(out, target.reference)
+def index_update_handler(target: TargetOptions, output: str | None = None) -> IndexHandler:
+    return IndexHandler(target, target.reference, output)
 
 
 # -- delete (manifest delete, blob delete) ------------------------------------------------------
 
 
 class DeleteHandler:
-    """``Deleted [registry] REF`` (no digest line, as the Go CLI), or ``Missing REF`` when
-    ``-f`` met nothing to delete."""
+    """``Deleted [registry] REF`` (no digest line, as the Go CLI), or only the descriptor
+    (``--descriptor``); ``Missing REF`` when ``-f`` met nothing to delete."""
 
-    def __init__(self, target: TargetOptions) -> None:
+    def __init__(self, target: TargetOptions, *, descriptor: bool = False,
+                 pretty: bool = False) -> None:
         self.target = target
+        self.descriptor = descriptor
+        self.pretty = pretty
 
     def on_deleted(self, desc: Descriptor) -> None:
-        echo(f"Deleted [{self.target.kind}] {self.target.reference}")
+        if self.descriptor:
+            print_descriptor(desc, pretty=self.pretty)
+        else:
+            echo(f"Deleted [{self.target.kind}] {self.target.reference}")
 
     def on_missing(self) -> None:
         echo(f"Missing {self.target.reference}")
-
