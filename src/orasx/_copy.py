@@ -133,6 +133,9 @@ class CopyOptions:
     mount: Callable[[Descriptor], bool] | None = None
     #: Digests the caller knows the destination holds (no existence check is made for them).
     known: frozenset[Digest] = frozenset()
+    #: Digests the caller uploaded itself just before (a file hashed while it was sent): no
+    #: request is made for them, and they are reported as copied (``on_start``, ``on_copied``).
+    pushed: frozenset[Digest] = frozenset()
     platform: Platform | None = None
     referrers: bool = False
     retry: RetryPolicy = field(default=BLOB_RETRY)
@@ -242,7 +245,12 @@ class _GraphCopier:
         if depth > MAX_GRAPH_DEPTH:
             raise InvalidManifestError(
                 f"{desc.digest}: manifests nested more than {MAX_GRAPH_DEPTH} levels deep")
-        if push_as is None and self._exists(desc):
+        if self._exists(desc):  # the root first too, as oras-go: a re-push only tags it
+            if push_as is not None and isinstance(self.dst, Target):
+                try:
+                    self.dst.tag(desc, push_as)
+                except OrasError as e:
+                    raise with_origin(e, "destination") from None
             self.hooks.on_skipped(desc)
             return
         if mediatype.is_manifest_like(desc.media_type):
@@ -259,15 +267,19 @@ class _GraphCopier:
 
     def _schedule(self, desc: Descriptor, depth: int) -> Future[None] | None:
         key = self._key(desc)
+        known = desc.digest in self.opts.known or desc.digest in self.opts.pushed
         with self.lock:
             if key in self.started:
                 return self.started[key]
-            if mediatype.is_manifest_like(desc.media_type):
+            if mediatype.is_manifest_like(desc.media_type) or known:
                 self.started[key] = None
             else:
                 fut = self.pool.submit(self._copy_blob_if_missing, desc)
                 self.started[key] = fut
                 return fut
+        if known and not mediatype.is_manifest_like(desc.media_type):
+            self._copy_blob_checked(desc)  # no request to make: reported here, no worker
+            return None
         self.copy_node(desc, depth=depth)
         return None
 
@@ -281,6 +293,10 @@ class _GraphCopier:
     def _copy_blob_checked(self, desc: Descriptor) -> None:
         if self.cancelled.is_set():
             raise CopyError("cancelled", origin="destination")
+        if desc.digest in self.opts.pushed:
+            self.hooks.on_start(desc)
+            self.hooks.on_copied(desc)
+            return
         if desc.digest in self.opts.known or (not self.opts.assume_missing
                                               and self._exists(desc)):
             self.hooks.on_skipped(desc)
@@ -342,7 +358,7 @@ class _GraphCopier:
         return raw
 
     def _exists(self, desc: Descriptor) -> bool:
-        if desc.digest in self.opts.known:
+        if desc.digest in self.opts.known or desc.digest in self.opts.pushed:
             return True
         try:
             return self.dst.exists(desc)
@@ -404,7 +420,8 @@ def select_platform(
         for child in node.manifests:
             if child.platform is not None and child.platform.matches(platform):
                 return child, fetch_all(source, child)
-        raise NotFoundError(f"{desc.digest}: no manifest for platform {platform}")
+        raise NotFoundError(f"{desc.digest}: not found: no matching manifest was found in the "
+                            "manifest list")
     doc = loads(fetch_all(source, node.config), f"config {node.config.digest}",
                 InvalidManifestError)
     if isinstance(doc, dict) and Platform.from_dict(doc).matches(platform):
@@ -427,10 +444,6 @@ def resolve_root(
     if platform is not None:
         desc, raw = select_platform(target, desc, raw, platform)
     return desc, raw
-
-
-def _plain(desc: Descriptor) -> Descriptor:
-    return Descriptor(desc.media_type, desc.digest, desc.size)
 
 
 def copy_referrers(
@@ -470,10 +483,11 @@ def copy_referrers(
                 if r.digest in seen:
                     continue
                 seen.add(r.digest)
-                r_plain = _plain(r)
-                _copy_graph(src, dst, r_plain, referrer_opts, None, manifests)
-                copied.append(r_plain)
-                todo.append((r_plain, level + 1))
+                # as the referrers listing gives it (artifactType, annotations), as oras-go's
+                # ExtendedCopyGraph does: an OCI layout's index.json keeps them
+                _copy_graph(src, dst, r, referrer_opts, None, manifests)
+                copied.append(r)
+                todo.append((r, level + 1))
     return copied
 
 

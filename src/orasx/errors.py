@@ -58,7 +58,13 @@ class PathTraversalError(OrasError):
 
 
 class RegistryError(OrasError):
-    """The registry answered with an error status."""
+    """The registry answered with an error status.
+
+    ``str(err)`` is the oras-go text of the answer (``HEAD "<url>": response status code 401:
+    Unauthorized``); ``detail`` is the registry's own errors from its body, in the same words
+    (``name unknown: repository name not known to registry: map[name:r]``; ``""`` when the body
+    had none), which is what the Go CLI prints after ``Error response from registry:``.
+    """
 
     def __init__(
         self,
@@ -70,8 +76,10 @@ class RegistryError(OrasError):
         codes: tuple[str, ...] = (),
         reason: str = "",
         registry: str = "",
+        detail: str = "",
     ) -> None:
         super().__init__(message, reason=reason)
+        self.detail = detail
         #: The registry host the error is about (for advice such as ``oras login HOST``).
         self.registry = registry
         self.method = method

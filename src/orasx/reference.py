@@ -70,32 +70,100 @@ class Reference:
         return s
 
 
+_GO_DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")
+_DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
+
+
+def _quote(s: str) -> str:
+    """``s`` in double quotes, as Go's ``%q`` shows printable text."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _digest_problem(s: str) -> str:
+    """Why ``s`` is not a digest, in go-digest's words (``""``: go-digest would accept it)."""
+    i = s.find(":")
+    if i <= 0 or i + 1 == len(s):
+        return "invalid checksum digest format"
+    algorithm, encoded = s[:i], s[i + 1:]
+    if algorithm not in _DIGEST_LENGTHS:
+        if not _GO_DIGEST.fullmatch(s):
+            return "invalid checksum digest format"
+        return "unsupported digest algorithm"
+    if len(encoded) != _DIGEST_LENGTHS[algorithm]:
+        return "invalid checksum digest length"
+    if not re.fullmatch(r"[a-f0-9]+", encoded):
+        return "invalid checksum digest format"
+    return ""
+
+
+def _invalid(s: str, problem: str) -> InvalidReferenceError:
+    """The error for reference ``s``, in the Go CLI's words: ``"<s>": invalid reference:
+    <problem>``; its reason ``"reference-form"`` lets the CLI show the reference's form."""
+    return InvalidReferenceError(f"{_quote(s)}: invalid reference: {problem}",
+                                 reason="reference-form")
+
+
 def parse_reference(s: str) -> Reference:
-    """Parse ``registry/repository[:tag][@digest]``; the registry part is required."""
-    if not s or "/" not in s:
-        raise InvalidReferenceError(
-            f"invalid reference {s!r}: expected registry/repository[:tag|@digest], "
-            "e.g. localhost:5000/hello:v1"
-        )
-    registry, _, rest = s.partition("/")
+    """Parse ``registry/repository[:tag][@digest]``; the registry part is required.
+
+    Split as oras-go does: the registry ends at the first ``/``, the tag starts at the first
+    ``:`` after it. Errors name the part that is wrong as oras-go does (``"<s>": invalid
+    reference: invalid tag "v1:v2"``)."""
+    registry, slash, rest = s.partition("/")
+    if not slash or not registry or not rest:
+        raise _invalid(s, "missing registry or repository")
     digest: Digest | None = None
+    dgst = ""
     if "@" in rest:
         rest, _, dgst = rest.partition("@")
+    tag: str | None = None
+    if ":" in rest:
+        rest, _, tag = rest.partition(":")
+    if not _HOST.fullmatch(registry):
+        raise _invalid(s, f"invalid registry {_quote(registry)}")
+    if len(rest) > _MAX_REPOSITORY or not _REPOSITORY.fullmatch(rest):
+        raise _invalid(s, f"invalid repository {_quote(rest)}")
+    if dgst or "@" in s:
         try:
             digest = parse_digest(dgst)
         except InvalidDigestError as e:
-            raise InvalidReferenceError(f"invalid reference {s!r}: {e}") from None
-    tag: str | None = None
-    if ":" in rest:
-        rest, _, tag = rest.rpartition(":")
+            problem = _digest_problem(dgst) or str(e)
+            raise _invalid(s, f"invalid digest {_quote(dgst)}: {problem}") from None
+    if tag is not None and not _TAG.fullmatch(tag):
+        raise _invalid(s, f"invalid tag {_quote(tag)}")
     try:
         return Reference(registry, rest, tag, digest)
     except InvalidReferenceError as e:
-        raise InvalidReferenceError(f"invalid reference {s!r}: {e}") from None
+        raise _invalid(s, str(e)) from None
+
+
+class LayoutReference(str):
+    """A tag or digest in the OCI image layout at ``path`` (the CLI's ``--oci-layout-path``).
+
+    The string is the reference as typed, taken whole: any text is a tag here (the Go CLI tags
+    ``example.com:test`` or ``localhost:5000/repo:v1`` this way), a digest is a digest. ``path``
+    is the layout's directory. Where a plain ``dir[:tag|@digest]`` string would be split, this one
+    is not.
+    """
+
+    path: str
+
+    def __new__(cls, reference: str, path: str) -> LayoutReference:
+        self = super().__new__(cls, reference)
+        self.path = path
+        return self
+
+    def __repr__(self) -> str:
+        return f"LayoutReference({str(self)!r}, path={self.path!r})"
 
 
 def split_tags(s: str) -> tuple[str, list[str]]:
-    """``reg/repo:t1,t2`` -> (``reg/repo:t1``, [``t1``, ``t2``]); the list is empty without tags."""
+    """``reg/repo:t1,t2`` -> (``reg/repo:t1``, [``t1``, ``t2``]); the list is empty without tags.
+    A :class:`LayoutReference` splits at every comma, each part a tag taken whole (the Go CLI's
+    ``strings.Split``), and stays one."""
+    if isinstance(s, LayoutReference):
+        first, *rest = str(s).split(",")
+        return LayoutReference(first, s.path), [first, *rest] if rest else []
     head, sep, tail = s.rpartition(":")
     if not sep or "/" in tail or "@" in s or "," not in tail:
         return s, []

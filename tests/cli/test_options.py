@@ -12,6 +12,7 @@ from orasx.cli._flags import BoolFlag, FlagGroup
 from orasx.cli._options import (
     CommonOptions,
     FormatOptions,
+    GoLogFormatter,
     RemoteOptions,
     TargetOptions,
     common_options,
@@ -268,3 +269,26 @@ def test_debug_logging_is_set_up_once(monkeypatch):
     setup_logging(True)
     setup_logging(True)
     assert len(log.handlers) == 1 and log.level == logging.DEBUG
+    assert isinstance(log.handlers[0].formatter, GoLogFormatter)
+
+
+@pytest.mark.parametrize(("tz", "created", "stamp"), [
+    ("UTC", 1_800_000_000.25, "2027-01-15T08:00:00.25Z"),
+    ("UTC", 1_800_000_000.0, "2027-01-15T08:00:00Z"),
+    ("Asia/Kolkata", 1_800_000_000.000001, "2027-01-15T13:30:00.000001+05:30"),
+])
+def test_debug_log_records_look_like_the_go_clis(monkeypatch, tz, created, stamp):
+    import time
+
+    monkeypatch.setenv("TZ", tz)
+    time.tzset()
+    try:
+        record = logging.LogRecord("orasx.http", logging.ERROR, __file__, 1,
+                                   "<-- Response #%d\nError in getting response: %s",
+                                   (3, "refused"), None)
+        record.created = created
+        assert GoLogFormatter().format(record) == (
+            f"[{stamp}][ERROR]: <-- Response #3\nError in getting response: refused\n\n")
+    finally:
+        monkeypatch.undo()
+        time.tzset()

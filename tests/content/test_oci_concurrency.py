@@ -176,7 +176,7 @@ def test_reading_a_layout_takes_no_lock_and_writes_nothing(tmp_path: Path):
     root = tmp_path / "lay"
     desc = _push_artifact(OCILayoutStore(str(root)), 0)
     OCILayoutStore(str(root)).tag(desc, "v1")
-    (root / ".orasx.lock").unlink()  # as in a layout another tool wrote
+    (root / "ingest").rmdir()  # as in a layout another tool wrote (no ingest/)
     before = sorted(p.name for p in root.iterdir())
 
     store = OCILayoutStore(str(root), create=False)

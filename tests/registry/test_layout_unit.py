@@ -25,7 +25,7 @@ MAY_IMPORT = {
     "credentials": {"auth"},
     "_transport": {"_errors", "_options", "_urls"},
     "_retrying": {"_transport", "_urls", "retry"},
-    "_authflow": {"_transport", "_urls", "auth"},
+    "_authflow": {"_errors", "_transport", "_urls", "auth"},
     "_http": {"_authflow", "_options", "_retrying", "_transport", "_urls", "auth"},
     "_listing": {"_errors", "_http", "_urls"},
     "_uploads": {"_errors", "_http", "_urls", "auth"},

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from orasx.api._common import Remote
-from orasx.errors import AuthenticationError, InvalidInputError, RegistryError
+from orasx.errors import InvalidInputError
+from orasx.registry._errors import registry_error
 from orasx.registry.auth import Credential
 from orasx.registry.remote import registry_host
 
@@ -21,13 +22,9 @@ def login(registry: str, credential: Credential, *, remote: Remote | None = None
     client = check.client(registry)
     url = f"{client.base_url(host)}/v2/"
     resp = client.request("GET", url)
+    if resp.status != 200:  # oras-go's text of the answer (401 included)
+        raise registry_error(resp, "GET", registry, host)
     resp.discard()
-    if resp.status == 401:
-        raise AuthenticationError(f"{registry}: login failed: check the username and password",
-                                  status=401)
-    if resp.status != 200:
-        raise RegistryError(f"{registry}: login check GET /v2/ returned {resp.status}",
-                            status=resp.status)
     return remote.credential_store().store(host, credential)
 
 

@@ -16,8 +16,8 @@ from orasx.content import Readable, ReadOnlyStorage, Target
 from orasx.content.oci import OCILayoutStore
 from orasx.descriptor import Descriptor
 from orasx.digest import Digest, parse_digest
-from orasx.errors import InvalidInputError, NotFoundError
-from orasx.reference import Reference, parse_layout_reference, parse_reference
+from orasx.errors import InvalidDigestError, InvalidInputError, NotFoundError
+from orasx.reference import LayoutReference, Reference, parse_layout_reference, parse_reference
 from orasx.registry._http import Client, ClientOptions
 from orasx.registry.auth import Credential
 from orasx.registry.credentials import CredentialStore
@@ -105,7 +105,13 @@ class Location:
 
 def locate(reference: str, *, oci_layout: bool = False) -> Location:
     """Parse what a user typed: ``registry/repo[:tag][@digest]`` or, with ``oci_layout``,
-    ``dir[:tag|@digest]``. Pure: nothing is opened."""
+    ``dir[:tag|@digest]``; a :class:`~orasx.reference.LayoutReference` (``--oci-layout-path``)
+    is a tag or digest, taken whole, in the layout at its ``path``. Pure: nothing is opened."""
+    if isinstance(reference, LayoutReference):
+        try:
+            return Location(reference.path, True, digest=parse_digest(str(reference)))
+        except InvalidDigestError:
+            return Location(reference.path, True, tag=str(reference) or None)
     if oci_layout:
         path, ref = parse_layout_reference(reference)
         if ":" in ref:

@@ -55,16 +55,17 @@ def resolve(
 
 
 def tag(
-    reference: str, tags: Sequence[str], *, oci_layout: bool = False, remote: Remote | None = None
+    reference: str, tags: Sequence[str], *, oci_layout: bool = False, remote: Remote | None = None,
+    concurrency: int = 5,
 ) -> Descriptor:
-    """Point each of ``tags`` at the manifest ``reference`` names."""
+    """Point each of ``tags`` at the manifest ``reference`` names (up to ``concurrency`` at once)."""
     if not tags:
         raise InvalidInputError("no tags given: oras tag REF TAG [TAG...]")
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
     desc, raw = resolve_root(target, ref)
     for t in tags:
         split_tags(f"x/y:{t}")
-    tag_all(target, desc, raw, tags)
+    tag_all(target, desc, raw, tags, concurrency=concurrency)
     return desc
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO
 
@@ -26,6 +27,7 @@ from orasx.content import (
     StreamPusher,
     TagLister,
     Target,
+    _digestcache,
     tag_all,
 )
 from orasx.content.cache import BlobCache, CachedTarget
@@ -67,6 +69,13 @@ class PushResult:
 
 #: Files at least this big are hashed in parallel with each other.
 PARALLEL_HASH_MIN = 8 * 1024 * 1024
+#: Files at least this big are, on a first push to a registry, hashed while they are uploaded
+#: (read once) instead of hashed first and uploaded after.
+UPLOAD_HASHING_MIN = 16 * 1024 * 1024
+
+#: ``upload(path, title, media_type)``: the descriptor of a file it uploaded (hashing it as it
+#: went out), or None when the file is to be hashed first and copied as usual.
+Uploader = Callable[[str, str, str], "Descriptor | None"]
 
 
 def add_files(
@@ -77,10 +86,12 @@ def add_files(
     disable_path_validation: bool,
     concurrency: int,
     on_file: Callable[[str], None] | None = None,
+    upload: Uploader | None = None,
 ) -> tuple[list[Descriptor], set[str]]:
     """Check ``path[:type]`` arguments and add them to ``store``, hashing (or packing) them in
     parallel; returns the layer descriptors in argument order and the titles. ``on_file`` is
-    told each file's name (the path, cleaned) as it is prepared (the Go CLI's ``Preparing``)."""
+    told each file's name (the path, cleaned) as it is prepared (the Go CLI's ``Preparing``).
+    ``upload``: tried first for each file (see :data:`Uploader`)."""
     items: list[tuple[str, str, str]] = []
     for item in files:
         path, media_type = parse_file_reference(item)
@@ -103,7 +114,10 @@ def add_files(
 
     def add(item: tuple[str, str, str]) -> Descriptor:
         path, title, media_type = item
-        desc = store.add(title, path, media_type)
+        sent = upload(path, title, media_type) if upload is not None else None
+        if sent is not None:
+            store.add_described(path, sent)
+        desc = sent or store.add(title, path, media_type)
         extra = ann.get(path) or ann.get(title)
         return desc.with_annotations({**desc.annotations, **extra}) if extra else desc
 
@@ -196,15 +210,22 @@ def push(
     ref = location.ref
     # What the destination holds is asked while the files are hashed (two requests in flight,
     # overlapping connection set-up too).
-    probe = ThreadPoolExecutor(max_workers=2)
+    probe = ThreadPoolExecutor(max_workers=3)
     held = probe.submit(_blobs_under_tag, target, ref)
-    new_repository = probe.submit(_repository_is_new, target)
+    repository = probe.submit(_repository_probe, target)
+    held_elsewhere = probe.submit(_blobs_under_another_tag, target, ref, repository)
     probe.shutdown(wait=False)
+
+    def new_repository() -> bool:
+        return repository.result()[0]
+
     streamed = [f for f in files if parse_file_reference(f)[0] == "-"]
     files = [f for f in files if parse_file_reference(f)[0] != "-"]
+    uploaded: set[Digest] = set()
+    upload = _upload_while_hashing(target, new_repository, uploaded)
     with FileStore(".", reproducible_mtime=epoch) as store:
         layers, seen = add_files(store, files, ann, disable_path_validation=disable_path_validation,
-                                 concurrency=concurrency, on_file=on_file)
+                                 concurrency=concurrency, on_file=on_file, upload=upload)
         from_stdin = _push_stdin(target, streamed, stdin, stdin_name, seen, hooks or Hooks())
         if from_stdin is not None:
             layers.append(from_stdin)
@@ -230,9 +251,10 @@ def push(
             # As oras-go: a v1.0 manifest's descriptor carries its config type as artifact type.
             root = dataclasses.replace(root, artifact_type=config_desc.media_type)
         opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(),
-                           known=held.result() | ({from_stdin.digest} if from_stdin else set()),
-                           assume_missing=new_repository.result())
-        if not new_repository.result() and _holds(target, root):
+                           known=held.result() | held_elsewhere.result()
+                           | ({from_stdin.digest} if from_stdin else set()),
+                           pushed=frozenset(uploaded), assume_missing=new_repository())
+        if not new_repository() and _holds(target, root):
             tag_all(target, root, raw, [ref] if ref and ":" not in ref else [])
         else:
             copy_graph(Union(memory, store), target, root, opts, tag=ref or None,
@@ -245,6 +267,42 @@ def push(
     display = first if ref else f"{first}@{root.digest}"
     return PushResult(root, raw, display, tags,
                       location if ref else location.with_digest(root.digest))
+
+
+def _upload_while_hashing(target: Target, new_repository: Callable[[], bool],
+                          uploaded: set[Digest]) -> Uploader | None:
+    """How big files go to a registry on a first push: read once, hashed as they are sent.
+
+    A file is uploaded this way when it is at least :data:`UPLOAD_HASHING_MIN` bytes and its
+    digest is not remembered (a remembered one is checked for existence first, as always), and
+    either the repository is new or the digest cache is on (a file it never saw is most likely
+    new content). Otherwise (None) it is hashed first and the copy checks and sends it. The
+    registry checks the digest of what it received; a file that changes while it is sent fails.
+    """
+    if not (isinstance(target, StreamPusher) and isinstance(target, ReferenceFetcher)
+            and isinstance(target, TagLister)):
+        return None  # local stores: existence is checked without a round trip
+    lock = threading.Lock()
+
+    def upload(path: str, title: str, media_type: str) -> Descriptor | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode) or st.st_size < UPLOAD_HASHING_MIN:
+            return None
+        if _digestcache.lookup(st) is not None:
+            return None
+        if not _digestcache.enabled() and not new_repository():
+            return None
+        with open(path, "rb") as f:
+            desc = target.push_stream(media_type or mediatype.DEFAULT_FILE, f, {TITLE: title})
+        _digestcache.remember(st, desc.digest)
+        with lock:
+            uploaded.add(desc.digest)
+        return desc
+
+    return upload
 
 
 def _push_stdin(target: Target, streamed: list[str], stdin: Readable | None, name: str,
@@ -274,18 +332,29 @@ def _holds(target: Target, desc: Descriptor) -> bool:
         return False
 
 
-def _repository_is_new(target: Target) -> bool:
-    """Does the registry say the repository does not exist yet (its tag list is not found)?
-    Then it holds no blob, and a push needs no existence check per blob."""
+def _repository_probe(target: Target) -> tuple[bool, str]:
+    """Is the repository new (the registry says its tag list is not found: it holds no blob, and
+    a push needs no existence check per blob), and one tag it has ('' when none or unknown)?"""
     if not (isinstance(target, ReferenceFetcher) and isinstance(target, TagLister)):
-        return False  # local stores answer existence checks without a round trip
+        return False, ""  # local stores answer existence checks without a round trip
     try:
-        next(iter(target.tags(page_size=1)), None)
+        first = next(iter(target.tags(page_size=1)), None)
     except NotFoundError:
-        return True
+        return True, ""
     except OrasError:
-        return False
-    return False
+        return False, ""
+    return False, first or ""
+
+
+def _blobs_under_another_tag(target: Target, ref: str,
+                             repository: Future[tuple[bool, str]]) -> frozenset[Digest]:
+    """Blobs of the manifest of the tag the repository probe found (when it is not ``ref``,
+    whose own are asked for already): a push of a new tag of the same files (a release after
+    a release) then needs no existence check for them, one GET instead of a HEAD per blob."""
+    _, tag = repository.result()
+    if not tag or tag == ref:
+        return frozenset()
+    return _blobs_under_tag(target, tag)
 
 
 def _blobs_under_tag(target: Target, ref: str) -> frozenset[Digest]:

@@ -1,12 +1,17 @@
 """Help in the Go CLI's layout (cobra's template, pflag's flag table), and ``oras help [command]``.
 
 The texts (a command's description and examples, usage line, aliases, and each flag's description)
-are the Go CLI's, from ``_gohelp``; a flag or command the Go CLI lacks is listed with our own
-help text, so our deliberate extras stay visible.
+are the Go CLI's, from ``_gohelp``; a flag or command the Go CLI lacks is listed as pflag would list
+it, so our deliberate extras stay visible: a flag the Go CLI has elsewhere with one meaning
+(``--format``, ``--template``) takes the Go description; any other takes our help text in Go's style
+(lower case, no final period), its metavar as pflag's varname where the text names it (pflag's
+backquoted word), else its type, then pflag's ``(default ...)``.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 import click
@@ -32,20 +37,71 @@ def _varname(param: click.Option) -> str:
     return "string"
 
 
+#: flags whose Go description is one text wherever the Go CLI has them with our meaning
+_SHARED = ("format", "template")
+
+
+def _shared_row(param: click.Option) -> tuple[str, str] | None:
+    """The Go CLI's row for a shared flag (the description most of its commands give), if it
+    states our default."""
+    from orasx.cli._gohelp import COMMANDS
+
+    for name in _long_names(param):
+        if name not in _SHARED:
+            continue
+        rows: Counter[tuple[str, str]] = Counter()
+        for facts in COMMANDS.values():
+            flags = facts.get("flags")
+            row = flags.get(name) if isinstance(flags, dict) else None
+            if row is not None:
+                rows[(str(row[0]), str(row[1]))] += 1
+        if not rows:
+            return None
+        left, usage = rows.most_common(1)[0][0]
+        stated = re.search(r'\(default "?([^")]*)"?\)$', usage)
+        if (stated.group(1) if stated else None) != (param.default or None):
+            return None
+        return left, usage
+    return None
+
+
+def go_style(text: str) -> str:
+    """A help text as the Go CLI writes its own: lower case first word (not an acronym or a
+    placeholder), no final period."""
+    text = " ".join(text.split())
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1]
+    first = text.split(" ", 1)[0]
+    if first[:1].isupper() and not first[1:2].isupper():  # "A", "Title"; not "OCI", "TPL"
+        text = text[0].lower() + text[1:]
+    return text
+
+
 def _own_row(param: click.Option) -> tuple[str, str]:
     """A flag the Go CLI does not have, as pflag would list it."""
+    shared = _shared_row(param)
+    if shared is not None:
+        return shared
     short = [o for o in param.opts if not o.startswith("--")]
     long = _long_names(param)
     left = (f"  {short[0]}, --{long[0]}" if short else f"      --{long[0]}") if long \
         else f"  {short[0]}"
-    varname = _varname(param)
+    usage = go_style(param.help or "")
+    metavar = param.metavar
+    if metavar and not (param.is_flag or param.count) \
+            and re.search(rf"(?<![\w-]){re.escape(metavar)}(?![\w-])", usage):
+        varname = metavar  # pflag's varname: the word the usage backquotes
+    else:
+        varname = _varname(param)
     if varname:
         left += f" {varname}"
-    usage = param.help or ""
     default = param.default
     if isinstance(default, (str, int, float)) and default not in ("", 0) \
             and not isinstance(default, bool) and varname:
-        usage += f' (default "{default}")' if varname == "string" else f" (default {default})"
+        if isinstance(default, str):
+            usage += f' (default "{default}")'  # pflag quotes a string's default
+        else:
+            usage += f" (default {format(default, 'g') if isinstance(default, float) else default})"
     return left, usage
 
 

@@ -3,9 +3,17 @@ problem; this module adds the prefix, the operation and the advice).
 
 :func:`render` is the one place: ``handle_errors`` (``_common``) prints what it returns.
 
-- a failure on one side of ``cp``: ``Error from source registry for "<ref>": <message>``;
+- a failure on one side of ``cp``: ``Error from source registry for "<ref>": <message>``
+  (``oci-layout`` for a layout side);
+- an error answer of a registry (oras-go's ``ErrorResponse``): ``Error response from registry: ``
+  and the registry's own errors (``name unknown: repository name not known to registry: ...``),
+  or, when its body named none, the whole answer (``HEAD "<url>": response status code 401:
+  Unauthorized``); as in Go, without the operation;
 - a registry that says not found: ``Error response from registry: <operation><message>``, the
   operation (``failed to resolve digest: ``...) from :data:`OPERATIONS` by Go command path;
+- a connection failure: ``Error: <operation><message>`` (``Head "<url>": dial tcp ...``), and for
+  an HTTPS request answered in plain HTTP or a certificate that does not verify, a second line
+  with what to pass (not when ``--plain-http`` was given explicitly: the user chose);
 - no credentials for a registry that wants them: ``Error: <operation>basic credential not found``
   and the line pointing at the credentials file;
 - an invalid reference: ``Error: "<ref>": invalid reference: invalid repository "X"`` and the line
@@ -19,7 +27,13 @@ import re
 
 import click
 
-from orasx.errors import NotFoundError, OrasError, RegistryError
+from orasx.errors import (
+    InvalidReferenceError,
+    NetworkError,
+    NotFoundError,
+    OrasError,
+    RegistryError,
+)
 
 HINTS = {
     "unauthorized": "run 'oras login {registry}' or pass -u/-p",
@@ -27,12 +41,19 @@ HINTS = {
     "denied": "check that the account has permission for this repository",
     "plain-http-credentials": "use https, or pass --plain-http to allow it",
     "tls-verify": "pass --ca-file with the registry's CA, or --insecure to skip verification",
-    "https-refused": "is the registry serving plain HTTP? pass --plain-http",
     "path-traversal": "pass -T/--allow-path-traversal to allow it",
     "keep-old-files": "remove it or drop -k/--keep-old-files",
     "no-credentials": "pass -u and --password-stdin",
 }
 _HINTS = HINTS  # the old name
+
+#: Second lines for connection failures (``NetworkError.reason``), in the Go CLI's style of
+#: recommendation.
+NETWORK_HINTS = {
+    "https-plain": "The registry answered in plain HTTP: pass --plain-http to use HTTP for it",
+    "tls-verify": ("Pass --ca-file with the registry's CA certificate, or --insecure to skip "
+                   "the verification"),
+}
 
 #: Go command path -> the operation the Go CLI names before a failure of the command's first
 #: registry call (``{ref}``: the reference as typed; ``{tag}``: its tag or digest)
@@ -40,7 +61,21 @@ OPERATIONS = {
     "manifest fetch": 'failed to fetch the content of "{ref}": ',
     "resolve": "failed to resolve digest: ",
     "attach": "failed to resolve {tag}: ",
+    "login": "failed to validate the credentials for {registry}: ",
+    "repo ls": "could not list repositories for \"{registry}\"\n",
 }
+
+#: The library's "no such tag/blob in this layout" (content/oci.py): Go's OCI store says only
+#: ``not found``.
+_LAYOUT_NOT_FOUND = re.compile(r".+: (?:blob )?not found in (?:OCI layout )?.+")
+#: The library's "no layout at that path" (api/_common.py), which Go reports as a bad argument.
+_NO_LAYOUT = re.compile(r"(?P<path>.+): no such OCI layout directory or tar file")
+
+#: The library's "this blob reference has no digest" (api/_content.py): Go's digest parser says
+#: ``invalid checksum digest format`` of the tag it was given.
+_BLOB_NEEDS_DIGEST = re.compile(r"(?P<ref>.+): a blob reference needs a digest: .*")
+#: The reference a remote not-found error names first (``<registry>/<repo>:<tag>: not found``).
+_NOT_FOUND_REF = re.compile(r"(?P<ref>[^\s:]+(?::\d+)?/[^\s]+?): not found(?::.*)?")
 
 _REFERENCE_FORM = ("Please make sure the provided reference is in the form of "
                    "<registry>/<repo>[:tag|@digest]")
@@ -70,6 +105,17 @@ def _reference(ctx: click.Context | None, side: str | None = None) -> str:
     return ""
 
 
+def _argument_naming(ctx: click.Context | None, path: str) -> str:
+    """The command-line argument that names the layout at ``path`` (``path[:tag|@digest]``)."""
+    if ctx is not None:
+        for name in ("reference", "source", "destination", "subject"):
+            value = ctx.params.get(name)
+            if isinstance(value, str) and value.startswith(path) \
+                    and value[len(path):][:1] in ("", ":", "@"):
+                return value
+    return path
+
+
 def _is_remote(ctx: click.Context | None, side: str | None) -> bool:
     if ctx is None:
         return True
@@ -87,7 +133,45 @@ def _operation(ctx: click.Context | None) -> str:
         return ""
     ref = _reference(ctx)
     tag = re.split(r"[:@]", ref.rsplit("/", 1)[-1], maxsplit=1)[-1] if ref else ""
-    return template.format(ref=ref, tag=tag)
+    registry = ctx.params.get("registry")
+    return template.format(ref=ref, tag=tag,
+                           registry=registry if isinstance(registry, str) else "")
+
+
+def _tag_of(ref: str) -> str:
+    """The tag or digest of ``ref`` (``""`` without one)."""
+    last = ref.rsplit("/", 1)[-1]
+    if "@" in last:
+        return last.partition("@")[2]
+    return last.partition(":")[2]
+
+
+def _index_operation(ctx: click.Context | None, err: OrasError) -> str:
+    """``manifest index create/update`` name what they could not find (Go: ``could not find the
+    manifest nope: ``; ``could not find the index nope: `` for the index ``update`` changes)."""
+    if ctx is None:
+        return ""
+    from orasx.cli._cobra import go_path
+
+    path = go_path(ctx)
+    m = _NOT_FOUND_REF.fullmatch(str(err))
+    if path not in ("manifest index create", "manifest index update") or m is None:
+        return ""
+    tag = _tag_of(m["ref"])
+    reference = ctx.params.get("reference")
+    what = "manifest"
+    if path == "manifest index update" and isinstance(reference, str) \
+            and _tag_of(reference) == tag and reference.rsplit("/", 1)[0] in m["ref"]:
+        what = "index"
+    return f"could not find the {what} {tag}: "
+
+
+def _plain_http_explicit(ctx: click.Context | None) -> bool:
+    """Did the user pass ``--plain-http`` (true or false) to the command of ``ctx``?"""
+    if ctx is None:
+        return False
+    return any((k.endswith("plain_http") and v is not None)
+               or getattr(v, "plain_http", None) is not None for k, v in ctx.params.items())
 
 
 def _credentials_file(ctx: click.Context | None) -> str:
@@ -109,17 +193,40 @@ def render(err: OrasError, ctx: click.Context | None = None) -> str:
         and go_path(ctx) == "cp" else None
     remote = _is_remote(ctx, side)
     operation = "" if side else _operation(ctx)
-    prefix = f'Error from {side} registry for "{_reference(ctx, side)}": ' if side else "Error: "
+    kind = "registry" if remote else "oci-layout"
+    prefix = f'Error from {side} {kind} for "{_reference(ctx, side)}": ' if side else "Error: "
+    if isinstance(err, RegistryError) and err.method:
+        # an answer of the registry: Go prints the registry's own errors, without the operation
+        return f"{prefix if side else 'Error response from registry: '}{err.detail or err}"
     if isinstance(err, RegistryError) and err.reason == "unauthorized":
+        if operation.endswith("\n"):  # repo ls: Go trims its two-line wrapping here
+            operation = ""
         return (f"{prefix}{operation}basic credential not found\n"
                 "Please check whether the registry credential stored in the authentication file "
                 f'at "{_credentials_file(ctx)}" is correct')
+    if isinstance(err, InvalidReferenceError) and err.reason == "reference-form":
+        return f"{prefix}{err}\n{_REFERENCE_FORM}"
     m = _INVALID_REFERENCE.match(str(err))
     if m:
         return (f'{prefix}"{m["ref"]}": invalid reference: invalid {m["what"]} "{m["value"]}"\n'
                 f"{_REFERENCE_FORM}")
+    m = _NO_LAYOUT.fullmatch(str(err))
+    if isinstance(err, NotFoundError) and m:
+        path = m["path"]
+        arg = _argument_naming(ctx, path)
+        return (f'Error: invalid argument "{arg}": failed to find path "{path}": stat {path}: '
+                "no such file or directory")
+    if isinstance(err, NotFoundError) and not remote and _LAYOUT_NOT_FOUND.fullmatch(str(err)):
+        return f"{prefix}{operation}not found"
     if isinstance(err, NotFoundError) and remote and "OCI layout" not in str(err):
         if not side:
             prefix = "Error response from registry: "
-        return f"{prefix}{operation}{err}"
+        return f"{prefix}{operation or _index_operation(ctx, err)}{err}"
+    if _BLOB_NEEDS_DIGEST.fullmatch(str(err)) and _tag_of(str(err).split(": ", 1)[0]):
+        return f"{prefix}invalid checksum digest format"
+    if isinstance(err, NetworkError):
+        hint = NETWORK_HINTS.get(err.reason)
+        if err.reason == "https-plain" and _plain_http_explicit(ctx):
+            hint = None
+        return f"{prefix}{operation}{err}" + (f"\n{hint}" if hint else "")
     return f"{prefix}{message(err)}"

@@ -28,6 +28,7 @@ flags are checked, and a secret read from stdin, only when the command asks for 
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import logging
@@ -95,6 +96,15 @@ class Values:
         if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
             raise TypeError(f"{name}: expected strings, got {value!r}")
         return tuple(str(v) for v in value)
+
+    def given(self, name: str) -> bool:
+        """Whether the flag was on the command line (pflag's ``Changed``), whatever its value."""
+        from click.core import ParameterSource
+
+        ctx = click.get_current_context(silent=True)
+        key = f"{self._prefix}_{name}" if self._prefix else name
+        source = ctx.get_parameter_source(key) if ctx is not None else None
+        return source is not None and source is not ParameterSource.DEFAULT
 
     def boolean(self, name: str) -> bool:
         value = self._get(name)
@@ -175,9 +185,27 @@ class CommonOptions:
 _DEBUG_HANDLER = "orasx-cli-debug"
 
 
+class GoLogFormatter(logging.Formatter):
+    """A record as the Go CLI's debug log prints one: ``[time][LEVEL]: message`` and two blank
+    lines, the time in RFC 3339 (local, fraction without trailing zeros, ``Z`` for UTC)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        t = datetime.datetime.fromtimestamp(record.created).astimezone()
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        fraction = f"{t.microsecond:06d}".rstrip("0")
+        stamp += f".{fraction}" if fraction else ""
+        offset = t.strftime("%z")
+        stamp += "Z" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:5]}"
+        message = record.getMessage()
+        if record.exc_info:
+            message += "\n" + self.formatException(record.exc_info)
+        return f"[{stamp}][{record.levelname}]: {message}\n\n"
+
+
 def setup_logging(debug: bool) -> None:
-    """With ``debug``, the library's log goes to stderr as ``[debug] name: message``. The one
-    place the CLI configures logging; calling it again replaces the handler, never doubles it."""
+    """With ``debug``, the library's log goes to stderr in the Go CLI's format (``[time][DEBUG]:
+    message``, HTTP traffic as ``--> Request #N`` / ``<-- Response #N`` blocks). The one place the
+    CLI configures logging; calling it again replaces the handler, never doubles it."""
     if not debug:
         return
     log = logging.getLogger("orasx")
@@ -185,7 +213,7 @@ def setup_logging(debug: bool) -> None:
         log.removeHandler(old)
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(_DEBUG_HANDLER)
-    handler.setFormatter(logging.Formatter("[debug] %(name)s: %(message)s"))
+    handler.setFormatter(GoLogFormatter())
     log.addHandler(handler)
     log.setLevel(logging.DEBUG)
 
@@ -350,7 +378,8 @@ def _seconds(env: str, default: float) -> float:
 
 
 def _remote_flags(prefix: str) -> list[Decorator]:
-    """The credential and connection flags; prefixed (``--from-username``), without help."""
+    """The credential and connection flags; prefixed (``--from-username``), without help (the
+    Go CLI's describe them), but for the ``-stdin`` ones the Go CLI's copy lacks."""
     def name(long: str) -> str:
         return f"--{prefix}-{long}" if prefix else f"--{long}"
 
@@ -366,24 +395,30 @@ def _remote_flags(prefix: str) -> list[Decorator]:
     def meta(metavar: str) -> str | None:
         return None if prefix else metavar
 
+    side = {"from": "source", "to": "destination"}.get(prefix, prefix)
     return [
         click.option(*short("-u"), name("username"), default="", help=text("Registry username.")),
         click.option(
             *short("-p"), name("password"), default="",
             help=text("Registry password, or identity token without -u (prefer --password-stdin)."),
         ),
-        flag(name("password-stdin"), help=text("Read the password from stdin.")),
+        # not in the Go CLI's copy: a secret for one side, kept off the command line
+        flag(name("password-stdin"),
+             help=f"read {side} registry password from stdin" if prefix
+             else "Read the password from stdin."),
         click.option(name("identity-token"), default="",
                      help=text("Registry identity (refresh) token.")),
-        flag(name("identity-token-stdin"), help=text("Read the identity token from stdin.")),
+        flag(name("identity-token-stdin"),
+             help=f"read {side} registry identity token from stdin" if prefix
+             else "Read the identity token from stdin."),
         click.option(name("registry-config"), multiple=True, metavar=meta("PATH"),
                      help=text("Credentials file(s); the first is written, the rest are read-only "
                                "fallbacks (default: docker's config.json, then podman's "
                                "auth.json).")),
         flag(
             name("plain-http"), default=None,
-            help=text("Use plain HTTP instead of HTTPS (on by default for localhost, 127.0.0.1 "
-                      "and [::1]; --plain-http=false turns that off)."),
+            help=text("Use plain HTTP instead of HTTPS (on by default for localhost only, not "
+                      "127.0.0.1 or [::1]; --plain-http=false turns that off)."),
         ),
         flag(name("insecure"), help=text("Skip TLS certificate verification.")),
         click.option(name("ca-file"), default=None,
@@ -456,11 +491,18 @@ def remote_options(prefix: str = "", *, distribution_spec: bool = False,
 @dataclass(frozen=True)
 class TargetOptions:
     """What a command works on: ``reference`` as typed, whether it names an OCI image layout
-    (``--oci-layout``) rather than a registry, and how to reach the registry."""
+    (``--oci-layout``) rather than a registry, and how to reach the registry.
+
+    With ``--oci-layout-path DIR`` (``layout_path``), ``oci_layout`` is true and ``reference`` is
+    a :class:`~orasx.reference.LayoutReference`: the tag or digest as typed (what the Go CLI
+    shows), which carries ``DIR`` to the library.
+    """
 
     reference: str
     oci_layout: bool = False
     remote: RemoteOptions = field(default_factory=RemoteOptions)
+    #: ``--oci-layout-path``: the layout's directory, or None.
+    layout_path: str | None = None
 
     @property
     def common(self) -> CommonOptions:
@@ -485,27 +527,44 @@ class TargetOptions:
 
 
 _LAYOUT_HELP = "The reference is an OCI image layout: DIR[:TAG|@DIGEST]."
+_LAYOUT_PATH_HELP = "[Experimental] set the path for the OCI image layout target"
 
 
 def _build_target(values: Values, *, argument: str, remote: Callable[[Values], RemoteOptions],
                   ) -> TargetOptions:
-    return TargetOptions(reference=values.argument(argument),
-                         oci_layout=values.boolean("oci_layout"), remote=remote(values))
+    from orasx.cli._cobra import GoUsageError
+    from orasx.reference import LayoutReference
+
+    if values.given("oci_layout_path") and values.given("oci_layout"):
+        # pflag's "changed": --oci-layout=false or an empty path still counts, as in Go
+        p = f"--{values.prefix}-" if values.prefix else "--"
+        raise GoUsageError(f"{p}oci-layout-path, {p}oci-layout cannot be used at the same time")
+    reference = values.argument(argument)
+    oci_layout = values.boolean("oci_layout")
+    path = values.optional_text("oci_layout_path") or None  # "": not set, as in Go
+    if path is not None:
+        reference, oci_layout = LayoutReference(reference, path), True
+    return TargetOptions(reference=reference, oci_layout=oci_layout, remote=remote(values),
+                         layout_path=path)
 
 
 def target_options(prefix: str = "", *, argument: str = "reference",
                    layout_help: str = _LAYOUT_HELP, distribution_spec: bool = False,
                    into: str = "target") -> Decorator:
-    """A reference argument (named ``argument``), ``--oci-layout`` and the remote flags, as
-    :class:`TargetOptions`; ``prefix="from"`` gives ``--from-oci-layout``, ``--from-username``...
+    """A reference argument (named ``argument``), ``--oci-layout``, ``--oci-layout-path`` and the
+    remote flags, as :class:`TargetOptions`; ``prefix="from"`` gives ``--from-oci-layout``,
+    ``--from-oci-layout-path``, ``--from-username``...
     """
     oci_layout = flag(f"--{prefix}-oci-layout" if prefix else "--oci-layout",
                       help=None if prefix else layout_help)
+    layout_path = click.option(
+        f"--{prefix}-oci-layout-path" if prefix else "--oci-layout-path", default=None,
+        metavar=None if prefix else "DIR", help=None if prefix else _LAYOUT_PATH_HELP)
     here, trailing = _remote_declarations(prefix, distribution_spec)
     if prefix:
-        here.insert(len(here) - (1 if distribution_spec else 0), oci_layout)
+        here[len(here) - (1 if distribution_spec else 0):0] = [oci_layout, layout_path]
     else:
-        here.insert(0, oci_layout)
+        here[0:0] = [oci_layout, layout_path]
     build = functools.partial(
         _build_target, argument=argument,
         remote=functools.partial(_build_remote, distribution_spec=distribution_spec,

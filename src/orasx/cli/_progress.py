@@ -117,36 +117,41 @@ class StatusPrinter(Reporter):
         self._reported: set[tuple[str, str]] = set()
 
     def _line(self, verb: str, desc: Descriptor) -> None:
-        if self.quiet:
-            return
-        name = one_line(desc.title or desc.media_type)
         with self._lock:
+            self._line_locked(verb, desc)
+
+    def _line_locked(self, verb: str, desc: Descriptor) -> None:
+        if not self.quiet:
+            name = one_line(desc.title or desc.media_type)
             click.echo(f"{self.verbs.pad(verb)} {desc.digest.encoded[:12]} {name}")
 
     @staticmethod
     def _key(desc: Descriptor) -> tuple[str, str]:
         return (str(desc.digest), desc.title)
 
+    # One lock hold per event (the check and the line): hundreds of small blobs report from
+    # many threads at once.
     def _start(self, desc: Descriptor) -> None:
+        key = self._key(desc)
         with self._lock:
-            key = self._key(desc)
             if self.once and key in self._started:
                 return
             self._started.add(key)
-        self._line(self.verbs.start, desc)
+            self._line_locked(self.verbs.start, desc)
 
     def _done(self, verb: str, desc: Descriptor) -> None:
+        key = self._key(desc)
         with self._lock:
-            self._reported.add(self._key(desc))
-        self._line(verb, desc)
+            self._reported.add(key)
+            self._line_locked(verb, desc)
 
     def _exists(self, desc: Descriptor) -> None:
+        key = self._key(desc)
         with self._lock:
-            key = self._key(desc)
             if key in self._reported:
                 return
             self._reported.add(key)
-        self._line(self.verbs.exists, desc)
+            self._line_locked(self.verbs.exists, desc)
 
     def note(self, text: str) -> None:
         if not self.quiet:

@@ -48,9 +48,26 @@ def command(remote: RemoteOptions, registry: str) -> None:
             if not token:
                 raise GoUsageError("token required")
             credential = Credential(identity_token=token)
+    check_registry(registry)  # after the prompts, as the Go CLI
     client = Remote(options=remote.client_options(), registry_config=remote.registry_config)
     login(registry, credential, remote=client)
     click.echo("Login Succeeded")
+
+
+def check_registry(registry: str) -> None:
+    """Refuse what is not a registry host[:port] (a repository path, a scheme) as the Go CLI
+    does (oras-go's ``ValidateRegistry``): ``invalid reference: invalid registry "<registry>"``."""
+    import urllib.parse
+
+    from orasx.errors import InvalidReferenceError
+
+    try:
+        netloc = urllib.parse.urlsplit(f"dummy://{registry}").netloc
+    except ValueError:
+        netloc = ""
+    if not netloc or netloc != registry:
+        quoted = registry.replace("\\", "\\\\").replace('"', '\\"')
+        raise InvalidReferenceError(f'invalid reference: invalid registry "{quoted}"')
 
 
 def read_line(prompt: str, *, secret: bool) -> str:

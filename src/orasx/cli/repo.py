@@ -36,7 +36,9 @@ def command() -> None:
 @handle_errors
 def ls(fmt: FormatOptions, remote: RemoteOptions, registry: str, last: str) -> None:
     from orasx.api import repo_ls
+    from orasx.cli._artifact import check_deprecated_flags
 
+    check_deprecated_flags()
     names = repo_ls(registry, last=last, remote=remote.remote())
     display.ls_handler(fmt, registry).on_listed(names)
 
@@ -51,6 +53,9 @@ def ls(fmt: FormatOptions, remote: RemoteOptions, registry: str, last: str) -> N
 @handle_errors
 def tags(target: TargetOptions, fmt: FormatOptions, last: str, exclude_digest_tags: bool) -> None:
     from orasx.api import repo_tags
+    from orasx.cli._artifact import check_deprecated_flags
+
+    check_deprecated_flags()
 
     def warn(digest: Digest) -> None:
         from datetime import datetime

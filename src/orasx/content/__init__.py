@@ -148,14 +148,27 @@ class ManifestDeleter(Target, Deleter, Protocol):
     """A target whose manifests can be deleted (registries, OCI layouts)."""
 
 
-def tag_all(target: Target, desc: Descriptor, raw: bytes, tags: Iterable[str]) -> None:
+def tag_all(target: Target, desc: Descriptor, raw: bytes, tags: Iterable[str], *,
+            concurrency: int = 1) -> None:
     """Point each of ``tags`` at the manifest ``desc`` (whose bytes are ``raw``); a store that
-    pushes references (a registry) gets one ``PUT`` per tag, others a ``tag`` call."""
-    for t in tags:
+    pushes references (a registry) gets one ``PUT`` per tag, others a ``tag`` call; up to
+    ``concurrency`` tags are set at once."""
+    def one(t: str) -> None:
         if isinstance(target, ReferencePusher):
             target.push_reference(desc, io.BytesIO(raw), t)
         else:
             target.tag(desc, t)
+
+    todo = list(tags)
+    if concurrency <= 1 or len(todo) <= 1:
+        for t in todo:
+            one(t)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(todo))) as pool:
+        for future in [pool.submit(one, t) for t in todo]:
+            future.result()  # the first failure, in the order the tags were given
 
 
 def push_tagged(target: Target, desc: Descriptor, raw: bytes, tags: Sequence[str]) -> None:

@@ -43,24 +43,30 @@ def _load(path: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in doc.items()} if isinstance(doc, dict) else {}
 
 
-def file_digest(path: str) -> tuple[Digest, int]:
-    """``hash_file(path)``, remembered for big files between runs."""
-    st = os.stat(path)
-    if st.st_size < MIN_SIZE or os.environ.get("ORASX_NO_DIGEST_CACHE"):
-        return hash_file(path)
-    cache_path = _path()
-    key = _key(st)
+def enabled() -> bool:
+    return not os.environ.get("ORASX_NO_DIGEST_CACHE")
+
+
+def lookup(st: os.stat_result) -> Digest | None:
+    """The remembered digest of the file whose ``stat`` is ``st``, if any."""
+    if st.st_size < MIN_SIZE or not enabled():
+        return None
     with _lock:
-        cached = _load(cache_path).get(key)
+        cached = _load(_path()).get(_key(st))
     if cached:
         with contextlib.suppress(InvalidDigestError):
-            return parse_digest(cached), st.st_size
-    digest, size = hash_file(path)
-    if _key(os.stat(path)) != key:
-        return digest, size  # changed while we read it: do not remember
+            return parse_digest(cached)
+    return None
+
+
+def remember(st: os.stat_result, digest: Digest) -> None:
+    """Remember ``digest`` for the file whose ``stat`` (taken before it was read) is ``st``."""
+    if st.st_size < MIN_SIZE or not enabled():
+        return
+    cache_path = _path()
     with _lock:
         entries = _load(cache_path)
-        entries[key] = str(digest)
+        entries[_key(st)] = str(digest)
         while len(entries) > MAX_ENTRIES:
             entries.pop(next(iter(entries)))
         with contextlib.suppress(OSError):
@@ -69,4 +75,17 @@ def file_digest(path: str) -> tuple[Digest, int]:
             with os.fdopen(fd, "w") as f:
                 json.dump(entries, f)
             os.replace(tmp, cache_path)
+
+
+def file_digest(path: str) -> tuple[Digest, int]:
+    """``hash_file(path)``, remembered for big files between runs."""
+    st = os.stat(path)
+    if st.st_size < MIN_SIZE or not enabled():
+        return hash_file(path)
+    cached = lookup(st)
+    if cached is not None:
+        return cached, st.st_size
+    digest, size = hash_file(path)
+    if _key(os.stat(path)) == _key(st):  # changed while we read it: do not remember
+        remember(st, digest)
     return digest, size

@@ -114,6 +114,12 @@ class FileStore:
             media_type or mediatype.DEFAULT_FILE, digest, size, annotations={TITLE: name}
         )
 
+    def add_described(self, path: str, desc: Descriptor) -> None:
+        """Register the file at ``path`` as the content of ``desc`` (already hashed: a file
+        uploaded while it was hashed)."""
+        with self._lock:
+            self._sources[str(desc.digest)] = path
+
     def _add_directory(self, name: str, path: str, media_type: str) -> Descriptor:
         with self._lock:
             if self._tmpdir is None:

@@ -1,16 +1,25 @@
 """An OCI image layout directory (``oci-layout``, ``index.json``, ``blobs/<alg>/<hex>``) as a store.
 
 Safe for concurrent writers, processes and threads alike: every read-modify-write of ``index.json``
-(tag, untag, delete, pushing a manifest, creating the layout) runs under an exclusive ``flock`` on
-``<layout>/.orasx.lock`` plus a per-process thread lock for that file, re-reads ``index.json`` under
-the lock and replaces it atomically (temp file + rename), so readers never need the lock and never see
-a torn file. Blobs are content-addressed and written temp file + rename outside the lock; two writers of
+(tag, untag, delete, pushing a manifest, creating the layout) runs under an exclusive ``flock`` on the
+layout's ``ingest/`` directory (the directory oras-go keeps for uploads, empty at rest: the lock leaves
+no file behind, so the tree is the one the Go CLI writes) plus a per-process thread lock for it,
+re-reads ``index.json`` under the lock and replaces it atomically (temp file + rename), so readers
+never need the lock and never see a torn file. Where a directory cannot be locked (NFS emulates
+``flock`` with POSIX locks, which need a file open for writing), ``ingest/.orasx.lock`` is locked
+instead. Blobs are content-addressed and written temp file + rename outside the lock; two writers of
 one blob both succeed. Other tools that write the same layout do not take our lock.
+
+``index.json`` holds what oras-go's store writes (a new layout starts with an empty one): each
+manifest pushed or tagged is listed with its descriptor as given (its annotations and artifact type
+too), ``org.opencontainers.image.ref.name`` added for a tag; a manifest a tag moves away from, or
+that is untagged, stays listed without a name.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -35,13 +44,16 @@ from orasx.manifest import (
     parse_manifest,
     referrer_entry,
 )
+from orasx.reference import LayoutReference as LayoutReference  # re-exported
 
 if sys.platform != "win32":
     import fcntl
 
 REF_NAME = "org.opencontainers.image.ref.name"
-LOCK_FILE = ".orasx.lock"
-"""Lock file inside the layout; other OCI tools ignore files they do not know (oras-go adds ``ingest/``)."""
+INGEST_DIR = "ingest"
+"""oras-go's upload directory in a layout; its ``flock`` is the layout's write lock."""
+LOCK_FILE = os.path.join(INGEST_DIR, ".orasx.lock")
+"""The lock file, only where the ``ingest/`` directory itself cannot be locked."""
 _LAYOUT = b'{"imageLayoutVersion":"1.0.0"}'
 
 _Entries = list[dict[str, Any]]
@@ -63,28 +75,54 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_process_locks)
 
 
+_NO_DIRECTORY_LOCK = frozenset({errno.EBADF, errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP})
+
+
+def _thread_lock(key: tuple[int, int]) -> threading.Lock:
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(key, threading.Lock())
+
+
 @contextlib.contextmanager
-def _exclusive(lock_path: str) -> Iterator[None]:
-    """Hold the layout's write lock: the process-wide thread lock, then ``flock(LOCK_EX)``."""
-    flags = os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)  # refuse a planted symlink
-    try:
-        fd = os.open(lock_path, os.O_RDWR | flags, 0o666)
-    except PermissionError:
-        fd = os.open(lock_path, os.O_RDONLY | flags)  # another user's lock file: flock needs no write
+def _exclusive(root: str) -> Iterator[None]:
+    """Hold the write lock of the layout at ``root``: the process-wide thread lock, then
+    ``flock(LOCK_EX)`` on its ``ingest/`` directory (created if missing; a symlink is refused)."""
+    ingest = os.path.join(root, INGEST_DIR)
+    os.makedirs(ingest, exist_ok=True)
+    if sys.platform == "win32":  # no flock: threads of this process only
+        st = os.stat(ingest)
+        with _thread_lock((st.st_dev, st.st_ino)):
+            yield
+        return
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(ingest, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | nofollow)
     try:
         st = os.fstat(fd)
-        with _PROCESS_LOCKS_GUARD:
-            tlock = _PROCESS_LOCKS.setdefault((st.st_dev, st.st_ino), threading.Lock())
-        with tlock:
-            if sys.platform != "win32":
+        with _thread_lock((st.st_dev, st.st_ino)):
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as e:
+                if e.errno not in _NO_DIRECTORY_LOCK:
+                    raise
+                os.close(fd)
+                fd = -1
+                fd = _open_lock_file(os.path.join(root, LOCK_FILE))
                 fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                if sys.platform != "win32":
-                    fcntl.flock(fd, fcntl.LOCK_UN)
+                fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
+
+
+def _open_lock_file(path: str) -> int:
+    flags = os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)  # refuse a planted symlink
+    try:
+        return os.open(path, os.O_RDWR | flags, 0o666)
+    except PermissionError:
+        return os.open(path, os.O_RDONLY | flags)  # another user's lock file: flock needs no write
 
 
 class OCILayoutStore:
@@ -93,7 +131,6 @@ class OCILayoutStore:
     def __init__(self, root: str, *, create: bool = True) -> None:
         self.root = os.path.abspath(root)
         self._index_path = os.path.join(self.root, "index.json")
-        self._lock_path = os.path.join(self.root, LOCK_FILE)
         self._lock = threading.Lock()  # guards the cached parse of index.json below
         self._index_raw: bytes | None = None  # index.json as last read (None: no such file) ...
         self._index: _Entries = []  # ... and its entries
@@ -102,8 +139,11 @@ class OCILayoutStore:
             if not create:
                 raise NotFoundError(f"{root}: not an OCI image layout (no oci-layout file)")
             os.makedirs(self.root, exist_ok=True)
-            with _exclusive(self._lock_path):  # many processes may create one layout at once
+            with _exclusive(self.root):  # many processes may create one layout at once
                 if not os.path.exists(layout):
+                    # an empty index.json first, as oras-go writes one (oci-layout marks it done)
+                    self._update_index_locked(
+                        lambda entries: None if os.path.exists(self._index_path) else [])
                     with atomic_writer(layout) as f:
                         f.write(_LAYOUT)
         self._entries()  # validate index.json up front
@@ -143,7 +183,7 @@ class OCILayoutStore:
         ``change`` gets the entries as they are on disk now and returns the new list (a new object)
         or ``None`` for no change; it runs under the lock, so it may also check blobs.
         """
-        with _exclusive(self._lock_path):
+        with _exclusive(self.root):
             self._update_index_locked(change)
 
     def _update_index_locked(self, change: Callable[[_Entries], _Entries | None]) -> None:
@@ -194,8 +234,7 @@ class OCILayoutStore:
             with atomic_writer(path, mode=umask_mode(0o444)) as f:
                 write_verified(content, desc.digest, desc.size, f)
         if mediatype.is_manifest_like(desc.media_type):
-            entry = Descriptor(desc.media_type, desc.digest, desc.size,
-                               artifact_type=desc.artifact_type).to_dict()
+            entry = _strip_ref(desc).to_dict()  # as given: oras-go lists its annotations too
 
             def add(index: _Entries) -> _Entries | None:
                 if any(m.get("digest") == str(desc.digest) for m in index):
@@ -253,27 +292,24 @@ class OCILayoutStore:
         missing = NotFoundError(f"{desc.digest}: cannot tag content the layout does not hold")
         if not self.exists(desc):
             raise missing
-        entry = Descriptor(
-            desc.media_type,
-            desc.digest,
-            desc.size,
-            annotations={REF_NAME: reference},
-            artifact_type=desc.artifact_type,
-            platform=desc.platform,
-        ).to_dict()
+        # the descriptor as given, its annotations too, named (as oras-go's store writes it)
+        entry = desc.with_annotations({**desc.annotations, REF_NAME: reference}).to_dict()
 
         def retag(index: _Entries) -> _Entries | None:
             if not self.exists(desc):  # again under the lock: a delete may have come first
                 raise missing
             kept = []
+            moved = []
             for m in index:
                 ann = m.get("annotations") or {}
                 if ann.get(REF_NAME) == reference:
+                    moved.append(m)
                     continue
                 if m.get("digest") == str(desc.digest) and REF_NAME not in ann:
                     continue  # the untagged entry is replaced by the tagged one
                 kept.append(m)
             kept.append(entry)
+            kept.extend(_unnamed(moved, kept))
             return None if kept == index else kept
 
         self._update_index(retag)
@@ -286,7 +322,10 @@ class OCILayoutStore:
     def untag(self, reference: str) -> None:
         def drop(index: _Entries) -> _Entries | None:
             kept = [m for m in index if (m.get("annotations") or {}).get(REF_NAME) != reference]
-            return None if len(kept) == len(index) else kept
+            if len(kept) == len(index):
+                return None
+            removed = [m for m in index if (m.get("annotations") or {}).get(REF_NAME) == reference]
+            return [*kept, *_unnamed(removed, kept)]
 
         self._update_index(drop)
 
@@ -302,7 +341,7 @@ class OCILayoutStore:
             kept = [m for m in index if m.get("digest") != str(desc.digest)]
             return None if len(kept) == len(index) else kept
 
-        with _exclusive(self._lock_path):
+        with _exclusive(self.root):
             # The index entries go first: a crash in between leaves an unreferenced blob, never a
             # tag that points at nothing.
             self._update_index_locked(drop)
@@ -366,6 +405,19 @@ class OCILayoutStore:
         except tarfile.TarError as e:
             raise InvalidManifestError(f"{tar_path}: not a readable OCI layout tar: {e}") from None
         return cls(into, create=False)
+
+
+def _unnamed(entries: _Entries, others: _Entries) -> _Entries:
+    """``entries`` whose tag went away, without their name, for the manifests ``others`` do not
+    list (oras-go keeps listing a manifest it holds when its last tag moves or is removed)."""
+    listed = {m.get("digest") for m in others}
+    out: _Entries = []
+    for m in entries:
+        if m.get("digest") in listed:
+            continue
+        listed.add(m.get("digest"))
+        out.append(_strip_ref(Descriptor.from_dict(m)).to_dict())
+    return out
 
 
 def _strip_ref(desc: Descriptor) -> Descriptor:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from orasx.errors import AuthenticationError
 from orasx.registry import auth
+from orasx.registry._errors import ErrorResponse, captured, refused_error
 from orasx.registry._transport import Deadline, Request, Response, Transport, rewindable
 from orasx.registry._urls import origin, redact_url, scheme_for
 
@@ -69,10 +70,10 @@ class AuthFlow:
         if resp.status != 401 or origin(resp.url) != reg_origin:
             return resp
         challenges = auth.parse_challenges(resp.header("WWW-Authenticate"))
-        resp.discard()
+        first = captured(resp)
         new_auth = self._authenticate(host, reg_origin[0], challenges, key[1], request.deadline)
         if new_auth is None or new_auth == cached:
-            raise self.unauthorized(host)
+            raise self.unauthorized(host, first, request.method)
         if not rewindable(body):
             raise AuthenticationError(
                 f"{host}: the registry asked for authentication in the middle of an upload: "
@@ -82,18 +83,24 @@ class AuthFlow:
             self._tokens[key] = new_auth
         resp = self.transport.send(dataclasses.replace(request, authorization=new_auth))
         if resp.status == 401:
-            resp.discard()
             if new_auth.startswith("Bearer ") and key[1] and self.credentials(host):
+                resp.discard()
                 raise AuthenticationError(
                     f"{host}: denied: the token granted does not cover {' '.join(key[1])}",
                     status=401, reason="denied", registry=host,
                 )
-            raise self.unauthorized(host)
+            raise self.unauthorized(host, resp, request.method)
         return resp
 
-    def unauthorized(self, host: str) -> AuthenticationError:
-        """The error for a registry that still answers 401."""
+    def unauthorized(self, host: str, resp: ErrorResponse | None = None,
+                     method: str = "") -> AuthenticationError:
+        """The error for a registry that still answers 401 (``resp``, consumed here): with
+        credentials, oras-go's text of that answer (``refused_error``)."""
         cred = self.credentials(host)
+        if cred and resp is not None:
+            return refused_error(resp, method, host)
+        if resp is not None:
+            resp.discard()
         if cred:
             return AuthenticationError(f"{host}: unauthorized: the credentials were refused",
                                        status=401, reason="credentials-refused", registry=host)

@@ -90,7 +90,7 @@ class BlobStore:
                                    metadata=True)
         resp.discard()
         if resp.status == 404:
-            raise NotFoundError(f"{what}: blob not found")
+            raise NotFoundError(f"{what}: not found")
         if resp.status != 200:
             raise registry_error(resp, "HEAD", what, self.urls.registry)
         size = resp.content_length(what)

@@ -4,11 +4,20 @@
 
 ``parse_error_body`` is pure (the distribution spec's ``{"errors": [{"code", "message"}]}``);
 the other functions read at most :data:`MAX_ERROR_BYTES` of a response and release it.
+
+Messages use oras-go's and Go's net/http words, so the CLI can print what the Go CLI prints: an
+answer is ``<METHOD> "<url>": response status code <N>: <errors>`` (the errors, in
+``RegistryError.detail``, as ``errcode.Errors``), a connection failure ``<Method> "<url>": dial
+tcp <ip:port>: connect: connection refused``; URLs always without userinfo and query values.
 """
 
 from __future__ import annotations
 
+import decimal
+import http
+import math
 import time
+import urllib.parse
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -89,27 +98,167 @@ def _parse_error_body(body: bytes) -> tuple[list[str], list[str], str]:
     return codes, messages, ""
 
 
+class RegistryNotFoundError(RegistryError, NotFoundError):
+    """A 404 answer mapped as the registry's error (a listing of a repository that does not
+    exist): both a :class:`RegistryError` (``detail`` says what the registry said) and a
+    :class:`NotFoundError`."""
+
+
+#: Go's ``http.StatusText`` where Python's phrase differs.
+_GO_STATUS_TEXT = {
+    413: "Request Entity Too Large",
+    414: "Request URI Too Long",
+    416: "Requested Range Not Satisfiable",
+    418: "I'm a teapot",
+    422: "Unprocessable Entity",
+}
+
+
+def status_text(status: int) -> str:
+    """Go's ``http.StatusText(status)`` (``""`` for a code it does not know)."""
+    if status in _GO_STATUS_TEXT:
+        return _GO_STATUS_TEXT[status]
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def go_quote(s: str) -> str:
+    """``s`` quoted as Go's ``%q`` does for printable text."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _go_float(f: float) -> str:
+    """A float as Go's ``%v`` prints it (``strconv.FormatFloat(f, 'g', -1, 64)``)."""
+    if math.isnan(f):
+        return "NaN"
+    if f in (float("inf"), float("-inf")):
+        return "+Inf" if f > 0 else "-Inf"
+    if f == 0:
+        return "-0" if str(f).startswith("-") else "0"
+    sign, digits, exponent = decimal.Decimal(repr(f)).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    ds = "".join(map(str, digits))
+    point = len(ds) + exponent  # the decimal point's position in ds
+    exp = point - 1
+    minus = "-" if sign else ""
+    if exp < -4 or exp >= 6:
+        mantissa = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+        return f"{minus}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    if point <= 0:
+        return f"{minus}0.{'0' * -point}{ds}"
+    if point >= len(ds):
+        return f"{minus}{ds}{'0' * (point - len(ds))}"
+    return f"{minus}{ds[:point]}.{ds[point:]}"
+
+
+def go_value(v: object) -> str:
+    """A JSON value as Go's ``%v`` prints what ``encoding/json`` decoded it to: objects as
+    ``map[k:v ...]`` with sorted keys, arrays as ``[a b]``, null as ``<nil>``."""
+    if v is None:
+        return "<nil>"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return _go_float(float(v))
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{k}:{go_value(v[k])}" for k in sorted(v)) + "]"
+    if isinstance(v, list):
+        return "[" + " ".join(go_value(x) for x in v) + "]"
+    return str(v)
+
+
+def go_errors_text(body: bytes) -> str:
+    """The registry's errors in a JSON error body, in oras-go's words (``errcode.Errors``):
+    each ``<code lower-cased, _ as space>: <message>[: <detail as %v>]``, joined by ``; ``.
+    ``""`` when the body holds none or is not the spec's shape (Go's decoder gives up then)."""
+    if not body.lstrip().startswith(b"{"):
+        return ""
+    try:
+        doc = load_object(body, "error body", RegistryError)
+    except RegistryError:
+        return ""
+    errors = doc.get("errors")
+    if not isinstance(errors, list):
+        return ""
+    texts = []
+    for err in errors:
+        if not isinstance(err, dict):
+            return ""
+        code, message = err.get("code") or "", err.get("message") or ""
+        if not isinstance(code, str) or not isinstance(message, str):
+            return ""
+        code = code.replace("_", " ").lower()
+        if not message:
+            texts.append(code)
+        elif err.get("detail") is None:
+            texts.append(f"{code}: {message}")
+        else:
+            texts.append(f"{code}: {message}: {go_value(err['detail'])}")
+    return "; ".join(texts)
+
+
 def registry_error(resp: ErrorResponse, method: str, what: str, registry: str) -> RegistryError:
-    """Turn an error response into the right exception, with the registry's error codes."""
+    """Turn an error response into the right exception, with the registry's error codes.
+
+    The message is oras-go's (``<METHOD> "<url>": response status code <N>: <errors>``, the
+    status text when the body names no errors; a body that is not the spec's JSON is quoted
+    after it). ``what`` is the reference the request was about (kept for callers' symmetry)."""
+    del what
     body = resp.read_capped(MAX_ERROR_BYTES)
     resp.discard()
-    codes, messages, problem = _parse_error_body(body)
-    detail = "; ".join(
-        f"{c}: {m}" if m else c for c, m in zip(codes, messages + [""] * len(codes), strict=False)
-    ) or problem or (body[:200].decode(errors="replace").strip() if body else "")
-    msg = f"{what}: {method} {redact_url(resp.url)} returned {resp.status}"
-    if detail:
-        msg += f": {detail}"
+    codes, _, problem = _parse_error_body(body)
+    detail = go_errors_text(body)
+    text = detail or status_text(resp.status)
+    if not detail:
+        extra = problem or (body[:200].decode(errors="replace").strip() if body else "")
+        if extra and not codes:
+            text = f"{text}: {extra}" if text else extra
+    url = redact_url(resp.url)
+    msg = f"{method} {go_quote(url)}: response status code {resp.status}: {text}"
     cls: type[RegistryError] = RegistryError
-    if resp.status == 401:
-        cls, msg = AuthenticationError, f"{what}: unauthorized"
-    elif resp.status == 403:
-        cls, msg = AuthenticationError, (
-            f"{what}: denied: the credentials lack permission for this repository"
-        )
+    if resp.status in (401, 403):
+        cls = AuthenticationError
+    elif resp.status == 404:
+        cls = RegistryNotFoundError
     reason = {401: "unauthorized", 403: "denied"}.get(resp.status, "")
-    return cls(msg, method=method, url=redact_url(resp.url), status=resp.status,
-               codes=tuple(codes), reason=reason, registry=registry)
+    return cls(msg, method=method, url=url, status=resp.status, codes=tuple(codes),
+               reason=reason, registry=registry, detail=detail)
+
+
+@dataclass(frozen=True)
+class CapturedResponse:
+    """An error response whose (capped) body was read and whose connection was released: it can
+    be mapped to an error later (after other requests, such as a token request)."""
+
+    status: int
+    url: str
+    body: bytes
+
+    def read_capped(self, limit: int) -> bytes:
+        return self.body[:limit]
+
+    def discard(self) -> None:
+        return None
+
+
+def captured(resp: ErrorResponse) -> CapturedResponse:
+    """Read at most :data:`MAX_ERROR_BYTES` of ``resp``'s body and release it."""
+    body = resp.read_capped(MAX_ERROR_BYTES)
+    resp.discard()
+    return CapturedResponse(resp.status, resp.url, body)
+
+
+def refused_error(resp: ErrorResponse, method: str, registry: str) -> AuthenticationError:
+    """The registry still answered 401 to our credentials: oras-go's text of that answer
+    (``unauthorized: authentication required`` from its body, or ``<METHOD> "<url>": response
+    status code 401: Unauthorized``), reason ``"credentials-refused"``."""
+    err = registry_error(resp, method, registry, registry)
+    refused = AuthenticationError(str(err), method=err.method, url=err.url, status=err.status,
+                                  codes=err.codes, reason="credentials-refused",
+                                  registry=registry, detail=err.detail)
+    return refused
 
 
 def not_found(resp: ErrorResponse, what: str) -> NotFoundError:
@@ -159,14 +308,72 @@ def is_name_unknown(resp: ErrorResponse) -> bool:
     return b"NAME_UNKNOWN" in body
 
 
-def network_error(method: str, url: str, e: BaseException) -> NetworkError:
-    """A connection-level failure of the HTTP library, as one line."""
+def _go_op(method: str) -> str:
+    """Go's ``url.Error`` operation: the method with only its first letter upper-case."""
+    return method[:1].upper() + method[1:].lower()
+
+
+def conn_address(e: BaseException) -> tuple[str, int | None]:
+    """The host and port of the connection urllib3 failed to open (``("", None)``: unknown)."""
+    conn = getattr(e, "conn", None)
+    host, port = getattr(conn, "host", None), getattr(conn, "port", None)
+    if not isinstance(host, str):
+        return "", None
+    return host.strip("[]"), port if isinstance(port, int) else None
+
+
+def _dial_address(e: BaseException, address: str) -> str:
+    """``IP:PORT`` (``[IPv6]:PORT``) as Go's ``dial tcp`` names it: ``address`` (the IP the
+    sender looked up) or the connection's host, and the connection's port."""
+    host, port = conn_address(e)
+    address = address or host
+    if not address:
+        return ""
+    if ":" in address:
+        address = f"[{address}]"
+    return f"{address}:{port}" if port else address
+
+
+def _go_network_text(e: BaseException, url: str, address: str) -> tuple[str, str]:
+    """What Go's HTTP client says after ``<Op> "<url>": `` for a connection-level failure, and
+    our ``reason`` for it."""
     reason = getattr(e, "reason", None) or e
     text = str(reason)
+    https = url.startswith("https://")
+    if https and "WRONG_VERSION_NUMBER" in text:
+        # a plain-HTTP server answered the TLS handshake with an HTTP response
+        return "http: server gave HTTP response to HTTPS client", "https-plain"
     if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(reason, urllib3.exceptions.SSLError):
-        return NetworkError(f"{method} {redact_url(url)}: TLS verification failed ({text})",
-                            reason="tls-verify")
+        why = text.partition("certificate verify failed: ")[2].partition(" (_ssl.c")[0]
+        if why in ("self-signed certificate", "self signed certificate",
+                   "unable to get local issuer certificate",
+                   "self-signed certificate in certificate chain",
+                   "self signed certificate in certificate chain"):
+            why = "x509: certificate signed by unknown authority"
+        elif not why:
+            return f"tls: {text}", "tls-verify"
+        return f"tls: failed to verify certificate: {why}", "tls-verify"
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        host = getattr(getattr(reason, "conn", None), "host", "") or urllib.parse.urlsplit(
+            url).hostname or ""
+        return f"dial tcp: lookup {host}: no such host", "lookup"
+    where = _dial_address(reason, address)
+    dial = f"dial tcp {where}" if where else "dial tcp"
     if "Connection refused" in text:
-        return NetworkError(f"{method} {redact_url(url)}: connection refused",
-                            reason="https-refused" if url.startswith("https://") else "refused")
-    return NetworkError(f"{method} {redact_url(url)}: {text}")
+        return f"{dial}: connect: connection refused", "https-refused" if https else "refused"
+    if isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
+        return f"{dial}: i/o timeout", "timeout"
+    if "Connection reset" in text:
+        return "read: connection reset by peer", ""
+    if "Remote end closed connection" in text or "RemoteDisconnected" in text:
+        return "EOF", ""
+    return text, ""
+
+
+def network_error(method: str, url: str, e: BaseException, address: str = "") -> NetworkError:
+    """A connection-level failure of the HTTP library, as one line in the words of Go's HTTP
+    client (``Head "<url>": dial tcp 127.0.0.1:5000: connect: connection refused``); the URL
+    without userinfo and query values. ``address`` is the IP address the host resolved to, when
+    the sender knows it (this module sends nothing, lookups included)."""
+    text, reason = _go_network_text(e, url, address)
+    return NetworkError(f"{_go_op(method)} {go_quote(redact_url(url))}: {text}", reason=reason)

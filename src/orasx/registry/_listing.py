@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from orasx._json import get_list, load_object, type_name
-from orasx.errors import NotFoundError, RegistryError, SizeLimitError
+from orasx.errors import RegistryError, SizeLimitError
 from orasx.manifest import MAX_MANIFEST_BYTES
 from orasx.registry._errors import registry_error
 from orasx.registry._http import Client, Response
@@ -74,10 +74,7 @@ def follow_pages(client: Client, resp: Response, *, what: str, registry: str,
                                  "pages")
         seen.add(nxt)
         resp = client.request("GET", nxt, headers=headers, scopes=scopes, metadata=True)
-        if resp.status == 404:
-            resp.discard()
-            raise NotFoundError(f"{what}: not found")
-        if resp.status != 200:
+        if resp.status != 200:  # a 404 too: its body names what is missing, as oras-go shows
             raise registry_error(resp, "GET", what, registry)
 
 
@@ -88,10 +85,7 @@ def paginate(client: Client, url: str, key: str, scopes: tuple[str, ...], what: 
         o = client.options
         limits = ListLimits(o.max_tags, o.max_listing_bytes, key, "max_tags")
     resp = client.request("GET", url, scopes=scopes, metadata=True)
-    if resp.status == 404:
-        resp.discard()
-        raise NotFoundError(f"{what}: not found")
-    if resp.status != 200:
+    if resp.status != 200:  # a 404 too: a RegistryError that is a NotFoundError
         raise registry_error(resp, "GET", what, registry)
     count = 0
     page_what = f"{what}: the {'tag' if key == 'tags' else key} list"

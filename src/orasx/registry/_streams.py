@@ -1,29 +1,149 @@
-"""Uploads of unknown length (a pipe): the digest is computed while the chunks go out.
+"""Uploads hashed while they are sent: the digest is computed from the bytes that go out.
 
-``POST`` opens a session, each chunk read from the stream is hashed and sent as a ``PATCH`` with its
-``Content-Range``, and the final ``PUT ?digest=`` names the digest only the sender knows by then. The
-registry checks it against what it received, so nothing is stored under a wrong name.
+``POST`` opens a session, the content is sent as ``PATCH`` requests with their ``Content-Range``,
+and the final ``PUT ?digest=`` names the digest only the sender knows by then. The registry checks
+it against what it received, so nothing is stored under a wrong name.
+
+Two kinds of source:
+
+- a stream of unknown length (a pipe): read in pieces of :data:`STREAM_CHUNK`, one ``PATCH`` each;
+- a regular file (its size known from ``fstat``): read once, never hashed beforehand. Up to
+  :data:`~orasx.registry._uploads.CHUNKED_THRESHOLD` it goes as one streamed ``PATCH``; bigger
+  files go as ``PATCH`` chunks whose session is saved after each one (keyed by the file's identity,
+  as the digest is not known yet), so a failed push continues where it stopped. The file must not
+  change while it is sent: its size, inode and modification time are compared before and after,
+  and a changed file fails the upload before the ``PUT`` (the session is cancelled).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
+import os
+import stat
+from collections.abc import Iterator
+from typing import Any
 
 from orasx.descriptor import Descriptor
-from orasx.digest import Digest, Readable
-from orasx.errors import RegistryError
+from orasx.digest import CHUNK_SIZE, Digest, Readable
+from orasx.errors import OrasError, RegistryError, VerificationError
 from orasx.registry._errors import registry_error
 from orasx.registry._http import Client
+from orasx.registry._uploads import CHUNK_BYTES, CHUNKED_THRESHOLD, UploadState, upload_offset
 from orasx.registry._urls import RepositoryURLs, join_url, with_digest
 
-#: How much of the stream one PATCH carries (held in memory while it is sent).
+log = logging.getLogger("orasx.registry.remote")
+
+#: How much of a stream of unknown length one PATCH carries (held in memory while it is sent).
 STREAM_CHUNK = 8 * 1024 * 1024
 
 
 def push_stream(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], media_type: str,
                 stream: Readable, annotations: dict[str, str] | None = None) -> Descriptor:
     """Upload everything ``stream`` gives as one blob; return its descriptor."""
+    st = _regular_file(stream)
+    if st is not None:
+        return _push_file(client, urls, scopes, media_type, stream, st, annotations)
     what = f"{urls.registry}/{urls.name}: upload from a stream"
+    url = _open_session(client, urls, scopes, what)
+    hasher = hashlib.sha256()
+    offset = 0
+    while chunk := _read_chunk(stream):
+        hasher.update(chunk)
+        url = _patch(client, url, scopes, offset, len(chunk), chunk, what, urls.registry)
+        offset += len(chunk)
+    digest = Digest.from_hasher(hasher)
+    _finish(client, url, scopes, digest, what, urls.registry)
+    return Descriptor(media_type, digest, offset, annotations=dict(annotations or {}))
+
+
+def _regular_file(stream: Readable) -> os.stat_result | None:
+    """The ``fstat`` of ``stream`` when it is a regular file read from its start, else None."""
+    fileno = getattr(stream, "fileno", None)
+    tell = getattr(stream, "tell", None)
+    if fileno is None or tell is None:
+        return None
+    try:
+        st = os.fstat(fileno())
+        if not stat.S_ISREG(st.st_mode) or tell() != 0:
+            return None
+    except (OSError, ValueError):
+        return None
+    return st
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _push_file(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], media_type: str,
+               f: Any, st: os.stat_result, annotations: dict[str, str] | None) -> Descriptor:
+    title = (annotations or {}).get("org.opencontainers.image.title") or getattr(f, "name", "")
+    what = f"{urls.registry}/{urls.name}: {title}" if title else f"{urls.registry}/{urls.name}"
+    size = st.st_size
+    chunked = size >= CHUNKED_THRESHOLD
+    key = "file:" + ":".join(str(n) for n in (*_identity(st), st.st_ctime_ns))
+    state = UploadState(urls.registry, urls, key)
+    hasher = hashlib.sha256()
+    offset, url = 0, ""
+    saved = UploadState.load(urls.registry, urls, key) if chunked else None
+    if saved is not None:
+        done = upload_offset(client, saved.url, scopes)
+        if done is None or done == 0 or done > size:
+            saved.clear()
+        else:
+            log.info("%s: continuing an upload session at byte %d", what, done)
+            _hash_prefix(f, hasher, done, what)  # what the registry holds: hashed, not sent
+            offset, url = done, saved.url
+    if not url:
+        url = _open_session(client, urls, scopes, what)
+    try:
+        while offset < size:
+            length = min(CHUNK_BYTES if chunked else size, size - offset)
+            body = _hashed_pieces(f, hasher, length, what)
+            url = _patch(client, url, scopes, offset, length, body, what, urls.registry)
+            offset += length
+            if chunked:
+                state.save(url, offset)
+        if f.read(1) or _identity(os.fstat(f.fileno())) != _identity(st):
+            raise VerificationError(f"{what}: the file changed while it was uploaded")
+    except VerificationError:
+        state.clear()
+        _cancel(client, url, scopes)
+        raise
+    digest = Digest.from_hasher(hasher)
+    try:
+        _finish(client, url, scopes, digest, what, urls.registry)
+    finally:
+        state.clear()
+    return Descriptor(media_type, digest, size, annotations=dict(annotations or {}))
+
+
+def _hash_prefix(f: Any, hasher: Any, n: int, what: str) -> None:
+    while n > 0:
+        data = f.read(min(n, CHUNK_SIZE))
+        if not data:
+            raise VerificationError(f"{what}: the file changed while it was uploaded")
+        hasher.update(data)
+        n -= len(data)
+
+
+def _hashed_pieces(f: Any, hasher: Any, n: int, what: str) -> Iterator[bytes]:
+    """The next ``n`` bytes of ``f`` in 1 MiB pieces, hashed as they are read; a file that
+    ends early fails the request (the registry is never sent fewer bytes than announced)."""
+    while n > 0:
+        data = f.read(min(n, CHUNK_SIZE))
+        if not data:
+            raise VerificationError(f"{what}: the file changed while it was uploaded (it is "
+                                    "shorter than it was)")
+        hasher.update(data)
+        n -= len(data)
+        yield data
+
+
+def _open_session(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...],
+                  what: str) -> str:
     resp = client.request("POST", urls.uploads(), headers={"Content-Length": "0"}, body=b"",
                           scopes=scopes)
     if resp.status != 202:
@@ -32,28 +152,36 @@ def push_stream(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], m
     resp.discard()
     if not location:
         raise RegistryError(f"{what}: registry started an upload without a Location")
-    url = join_url(resp.url, location, f"{what}: the upload Location")
-    hasher = hashlib.sha256()
-    offset = 0
-    while chunk := _read_chunk(stream):
-        hasher.update(chunk)
-        headers = {"Content-Type": "application/octet-stream", "Content-Length": str(len(chunk)),
-                   "Content-Range": f"{offset}-{offset + len(chunk) - 1}"}
-        resp = client.request("PATCH", url, headers=headers, body=chunk, scopes=scopes)
-        if resp.status not in (202, 204, 201):
-            raise registry_error(resp, "PATCH", what, urls.registry)
-        location = resp.header("Location")
-        resp.discard()
-        if location:
-            url = join_url(resp.url, location, f"{what}: the upload Location")
-        offset += len(chunk)
-    digest = Digest.from_hasher(hasher)
+    return join_url(resp.url, location, f"{what}: the upload Location")
+
+
+def _patch(client: Client, url: str, scopes: tuple[str, ...], offset: int, length: int,
+           body: bytes | Iterator[bytes], what: str, registry: str) -> str:
+    """Send ``length`` bytes at ``offset``; returns the session's next URL."""
+    headers = {"Content-Type": "application/octet-stream", "Content-Length": str(length)}
+    if length:
+        headers["Content-Range"] = f"{offset}-{offset + length - 1}"
+    resp = client.request("PATCH", url, headers=headers, body=body, scopes=scopes)
+    if resp.status not in (202, 204, 201):
+        raise registry_error(resp, "PATCH", what, registry)
+    location = resp.header("Location")
+    resp.discard()
+    return join_url(resp.url, location, f"{what}: the upload Location") if location else url
+
+
+def _finish(client: Client, url: str, scopes: tuple[str, ...], digest: Digest, what: str,
+            registry: str) -> None:
     resp = client.request("PUT", with_digest(url, digest), headers={"Content-Length": "0"},
                           body=b"", scopes=scopes)
     if resp.status not in (201, 204, 200):
-        raise registry_error(resp, "PUT", what, urls.registry)
+        raise registry_error(resp, "PUT", what, registry)
     resp.discard()
-    return Descriptor(media_type, digest, offset, annotations=dict(annotations or {}))
+
+
+def _cancel(client: Client, url: str, scopes: tuple[str, ...]) -> None:
+    """Cancel an upload session (best effort: an abandoned one expires on the registry)."""
+    with contextlib.suppress(OrasError):
+        client.request("DELETE", url, scopes=scopes, metadata=True).discard()
 
 
 def _read_chunk(stream: Readable) -> bytes:

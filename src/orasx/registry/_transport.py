@@ -12,7 +12,10 @@ from __future__ import annotations
 import contextlib
 import http.client
 import io
+import ipaddress
+import itertools
 import logging
+import socket
 import threading
 import urllib.parse
 import urllib.request
@@ -25,18 +28,20 @@ import urllib3.connection
 from urllib3.exceptions import HTTPError as _U3Error
 
 from orasx.errors import NetworkError, RegistryError
-from orasx.registry._errors import Deadline, network_error
+from orasx.registry._errors import Deadline, conn_address, network_error
 from orasx.registry._options import ClientOptions
 from orasx.registry._urls import (
+    debug_request,
+    debug_response,
     header_int,
     join_url,
     no_proxy_matches,
     origin,
-    redact_headers,
     redact_url,
 )
 
 log = logging.getLogger("orasx.http")
+_DEBUG_IDS = itertools.count()  # --debug's request numbers, per process (as the Go CLI's)
 
 MAX_REDIRECTS = 10
 #: How much of an unwanted body :meth:`Response.discard` reads to keep the connection; a longer
@@ -154,6 +159,22 @@ class Response:
         self.raw.release_conn()
 
 
+def _resolved(e: BaseException) -> str:
+    """The first address the host of a connection that failed resolves to, which Go's error
+    names (``dial tcp 127.0.0.1:5000: ...``); ``""`` when that cannot be known."""
+    host, port = conn_address(getattr(e, "reason", None) or e)
+    if not host:
+        return ""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    try:
+        return str(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][0])
+    except (OSError, IndexError, UnicodeError):
+        return ""
+
+
 class Transport(Protocol):
     """Sends a request and returns the response (the caller reads and closes it)."""
 
@@ -179,6 +200,8 @@ class Sender:
         self._managers: dict[tuple[str, bool], urllib3.PoolManager] = {}
         self._pools: dict[tuple[str, str, int, bool], Any] = {}
         self._lock = threading.Lock()
+        #: the proxy environment, read once per command (reading it walks all of os.environ)
+        self._proxies: dict[str, str] | None = None
 
     def close(self) -> None:
         with self._lock:
@@ -201,20 +224,21 @@ class Sender:
                 hdrs.update(custom)
                 if request.authorization:
                     hdrs["Authorization"] = request.authorization
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug("> %s %s %s", method, redact_url(url), redact_headers(hdrs, custom))
+            n = next(_DEBUG_IDS) if log.isEnabledFor(logging.DEBUG) else -1
+            if n >= 0:
+                log.debug("%s", debug_request(n, method, url, hdrs, custom))
             try:
                 raw = self._open(method, url, hdrs, body, same, deadline)
             except (_U3Error, OSError) as e:
-                if deadline is not None and deadline.remaining() <= 0:
-                    raise deadline.error(method, url) from None
-                raise network_error(method, url, e) from None
+                err = (deadline.error(method, url) if deadline is not None
+                       and deadline.remaining() <= 0 else network_error(method, url, e))
+                if n >= 0:
+                    log.error("<-- Response #%d\nError in getting response: %s", n, err)
+                raise err from None
             resp = Response(raw, url, deadline=deadline, method=method)
             resp.capped_seconds = self.options.metadata_deadline
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug(
-                    "< %s %s %s", resp.status, redact_url(url), redact_headers(raw.headers, ())
-                )
+            if n >= 0:
+                log.debug("%s", debug_response(n, method, raw.status, raw.reason, raw.headers))
             location = resp.header("Location")
             if not request.follow or resp.status not in (301, 302, 303, 307, 308) or not location:
                 return resp
@@ -254,7 +278,9 @@ class Sender:
         if not self.options.use_env_proxies:
             return ""
         u = urllib.parse.urlsplit(url)
-        proxies = urllib.request.getproxies_environment()
+        proxies = self._proxies
+        if proxies is None:
+            proxies = self._proxies = urllib.request.getproxies_environment()
         proxy = proxies.get(u.scheme, "")
         if proxy and no_proxy_matches(u.hostname or "", u.port, proxies.get("no", "")):
             return ""

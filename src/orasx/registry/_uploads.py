@@ -125,19 +125,7 @@ class Uploader:
         state.clear()
 
     def _upload_offset(self, url: str) -> int | None:
-        """Bytes the upload session at ``url`` holds (``GET`` -> 204 ``Range: 0-N``)."""
-        try:
-            resp = self.client.request("GET", url, scopes=self.scopes, metadata=True)
-        except NetworkError:
-            return None
-        rng = resp.header("Range")
-        resp.discard()
-        if resp.status not in (204, 202, 200):
-            return None
-        m = re.fullmatch(r"(?:bytes=)?0-([0-9]{1,19})", rng.strip())
-        if not m or m.group(1) == "0":
-            return 0  # Distribution reports an empty session as "0-0"
-        return int(m.group(1)) + 1
+        return upload_offset(self.client, url, self.scopes)
 
     def _resume(self, desc: Descriptor, reader: VerifyingReader, session: UploadState,
                 what: str) -> bool:
@@ -157,23 +145,42 @@ class Uploader:
         return True
 
 
+def upload_offset(client: Client, url: str, scopes: tuple[str, ...]) -> int | None:
+    """Bytes the upload session at ``url`` holds (``GET`` -> 204 ``Range: 0-N``); None when the
+    session is gone or unreadable."""
+    try:
+        resp = client.request("GET", url, scopes=scopes, metadata=True)
+    except NetworkError:
+        return None
+    rng = resp.header("Range")
+    resp.discard()
+    if resp.status not in (204, 202, 200):
+        return None
+    m = re.fullmatch(r"(?:bytes=)?0-([0-9]{1,19})", rng.strip())
+    if not m or m.group(1) == "0":
+        return 0  # Distribution reports an empty session as "0-0"
+    return int(m.group(1)) + 1
+
+
 class UploadState:
     """Where a chunked upload stands, in the user's cache, so a later run can continue it.
 
     ``~/.cache/orasx/uploads/<hash of registry, repository and digest>.json`` holds the session
-    URL and offset; entries older than a day are ignored and removed.
+    URL and offset; entries older than a day are ignored and removed. A session is named by the
+    blob's digest or, for an upload hashed while it is sent (the digest is known only at the end),
+    by the identity of the file being sent (``file:`` + device, inode, size and times).
     """
 
     MAX_AGE = 24 * 3600
 
-    def __init__(self, host: str, urls: RepositoryURLs, digest: Digest) -> None:
+    def __init__(self, host: str, urls: RepositoryURLs, digest: Digest | str) -> None:
         key = hashlib.sha256(f"{host}/{urls.name}@{digest}".encode()).hexdigest()
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         self.path = os.path.join(base, "orasx", "uploads", key[:32] + ".json")
         self.url = ""
 
     @classmethod
-    def load(cls, host: str, urls: RepositoryURLs, digest: Digest) -> UploadState | None:
+    def load(cls, host: str, urls: RepositoryURLs, digest: Digest | str) -> UploadState | None:
         """The saved session for this blob, if there is a fresh one on the repository's origin."""
         state = cls(host, urls, digest)
         try:

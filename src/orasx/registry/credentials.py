@@ -115,15 +115,34 @@ class _File:
             os.makedirs(directory, mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".orasx-credstore-")
         try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(self.doc, f, indent="\t")
-                f.write("\n")
+            with os.fdopen(fd, "wb") as f:
+                f.write(go_json(self.doc))
             os.chmod(tmp, 0o600)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+
+
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+               "\u2029": "\\u2029"}
+
+
+def go_json(doc: dict[str, Any]) -> bytes:
+    """``doc`` as the Go CLI writes a credentials file (``json.MarshalIndent`` with a tab): the
+    top level's and ``auths``' keys sorted, UTF-8 as is, ``<``, ``>``, ``&`` escaped, and no final
+    newline."""
+    out = {k: doc[k] for k in sorted(doc)}
+    if isinstance(out.get("auths"), dict):
+        out["auths"] = {k: out["auths"][k] for k in sorted(out["auths"])}
+    text = json.dumps(out, indent="\t", ensure_ascii=False)
+    for char, escape in _GO_ESCAPES.items():
+        text = text.replace(char, escape)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate read from a "\\ud800" escape: keep it escaped
+        return json.dumps(out, indent="\t").encode()
 
 
 class HelperError(AuthenticationError):

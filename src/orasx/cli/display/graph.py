@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from orasx.cli.display._base import Document, JSONValue, document, echo, kind
+import click
+
+from orasx.cli._safe import block
+from orasx.cli.display._base import Document, JSONDocument, JSONValue, document, echo, kind
 
 if TYPE_CHECKING:
     from orasx.api import AttachResult, CopyResult, Location, ReferrerNode
@@ -50,44 +53,98 @@ class DiscoverHandler:
         raise NotImplementedError
 
 
+class _Node:
+    """A node of the Go CLI's tree printer: a value and its children, in the order added."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self.nodes: list[_Node] = []
+
+    def add(self, value: str) -> _Node:
+        node = _Node(value)
+        self.nodes.append(node)
+        return node
+
+    def add_path(self, *values: str) -> _Node:
+        """The chain of ``values`` below this node, reusing children with the same value."""
+        current = self
+        for value in values:
+            found = next((n for n in current.nodes if n.value == value), None)
+            current = found if found is not None else current.add(value)
+        return current
+
+    def lines(self, prefix: str = "") -> list[str]:
+        """The node and its subtree, with ``├──``/``└──`` edges. A value of several lines (an
+        annotation in YAML's ``|`` form) keeps its lines under its node, after ``prefix``: the
+        Go CLI prints them from the first column, where they could pass for nodes of the tree."""
+        first, *more = self.value.split("\n")
+        out = [first, *(prefix + line for line in more)]
+        for i, child in enumerate(self.nodes):
+            last = i == len(self.nodes) - 1
+            sub = child.lines(prefix + ("    " if last else "│   "))
+            out.append(prefix + ("└── " if last else "├── ") + sub[0])
+            out.extend(sub[1:])
+        return out
+
+
 class TreeDiscoverHandler(DiscoverHandler):
-    """``--format tree`` (the default): the referrers grouped by artifact type."""
+    """``--format tree`` (the default): the referrers grouped by artifact type, each with its
+    annotations (``[annotations]``, one ``key: value`` YAML line each, sorted by key).
+    ``color``: the Go CLI's colors on a terminal (digests green, artifact types yellow,
+    ``[annotations]`` grey)."""
+
+    def __init__(self, color: bool = False) -> None:
+        self.color = color
+
+    def _paint(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
 
     def on_discovered(self, root: ReferrerNode, name: str) -> None:
-        echo(f"{name}@{root.descriptor.digest}")
-        self._tree(root, "")
+        tree = _Node(self._paint("32", block(f"{name}@{root.descriptor.digest}")))
+        self._add(tree, root)
+        for line in tree.lines():
+            # every value was made safe (``block``) as it was added; colors only when asked
+            click.echo(line, color=self.color or None)
 
-    def _tree(self, node: ReferrerNode, prefix: str) -> None:
-        groups: dict[str, list[ReferrerNode]] = {}
-        for r in node.referrers:
-            groups.setdefault(r.descriptor.artifact_type or "<unknown>", []).append(r)
-        items = list(groups.items())
-        for gi, (artifact_type, refs) in enumerate(items):
-            last_group = gi == len(items) - 1
-            echo(f"{prefix}{'└── ' if last_group else '├── '}{artifact_type}")
-            inner = prefix + ("    " if last_group else "│   ")
-            for ri, r in enumerate(refs):
-                last = ri == len(refs) - 1
-                echo(f"{inner}{'└── ' if last else '├── '}{r.descriptor.digest}")
-                self._tree(r, inner + ("    " if last else "│   "))
+    def _add(self, tree: _Node, node: ReferrerNode) -> None:
+        from orasx.cli.display._yaml import annotation_line
+
+        for r in node.referrers:  # as the Go CLI: each referrer's subtree before the next one
+            desc = r.descriptor
+            child = tree.add_path(self._paint("93", block(desc.artifact_type or "<unknown>")),
+                                  self._paint("32", str(desc.digest)))
+            if desc.annotations:
+                listed = child.add(self._paint("90", "[annotations]"))
+                for key in sorted(desc.annotations):
+                    listed.add_path(block(annotation_line(key, desc.annotations[key])))
+            self._add(child, r)
 
 
 class TableDiscoverHandler(DiscoverHandler):
-    """``--format table``: one row per referrer, depth first."""
+    """``--format table`` (deprecated in the Go CLI): ``Discovered N artifact(s) referencing REF``,
+    the subject's digest, then one row per direct referrer, each followed by its descriptor as
+    JSON. ``requested``: the reference as typed."""
+
+    def __init__(self, requested: str) -> None:
+        self.requested = requested
 
     def on_discovered(self, root: ReferrerNode, name: str) -> None:
-        rows: list[tuple[str, str]] = []
+        refs = [r.descriptor for r in root.referrers]
+        noun = "artifacts" if len(refs) > 1 else "artifact"
+        echo(f"Discovered {len(refs)} {noun} referencing {self.requested}")
+        echo(f"Digest: {root.descriptor.digest}")
+        if not refs:
+            return
+        echo()
+        width = max([len("Artifact Type")] + [len(d.artifact_type.encode()) for d in refs])
 
-        def collect(node: ReferrerNode) -> None:
-            for r in node.referrers:
-                rows.append((r.descriptor.artifact_type or "-", str(r.descriptor.digest)))
-                collect(r)
+        def row(key: str, value: str) -> None:  # Go's fmt.Println(key, padding, value)
+            echo(f"{key} {' ' * (width - len(key.encode()) + 1)} {value}")
 
-        collect(root)
-        width = max([len("Artifact Type")] + [len(a) for a, _ in rows])
-        echo(f"{'Artifact Type':<{width}}  Digest")
-        for a, d in rows:
-            echo(f"{a:<{width}}  {d}")
+        row("Artifact Type", "Digest")
+        for d in refs:
+            row(d.artifact_type, str(d.digest))
+            JSONDocument().write(d.to_dict())
 
 
 class DocumentDiscoverHandler(DiscoverHandler):
@@ -99,11 +156,16 @@ class DocumentDiscoverHandler(DiscoverHandler):
         self.out.write(doc)
 
 
-def discover_handler(fmt: FormatOptions) -> DiscoverHandler:
+def discover_handler(fmt: FormatOptions, requested: str = "", *, color: bool = False,
+                     ) -> DiscoverHandler:
+    """``requested``: the reference as typed (the table names it); ``color``: the tree's colors
+    (stdout is a terminal, no ``--no-tty``/``--debug``)."""
     out = document(fmt)
     if out is not None:
         return DocumentDiscoverHandler(out)
-    return TableDiscoverHandler() if fmt.kind == "table" else TreeDiscoverHandler()
+    if fmt.kind == "table":
+        return TableDiscoverHandler(requested)
+    return TreeDiscoverHandler(color)
 
 
 # -- copy ---------------------------------------------------------------------------------------
@@ -150,8 +212,13 @@ def copy_handler(fmt: FormatOptions, source: str, destination: str) -> CopyHandl
 
 
 class TextTagHandler:
-    def on_tagged(self, location: Location, desc: Descriptor, tags: tuple[str, ...]) -> None:
+    """``Tagging [registry] REPO@DIGEST`` once the manifest is resolved (before a tag is set),
+    then ``Tagged T`` per tag."""
+
+    def on_tagging(self, location: Location, desc: Descriptor) -> None:
         echo(f"Tagging [{kind(location)}] {location.with_digest(desc.digest)}")
+
+    def on_tagged(self, tags: tuple[str, ...]) -> None:
         for t in tags:
             echo(f"Tagged {t}")
 

@@ -1,0 +1,71 @@
+"""Platforms as users type them (``--platform``, ``--artifact-platform``) and the config blob of an
+artifact pushed for a platform.
+
+The Go CLI's rules: ``os[/arch[/variant]][:os_version]``, split at the first ``:``; an ``os`` alone
+means this machine's architecture (Go's ``GOARCH`` name); an empty ``os`` or ``arch`` and more than
+three ``/`` parts are errors. An artifact pushed for a platform gets as its config the platform as
+JSON (``{"architecture":"amd64","os":"linux"}``), typed ``application/vnd.oci.image.config.v1+json``.
+"""
+
+from __future__ import annotations
+
+import json
+import platform as _host
+
+from orasx import mediatype
+from orasx.descriptor import Platform
+from orasx.errors import InvalidInputError
+
+__all__ = ["IMAGE_CONFIG", "host_architecture", "parse_platform_flag", "platform_config"]
+
+#: The media type of a platform config (``ocispec.MediaTypeImageConfig``).
+IMAGE_CONFIG = mediatype.OCI_CONFIG
+
+#: ``platform.machine()`` -> Go's ``GOARCH``.
+_GOARCH = {
+    "x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
+    "i386": "386", "i486": "386", "i586": "386", "i686": "386", "x86": "386",
+    "armv6l": "arm", "armv7l": "arm", "armv8l": "arm", "arm": "arm",
+    "ppc64le": "ppc64le", "ppc64": "ppc64", "s390x": "s390x", "riscv64": "riscv64",
+    "mips64": "mips64", "mips64el": "mips64le", "loongarch64": "loong64",
+}
+
+
+def host_architecture() -> str:
+    """This machine's architecture, named as Go's ``GOARCH`` (``amd64``, ``arm64``...)."""
+    machine = _host.machine().lower()
+    return _GOARCH.get(machine, machine)
+
+
+def parse_platform_flag(value: str) -> Platform | None:
+    """``os[/arch[/variant]][:os_version]`` as the Go CLI reads it; None for ``""`` (not given).
+
+    ``linux`` alone is ``linux`` on this machine's architecture; ``linux/amd64/`` has no variant.
+    Raises :class:`~orasx.errors.InvalidInputError` with the Go CLI's messages.
+    """
+    if not value:
+        return None
+    body, _, os_version = value.partition(":")
+    parts = body.split("/")
+    if len(parts) > 3:
+        quoted = json.dumps(value, ensure_ascii=False)
+        raise InvalidInputError(
+            f"failed to parse platform {quoted}: expected format os[/arch[/variant]]")
+    os_name = parts[0]
+    arch = parts[1] if len(parts) > 1 else host_architecture()
+    variant = parts[2] if len(parts) > 2 else ""
+    if not os_name:
+        raise InvalidInputError("invalid platform: OS cannot be empty")
+    if not arch:
+        raise InvalidInputError("invalid platform: Architecture cannot be empty")
+    return Platform(os=os_name, architecture=arch, variant=variant, os_version=os_version)
+
+
+def platform_config(platform: Platform) -> bytes:
+    """The config blob of an artifact for ``platform``: the platform as compact JSON, fields in
+    the OCI order (``architecture``, ``os``, ``os.version``, ``variant``), as Go marshals it."""
+    text = json.dumps(platform.to_dict(), separators=(",", ":"), ensure_ascii=False)
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text.encode()

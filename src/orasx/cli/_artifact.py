@@ -1,0 +1,240 @@
+"""What ``push``, ``attach`` and the other graph commands check before the library runs, in the Go
+CLI's words and order: file paths, annotations, platforms, references, tags, ``--concurrency``.
+
+The Go CLI checks its options first (absolute paths, then ``--annotation``/``--annotation-file``,
+then ``--platform``), then, when it runs, that the reference names a tag or digest, then the
+files as it prepares them. The library checks the same things in its own words; these functions
+run first so that a user sees the Go CLI's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from orasx.errors import InvalidInputError, InvalidReferenceError
+
+if TYPE_CHECKING:
+    from orasx.api import Location
+    from orasx.cli._options import TargetOptions
+    from orasx.descriptor import Platform
+
+__all__ = [
+    "PreparedFiles",
+    "check_deprecated_flags",
+    "check_file_paths",
+    "check_tags",
+    "concurrency",
+    "load_annotations",
+    "platform_flag",
+    "require_reference",
+    "stat_error",
+]
+
+ANNOTATION_DOC = "https://oras.land/docs/how_to_guides/manifest_annotations"
+#: oras-go's concurrency when it is given as 0 or less.
+DEFAULT_CONCURRENCY = 3
+#: An annotation file larger than this is left for the library to refuse.
+_ANNOTATION_FILE_LIMIT = 4 * 1024 * 1024
+#: A tag, as the distribution reference grammar has it.
+_TAG = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
+
+
+def _quote(value: str) -> str:
+    """Go's ``%q`` of ``value`` (JSON quoting, as the Go CLI's messages show it)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def check_deprecated_flags() -> None:
+    """cobra's warning for the deprecated ``-v/--verbose`` when it is given (``Flag --verbose has
+    been deprecated, and will be removed in a future release.`` on stderr), once per command."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or ctx.meta.get("orasx.verbose-warned"):
+        return
+    if ctx.get_parameter_source("verbose") is click.core.ParameterSource.COMMANDLINE:
+        ctx.meta["orasx.verbose-warned"] = True
+        click.echo("Flag --verbose has been deprecated, and will be removed in a future release.",
+                   err=True)
+
+
+def concurrency(value: int) -> int:
+    """``--concurrency``: 0 or less means oras-go's default, as in the Go CLI."""
+    return value if value > 0 else DEFAULT_CONCURRENCY
+
+
+# -- file paths ---------------------------------------------------------------------------------
+
+
+def _file_path(item: str) -> str:
+    from orasx.fileref import parse_file_reference
+
+    try:
+        return parse_file_reference(item)[0]
+    except InvalidInputError:
+        raise InvalidInputError(f"found empty file path in {_quote(item)}") from None
+
+
+def check_file_paths(files: Sequence[str], *, disable_path_validation: bool) -> None:
+    """``path[:type]`` arguments: an empty path, or absolute paths (unless
+    ``--disable-path-validation``), all named in one error, as the Go CLI."""
+    absolute = []
+    for item in files:
+        path = _file_path(item)
+        if not disable_path_validation and os.path.isabs(path):
+            absolute.append(path)
+    if absolute:
+        raise InvalidInputError(
+            "absolute file path detected. If it's intentional, use --disable-path-validation "
+            f"flag to skip this check: {', '.join(absolute)}")
+
+
+def stat_error(path: str) -> InvalidInputError | None:
+    """Go's ``stat /abs/path: no such file or directory`` when ``path`` cannot be stat'ed."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        text = e.strerror or str(e)
+        return InvalidInputError(f"stat {os.path.abspath(path)}: {text[:1].lower()}{text[1:]}")
+    return None
+
+
+class PreparedFiles:
+    """The ``on_file`` callback of push and attach: prints ``Preparing NAME`` as the Go CLI does
+    as it loads each file, then fails as it does for a name given twice (``NAME: duplicate
+    name``) or a file that is not there (``stat /abs/NAME: no such file or directory``)."""
+
+    def __init__(self, note: Callable[[str], None]) -> None:
+        self.note = note
+        self.seen: set[str] = set()
+
+    def __call__(self, name: str) -> None:
+        self.note(f"Preparing {name}")
+        if name in self.seen:
+            raise InvalidInputError(f"{name}: duplicate name")
+        self.seen.add(name)
+        error = stat_error(name)
+        if error is not None:
+            raise error
+
+
+# -- annotations --------------------------------------------------------------------------------
+
+
+def _annotation_file_error(path: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"invalid annotation json file: failed to load annotations from {path}\n"
+        "Annotation file doesn't match the required format. Please refer to the document at "
+        f"{ANNOTATION_DOC}")
+
+
+def _is_annotation_map(doc: object) -> bool:
+    """Does ``doc`` decode as Go's ``map[string]map[string]string`` (nulls allowed)?"""
+    if doc is None:
+        return True
+    if not isinstance(doc, dict):
+        return False
+    for values in doc.values():
+        if values is None:
+            continue
+        if not isinstance(values, dict) or not all(
+                v is None or isinstance(v, str) for v in values.values()):
+            return False
+    return True
+
+
+def _read_annotation_file(path: str) -> dict[str, dict[str, str]]:
+    """The Go CLI's reading of ``--annotation-file``: one JSON value (what follows it is not
+    read) of the shape ``{"$manifest": {...}, "file": {...}}``; anything else is its one error."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(_ANNOTATION_FILE_LIMIT + 1)
+    except OSError:
+        raise _annotation_file_error(path) from None
+    if len(data) > _ANNOTATION_FILE_LIMIT:
+        return {}  # the library refuses it in its own words
+    text = data.decode("utf-8", errors="replace").lstrip(" \t\r\n")
+    try:
+        doc, _ = json.JSONDecoder(parse_constant=_no_constant).raw_decode(text)
+    except ValueError:
+        raise _annotation_file_error(path) from None
+    if not _is_annotation_map(doc):
+        raise _annotation_file_error(path)
+    out: dict[str, dict[str, str]] = {}
+    for name, values in (doc or {}).items():
+        out[str(name)] = {str(k): str(v or "") for k, v in (values or {}).items()}
+    return out
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_annotation_flags(items: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise InvalidInputError(
+                "annotation value doesn't match the required format\n"
+                'Please use the correct format in the flag: --annotation "key=value"')
+        if key in out:
+            raise InvalidInputError(f"duplicate annotation key: {key}, ")
+        out[key] = value
+    return out
+
+
+def load_annotations(items: Sequence[str], annotation_file: str | None,
+                     ) -> tuple[dict[str, str], Mapping[str, Mapping[str, str]]]:
+    """``-a key=value`` flags and ``--annotation-file``, checked as the Go CLI checks them:
+    (the manifest annotations the flags give, the file's entries)."""
+    if items and annotation_file:
+        raise InvalidInputError("`--annotation` and `--annotation-file` cannot be both specified")
+    from_file = _read_annotation_file(annotation_file) if annotation_file else {}
+    return _parse_annotation_flags(items), from_file
+
+
+# -- platforms, references, tags ----------------------------------------------------------------
+
+
+def platform_flag(value: str | None) -> Platform | None:
+    """``--platform``/``--artifact-platform`` as the Go CLI reads it (None when not given)."""
+    from orasx.api._platform import parse_platform_flag
+
+    return parse_platform_flag(value or "")
+
+
+def require_reference(target: TargetOptions, *, missing_hint: str = "") -> Location:
+    """The reference, parsed; the Go CLI's usage error when it names no tag or digest.
+    ``missing_hint`` goes before the advice (attach without files: the reference may be
+    missing)."""
+    import click
+
+    from orasx.cli._cobra import GoUsageError, go_path, use_line
+
+    location = target.location()
+    if location.ref:
+        return location
+    if target.oci_layout and not os.path.exists(location.name):
+        return location  # the library reports the missing layout first, as the Go CLI does
+    ctx = click.get_current_context(silent=True)
+    path = go_path(ctx) if ctx is not None else ""
+    raise GoUsageError(
+        f"{_quote(target.reference)}: no tag or digest specified\n"
+        f"Usage: {use_line(path)}\n"
+        f'{missing_hint}Please specify a reference in the form of "<name>:<tag>" or '
+        f'"<name>@<digest>". Run "oras {path} -h" for more options and examples')
+
+
+def check_tags(tags: Sequence[str]) -> None:
+    """Tags for a registry: Go's ``invalid reference: invalid tag "T"`` (prefixed with
+    ``failed to tag T:`` when several are given)."""
+    for t in tags:
+        if not _TAG.fullmatch(t):
+            message = f"invalid reference: invalid tag {_quote(t)}"
+            raise InvalidReferenceError(
+                f"failed to tag {t}: {message}" if len(tags) > 1 else message)
