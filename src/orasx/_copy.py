@@ -245,7 +245,9 @@ class _GraphCopier:
         if depth > MAX_GRAPH_DEPTH:
             raise InvalidManifestError(
                 f"{desc.digest}: manifests nested more than {MAX_GRAPH_DEPTH} levels deep")
-        if self._exists(desc):  # the root first too, as oras-go: a re-push only tags it
+        missing = self.opts.assume_missing and desc.digest not in self.opts.known
+        if not missing and self._exists(desc):  # the root first too, as oras-go: a re-push
+            # only tags it (a new repository holds nothing: no round trip to ask)
             if push_as is not None and isinstance(self.dst, Target):
                 try:
                     self.dst.tag(desc, push_as)

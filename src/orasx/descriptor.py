@@ -115,7 +115,7 @@ class Descriptor:
         if self.urls:
             d["urls"] = list(self.urls)
         if self.annotations:
-            d["annotations"] = dict(self.annotations)
+            d["annotations"] = dict(sorted(self.annotations.items()))  # Go marshals maps sorted
         if self.data is not None:
             d["data"] = base64.b64encode(self.data).decode()
         if self.platform is not None:

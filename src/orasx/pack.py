@@ -81,7 +81,7 @@ def pack_manifest(
         raise InvalidInputError(f"unknown image spec {image_spec!r}: use v1.1 or v1.0")
     if subject is not None:
         doc["subject"] = subject.to_dict()
-    doc["annotations"] = ann
+    doc["annotations"] = dict(sorted(ann.items()))  # as Go marshals a map
     raw = canonical_json(doc)
     desc = Descriptor.from_bytes(
         mediatype.OCI_MANIFEST,

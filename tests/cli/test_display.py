@@ -161,13 +161,14 @@ def test_discover_tree(capsys):
 
 
 def test_discover_table(capsys):
-    graph.discover_handler(FormatOptions("table")).on_discovered(tree(), "reg.example/a")
-    width = len("application/vnd.sbom")  # the widest artifact type
-    assert out(capsys).splitlines() == [
-        f"{'Artifact Type':<{width}}  Digest",
-        f"application/vnd.sbom  {REFERRER.digest}",
-        f"{'-':<{width}}  {CONFIG.digest}",
-    ]
+    graph.discover_handler(FormatOptions("table"), "reg.example/a:v1").on_discovered(
+        tree(), "reg.example/a")
+    assert out(capsys) == (  # the Go CLI's: direct referrers only, each with its descriptor
+        "Discovered 1 artifact referencing reg.example/a:v1\n"
+        f"Digest: {MANIFEST.digest}\n\n"
+        "Artifact Type          Digest\n"
+        f"application/vnd.sbom   {REFERRER.digest}\n"
+        + json.dumps(REFERRER.to_dict(), indent=2) + "\n")
 
 
 def test_discover_json_and_template(capsys):
@@ -195,7 +196,9 @@ def test_copy(capsys):
 
 def test_tag_and_resolve(capsys):
     location = locate("reg.example/a:v1")
-    graph.TextTagHandler().on_tagged(location, MANIFEST, ("v2", "v3"))
+    handler = graph.TextTagHandler()
+    handler.on_tagging(location, MANIFEST)
+    handler.on_tagged(("v2", "v3"))
     assert out(capsys) == (f"Tagging [registry] reg.example/a@{MANIFEST.digest}\n"
                            "Tagged v2\nTagged v3\n")
     graph.TextResolveHandler(False).on_resolved(location, MANIFEST)

@@ -81,7 +81,7 @@ def test_keep_old_files_false_spellings_overwrite(oras, registry, repo_name, tmp
     for args in (["-k"], ["-k=true"], ["--keep-old-files=T"], ["-k=false", "-k"]):
         (out / "f.txt").write_text("old\n")
         proc = oras("pull", *args, ref, "-o", "out", ok=False)
-        assert proc.returncode == 1 and "already exists" in proc.stderr, (args, proc.stderr)
+        assert proc.returncode == 1 and "overwrite disallowed" in proc.stderr, (args, proc.stderr)
         assert (out / "f.txt").read_text() == "old\n"
 
 

@@ -44,7 +44,7 @@ def test_attach_and_discover_with_the_referrers_tag_schema(oras, registry, repo_
                            "application/vnd.example.sig").stdout)
     assert [r["artifactType"] for r in only["referrers"]] == ["application/vnd.example.sig"]
     table = oras("discover", f"{ref}:v1", "--format", "table").stdout
-    assert table.startswith("Artifact Type")
+    assert table.startswith(f"Discovered 2 artifacts referencing {ref}:v1\n")
     tags = oras("repo", "tags", ref).stdout.split()
     assert f"sha256-{subject.split(':')[1]}" in tags
     assert oras("repo", "tags", ref, "--exclude-digest-tags").stdout.split() == ["v1"]

@@ -20,7 +20,7 @@ def test_pull_refuses_title_with_parent_directory(oras, registry, repo_name, tmp
     out.mkdir(parents=True)
     proc = oras("pull", f"{registry.localhost}/{repo_name}:v1", "-o", str(out), ok=False)
     assert proc.returncode == 1
-    assert "--allow-path-traversal" in proc.stderr and proc.stderr.count("\n") == 1
+    assert "--allow-path-traversal" in proc.stderr and proc.stderr.count("\n") == 2
     assert sorted(os.listdir(tmp_path / "work")) == ["out"]
     assert os.listdir(out) == []
 

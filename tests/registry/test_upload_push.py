@@ -70,9 +70,9 @@ def test_a_new_tag_of_pushed_files_checks_no_blob_the_repository_names(
 
     monkeypatch.setattr(Repository, "exists", exists)
     orasx.push(f"{registry.host}/upload/retag:v2", ["a.txt", "b.txt", "c.txt"], remote=PLAIN)
-    # the blobs of tag v1 (the tag list's first) are known; only the changed file and the new
-    # manifest are asked about
-    assert sorted(asked) == ["application/vnd.oci.image.manifest.v1+json", "c.txt"]
+    # the blobs of tag v1 (the tag list's first) are known: of the blobs, only the changed
+    # file is asked about (the new manifest is too)
+    assert [a for a in asked if a != "application/vnd.oci.image.manifest.v1+json"] == ["c.txt"], asked
     doc, _ = get_manifest(registry.host, "upload/retag", "v2")
     assert [layer["annotations"]["org.opencontainers.image.title"] for layer in doc["layers"]] \
         == ["a.txt", "b.txt", "c.txt"]

@@ -182,7 +182,8 @@ def repo_tags(
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
     if not isinstance(target, TagLister):
         raise InvalidInputError(f"{reference}: this store cannot list tags")
-    want = resolve_root(target, ref)[0].digest if ref else None
+    # a digest is taken as given (Go lists no tags for an unknown one); a tag is resolved
+    want = (parse_digest(ref) if ":" in ref else resolve_root(target, ref)[0].digest) if ref else None
     if want is not None and on_filter is not None:
         on_filter(want)
     tags = list(target.tags(last=last))
