@@ -56,8 +56,14 @@ def main() -> None:
     reg = start_registry()
     proxy = Proxy(reg.host)
     work = tempfile.mkdtemp(prefix="orasx-datahub-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
-    env.update(HOME=work, ORASX_NO_DIGEST_CACHE="1")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("DOCKER_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(HOME=work, ORASX_NO_DIGEST_CACHE="1",
+               PYTHONPYCACHEPREFIX=os.path.join(work, "pycache"))
+    # the command runs as a user's would: compiled once, as pip does on install
+    subprocess.run([sys.executable, "-m", "compileall", "-q",
+                    os.path.dirname(os.path.dirname(orasx.__file__))], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
     rows: list[tuple[str, str]] = []
     try:
         size = args.size * MIB
@@ -79,6 +85,13 @@ def main() -> None:
                      f"{first:.2f} s, {first_blobs} blob GET"))
         rows.append((f"oras pull {args.size} MiB, ORAS_CACHE, second (copy from cache)",
                      f"{second:.2f} s, {second_blobs} blob GET"))
+        # the same directory again (the user's usual loop): unchanged files are not rewritten
+        denv = {k: v for k, v in cenv.items() if k != "ORASX_NO_DIGEST_CACHE"}
+        _oras("pull", ref, "-o", "three", cwd=work, env=denv)
+        proxy.requests.clear()
+        again = _oras("pull", ref, "-o", "three", cwd=work, env=denv)
+        rows.append((f"oras pull {args.size} MiB, ORAS_CACHE, second into the same directory",
+                     f"{again:.2f} s, {_blob_requests(proxy)} blob GET"))
         remote = Remote(options=ClientOptions(plain_http=True), use_credential_store=False)
         orasx.snapshot(ref, cache_dir=cache, remote=remote)
         proxy.requests.clear()

@@ -13,7 +13,7 @@ from typing import IO
 
 from orasx import mediatype
 from orasx._fsutil import atomic_writer, check_free_space, copy_file_into, umask_mode
-from orasx.content import Readable
+from orasx.content import Readable, _digestcache
 from orasx.content._digestcache import file_digest
 from orasx.content._merge import merge_tree
 from orasx.content._paths import resolve_write_path
@@ -182,12 +182,18 @@ class FileStore:
             # An overwritten regular file keeps its mode, as the Go CLI does.
             mode = stat.S_IMODE(st.st_mode) if st is not None and stat.S_ISREG(st.st_mode) \
                 else umask_mode()
-            verified = getattr(content, "verified_path", None)
-            with atomic_writer(target, mode=mode) as f:
-                if verified:  # a cache entry checked against this digest: copied in the kernel
-                    copy_file_into(verified, f)
-                else:
-                    write_verified(content, desc.digest, desc.size, f, name=name)
+            if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == desc.size \
+                    and _digestcache.lookup(st) == desc.digest:
+                pass  # this file, unchanged since a pull wrote and verified it: nothing to write
+            else:
+                verified = getattr(content, "verified_path", None)
+                with atomic_writer(target, mode=mode) as f:
+                    if verified:  # a cache entry checked against this digest: copied in the kernel
+                        copy_file_into(verified, f)
+                    else:
+                        write_verified(content, desc.digest, desc.size, f, name=name)
+                # remembered (big files only) so that the next pull of it writes nothing
+                _digestcache.remember(os.stat(target), desc.digest)
         with self._lock:
             self._written[name] = target
 
