@@ -146,10 +146,11 @@ def make_files(label: str, paths_sizes: list[tuple[str, int]]) -> Files:
                  {d for _, d in expect.values()})
 
 
-def snapshot_orasx(dest: str, rev: str = "") -> tuple[str, str, str]:
+def snapshot_orasx(dest: str, rev: str = "", src_dir: str = "") -> tuple[str, str, str]:
     """A frozen copy of orasx to measure: src/ may change under a long run (others edit it).
 
-    Copies the working tree's ``src/orasx`` (or, with ``rev``, that git revision's) under ``dest``
+    Copies the working tree's ``src/orasx`` (or, with ``rev``, that git revision's; with
+    ``src_dir``, that directory's ``orasx`` package) under ``dest``
     and writes an ``oras`` launcher like the one pip installs. Returns (the directory to put on
     PYTHONPATH, the launcher, a description of what was copied).
     """
@@ -162,6 +163,10 @@ def snapshot_orasx(dest: str, rev: str = "") -> tuple[str, str, str]:
                              capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", dest], input=tar, check=True)
         what = f"orasx at {commit}"
+    elif src_dir:
+        shutil.copytree(os.path.join(src_dir, "orasx"), os.path.join(src, "orasx"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        what = f"orasx copied from {src_dir}"
     else:
         shutil.copytree(os.path.join(ROOT, "src", "orasx"), os.path.join(src, "orasx"),
                         ignore=shutil.ignore_patterns("__pycache__"))
@@ -196,7 +201,7 @@ class Bench:
         self.line: DelayLine | None = None
         self.net_label = f"{args.rtt_ms:g} ms"
         pythonpath, self.oras, what = snapshot_orasx(os.path.join(self.work, "orasx"),
-                                                     args.orasx_rev)
+                                                     args.orasx_rev, args.orasx_src)
         self.notes.append(f"measured: {what}")
         oras = self.oras
         tools = [Tool("orasx", lambda ref, files: [oras, "push", "--plain-http", ref, *files],
@@ -207,12 +212,12 @@ class Bench:
                               lambda ref, out: [go, "pull", "--plain-http", ref, "-o", out]))
         elif go:
             print(f"Go CLI not found at {go}: skipping it", file=sys.stderr)
-        if args.oras_py:
+        if args.oras_py and not args.go_only:
             script = os.path.join(HERE, "oraspy_client.py")
             py = args.oras_py
             tools.append(Tool("oras-py", lambda ref, files: [py, script, "push", ref, *files],
                               lambda ref, out: [py, script, "pull", ref, out]))
-        if args.orasgo:
+        if args.orasgo and not args.go_only:
             v1 = args.orasgo
             tools.append(Tool("oras-go v1", lambda ref, files: [v1, "push", ref, *files],
                               lambda ref, out: [v1, "pull", ref, out]))
@@ -310,10 +315,16 @@ class Bench:
     def nets(self, loopback_only: bool) -> list[str]:
         return [LOOP] if loopback_only or self.line is None else [LOOP, self.net_label]
 
+    def wanted(self, scenario: str) -> bool:
+        """Is ``scenario`` to be run (``--only``: its name contains one of the given texts)?"""
+        return not self.args.only or any(o in scenario for o in self.args.only)
+
     # -- scenarios --------------------------------------------------------------------------
     def push(self, files: Files, *, loopback_only: bool = False, curl_blob: bool = False,
              peers: bool = True) -> None:
         scenario = f"push {files.label}"
+        if not self.wanted(scenario):
+            return
         for net in self.nets(loopback_only):
             for _ in range(self.args.runs):
                 for tool in self.some_tools(peers):
@@ -330,6 +341,8 @@ class Bench:
     def repush(self, files: Files, *, loopback_only: bool = False) -> None:
         """Push the same files again to a new tag of the repository that has them."""
         scenario = f"re-push {files.label}, new tag"
+        if not self.wanted(scenario):
+            return
         for net in self.nets(loopback_only):
             repos: dict[str, str] = {}
             for tool in self.tools:
@@ -357,6 +370,8 @@ class Bench:
              label: str = "", peers: bool = True) -> None:
         """Every tool pulls the same artifact (pushed once by the Go CLI, or by orasx)."""
         scenario = f"pull {files.label}{label}"
+        if not self.wanted(scenario):
+            return
         pusher = next((t for t in self.tools if t.name == "Go CLI"), self.tools[0])
         repo = self.repo("pullsrc")
         self.tool_run(pusher.push(f"{self.host(LOOP)}/{repo}:v1", files.paths))
@@ -556,7 +571,10 @@ class Bench:
             small = make_files(f"{nsmall} x 4 KiB",
                                [(f"small/f{i:03d}.bin", 4096) for i in range(nsmall)])
             one_mid = make_files(size_label(mid), [("mid.bin", mid)])
-            one_big = make_files(size_label(big), [("big.bin", big)])
+            big_label = size_label(big)
+            one_big = (make_files(big_label, [("big.bin", big)])
+                       if self.wanted(f"push {big_label}") or self.wanted(f"pull {big_label}")
+                       else Files(big_label, [], {}, 0, set()))
 
             if not q:
                 self.warm_up(make_files("4 KiB", [("warm.bin", 4096)]))
@@ -568,10 +586,11 @@ class Bench:
             # (the smoke run leaves the slower peers out of these rows: they add nothing there)
             self.push(one_big, loopback_only=True, curl_blob=True, peers=not q)
             self.pull(one_big, loopback_only=True, curl_blob=True, label=" to disk", peers=not q)
-            t = time.perf_counter()
-            sha256_file("big.bin")
-            self.notes.append(f"hashlib sha256 of the {size_label(big)} file (page cache): "
-                              f"{time.perf_counter() - t:.3f} s")
+            if one_big.paths:
+                t = time.perf_counter()
+                sha256_file("big.bin")
+                self.notes.append(f"hashlib sha256 of the {size_label(big)} file (page cache): "
+                                  f"{time.perf_counter() - t:.3f} s")
             self.rss_rows([f"push {one_big.label}", f"pull {one_big.label} to disk"])
             self.cpu_rows([r for r in self.rows if not r.startswith("peak RSS")])
             if self.args.extended:
@@ -590,7 +609,8 @@ class Bench:
                 reg2 = start_registry()
                 stack.callback(reg2.stop)
                 self.copy_across(reg2, one_big)
-            self.startup()
+            if self.wanted("start-up"):
+                self.startup()
         self.notes.append(f"load average (1 min) at the start {load0:.1f}, at the end "
                           f"{os.getloadavg()[0]:.1f}, on {os.cpu_count()} CPUs")
         print(self.table())
@@ -612,6 +632,14 @@ def main() -> None:
     ap.add_argument("--orasx-rev", default="",
                     help="measure this git revision of orasx (default: the working tree, copied "
                          "at the start)")
+    ap.add_argument("--only", action="append", default=[],
+                    help="run only the scenarios whose name contains this text (repeatable), "
+                         "e.g. --only 're-push' --only 'pull 64'")
+    ap.add_argument("--go-only", action="store_true",
+                    help="compare with the Go CLI (and curl) only: leave oras-py and oras-go v1 out")
+    ap.add_argument("--orasx-src", default="",
+                    help="measure the orasx package in this directory (a copy of src/ taken "
+                         "when the working tree was known good)")
     ap.add_argument("--go-cli", default=GO_CLI, help=f"the Go oras CLI (default {GO_CLI})")
     ap.add_argument("--oras-py", default="", help="python of a venv with the PyPI oras package")
     ap.add_argument("--orasgo", default="", help="the oras-go v1.1.1 client binary")

@@ -107,6 +107,11 @@ class Hooks:
     on_progress: ProgressHook | None = None
 
 
+#: The digest hooks see for a blob whose digest is not known yet (a big file hashed while it
+#: uploads): ``on_start`` and ``on_progress`` get a descriptor with it and the blob's title; the
+#: real descriptor follows (``on_start``, ``on_copied``) once the bytes are sent.
+PENDING_DIGEST = Digest("sha256", "0" * 64)
+
 #: One blob is tried up to 3 times in all (each try reads the source afresh).
 BLOB_RETRY = RetryPolicy(max_attempts=3, base_delay=0.2, max_delay=2.0, max_total=60.0)
 
@@ -145,6 +150,9 @@ class CopyOptions:
     #: The caller knows the destination holds none of the blobs (a new repository): no existence
     #: check is made for them (one round trip less per blob; a wrong guess only re-uploads).
     assume_missing: bool = False
+    #: Manifests the caller has just found missing from the destination (a push that asked
+    #: about its root): not asked about again.
+    absent: frozenset[Digest] = frozenset()
 
     def small_concurrency(self) -> int:
         """Small blobs in flight: 8 times ``concurrency``, at most 32 (and never fewer than
@@ -245,7 +253,8 @@ class _GraphCopier:
         if depth > MAX_GRAPH_DEPTH:
             raise InvalidManifestError(
                 f"{desc.digest}: manifests nested more than {MAX_GRAPH_DEPTH} levels deep")
-        missing = self.opts.assume_missing and desc.digest not in self.opts.known
+        missing = (self.opts.assume_missing and desc.digest not in self.opts.known) \
+            or desc.digest in self.opts.absent
         if not missing and self._exists(desc):  # the root first too, as oras-go: a re-push
             # only tags it (a new repository holds nothing: no round trip to ask)
             if push_as is not None and isinstance(self.dst, Target):

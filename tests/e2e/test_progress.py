@@ -38,7 +38,7 @@ def test_terminal_shows_live_progress_and_a_summary(registry, tmp_path: Path):
     code, out, err = _run_on_terminal(["push", f"{registry.localhost}/progress:v1", "big.bin"],
                                       tmp_path)
     assert code == 0
-    assert "Pushed: [registry]" in out and "Uploading" not in out
+    assert "Pushed [registry]" in out and "Uploading" not in out
     assert "✓ Uploaded" in err and "big.bin" in err
     assert "Uploaded 3 blob(s)" in err and "/s)" in err
     code, out, err = _run_on_terminal(["pull", f"{registry.localhost}/progress:v1", "-o", "o"],

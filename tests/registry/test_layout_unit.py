@@ -23,7 +23,8 @@ MAY_IMPORT = {
     "auth": set(),
     "retry": set(),
     "credentials": {"auth"},
-    "_transport": {"_errors", "_options", "_urls"},
+    "_sockets": {"_errors"},
+    "_transport": {"_errors", "_options", "_sockets", "_urls"},
     "_retrying": {"_transport", "_urls", "retry"},
     "_authflow": {"_errors", "_transport", "_urls", "auth"},
     "_http": {"_authflow", "_options", "_retrying", "_transport", "_urls", "auth"},
@@ -33,7 +34,7 @@ MAY_IMPORT = {
     "_referrers": {"_errors", "_http", "_listing", "_urls", "auth"},
     "_manifests": {"_errors", "_http", "_listing", "_referrers", "_urls", "auth"},
     "_ranges": {"_errors", "_http", "_urls"},
-    "_streams": {"_errors", "_http", "_urls"},
+    "_streams": {"_errors", "_http", "_uploads", "_urls"},
     "remote": {"_blobs", "_errors", "_http", "_listing", "_manifests", "_ranges", "_referrers",
                "_streams", "_urls"},
 }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from orasx import mediatype
-from orasx._copy import CopyOptions, Hooks, copy_graph, resolve_root
+from orasx._copy import PENDING_DIGEST, CopyOptions, Hooks, copy_graph, resolve_root
 from orasx.api._common import Location, Remote, Union, open_location
 from orasx.api._snapshot import select_titles
 from orasx.content import (
@@ -222,7 +222,7 @@ def push(
     streamed = [f for f in files if parse_file_reference(f)[0] == "-"]
     files = [f for f in files if parse_file_reference(f)[0] != "-"]
     uploaded: set[Digest] = set()
-    upload = _upload_while_hashing(target, new_repository, uploaded)
+    upload = _upload_while_hashing(target, new_repository, uploaded, hooks or Hooks())
     with FileStore(".", reproducible_mtime=epoch) as store:
         layers, seen = add_files(store, files, ann, disable_path_validation=disable_path_validation,
                                  concurrency=concurrency, on_file=on_file, upload=upload)
@@ -257,6 +257,8 @@ def push(
         if not new_repository() and _holds(target, root):
             tag_all(target, root, raw, [ref] if ref and ":" not in ref else [])
         else:
+            if not new_repository():  # just asked: the root is missing, not asked again
+                opts = dataclasses.replace(opts, absent=frozenset({root.digest}))
             copy_graph(Union(memory, store), target, root, opts, tag=ref or None,
                        root_content=raw)
         tag_all(target, root, raw, extra_tags[1:])
@@ -269,8 +271,34 @@ def push(
                       location if ref else location.with_digest(root.digest))
 
 
+class _Reporting:
+    """A file read by an upload, telling ``report`` the running byte count (what the transport
+    needs of a regular file passes through: ``fileno``, ``tell``, ``name``)."""
+
+    def __init__(self, f: IO[bytes], report: Callable[[int], None]) -> None:
+        self._f = f
+        self._report = report
+        self._n = 0
+        self.name = getattr(f, "name", "")
+
+    def read(self, n: int = -1, /) -> bytes:
+        data = self._f.read(n)
+        self._n += len(data)
+        self._report(self._n)
+        return data
+
+    def fileno(self) -> int:
+        return self._f.fileno()
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def close(self) -> None:
+        self._f.close()
+
+
 def _upload_while_hashing(target: Target, new_repository: Callable[[], bool],
-                          uploaded: set[Digest]) -> Uploader | None:
+                          uploaded: set[Digest], hooks: Hooks) -> Uploader | None:
     """How big files go to a registry on a first push: read once, hashed as they are sent.
 
     A file is uploaded this way when it is at least :data:`UPLOAD_HASHING_MIN` bytes and its
@@ -295,8 +323,14 @@ def _upload_while_hashing(target: Target, new_repository: Callable[[], bool],
             return None
         if not _digestcache.enabled() and not new_repository():
             return None
-        with open(path, "rb") as f:
-            desc = target.push_stream(media_type or mediatype.DEFAULT_FILE, f, {TITLE: title})
+        media_type = media_type or mediatype.DEFAULT_FILE
+        # progress while the digest is unknown: a descriptor with PENDING_DIGEST and the title
+        pending = Descriptor(media_type, PENDING_DIGEST, st.st_size, annotations={TITLE: title})
+        hooks.on_start(pending)
+        on_progress = hooks.on_progress
+        with open(path, "rb") as raw:
+            f = raw if on_progress is None else _Reporting(raw, lambda n: on_progress(pending, n))
+            desc = target.push_stream(media_type, f, {TITLE: title})
         _digestcache.remember(st, desc.digest)
         with lock:
             uploaded.add(desc.digest)

@@ -132,6 +132,10 @@ class StatusPrinter(Reporter):
     # One lock hold per event (the check and the line): hundreds of small blobs report from
     # many threads at once.
     def _start(self, desc: Descriptor) -> None:
+        from orasx._copy import PENDING_DIGEST
+
+        if desc.digest == PENDING_DIGEST:  # its line comes with the digest (Go's lines name it)
+            return
         key = self._key(desc)
         with self._lock:
             if self.once and key in self._started:
@@ -224,12 +228,23 @@ class LiveProgress(Reporter):
         return markup(desc.title or desc.media_type)
 
     def _start(self, desc: Descriptor) -> None:
+        from orasx._copy import PENDING_DIGEST
+
         with self.lock:
             key = str(desc.digest) + desc.title
             if key in self.tasks:
                 return
+            pending = str(PENDING_DIGEST) + desc.title
+            if pending in self.tasks and desc.digest != PENDING_DIGEST:
+                # a file hashed while it uploaded: its bar goes on under the real digest
+                task = self.tasks[key] = self.tasks.pop(pending)
+                self.done[key] = self.done.pop(pending, 0)
+                self.progress.update(task, description=(
+                    f"{self.start_verb} {desc.digest.encoded[:12]} {self._name(desc)}"))
+                return
+            short = "(hashing...)" if desc.digest == PENDING_DIGEST else desc.digest.encoded[:12]
             self.tasks[key] = self.progress.add_task(
-                f"{self.start_verb} {desc.digest.encoded[:12]} {self._name(desc)}", total=desc.size)
+                f"{self.start_verb} {short} {self._name(desc)}", total=desc.size)
             self.progress.update(self.total, total=(self.progress.tasks[0].total or 0) + desc.size)
 
     def _bytes(self, desc: Descriptor, n: int) -> None:

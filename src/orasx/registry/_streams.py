@@ -21,9 +21,7 @@ import contextlib
 import hashlib
 import logging
 import os
-import queue
 import stat
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -84,17 +82,13 @@ def _push_file(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], me
     title = (annotations or {}).get("org.opencontainers.image.title") or getattr(f, "name", "")
     what = f"{urls.registry}/{urls.name}: {title}" if title else f"{urls.registry}/{urls.name}"
     key = "file:" + ":".join(str(n) for n in (*_identity(st), st.st_ctime_ns))
-    hasher = _BackgroundHasher()
-    try:
-        return _send_file(client, urls, scopes, media_type, f, st, annotations, what, key,
-                          hasher)
-    finally:
-        hasher.close()
+    return _send_file(client, urls, scopes, media_type, f, st, annotations, what, key,
+                      hashlib.sha256())
 
 
 def _send_file(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], media_type: str,
                f: Any, st: os.stat_result, annotations: dict[str, str] | None, what: str,
-               key: str, hasher: _BackgroundHasher) -> Descriptor:
+               key: str, hasher: Any) -> Descriptor:
     size = st.st_size
     chunked = size >= CHUNKED_THRESHOLD
     state = UploadState(urls.registry, urls, key)
@@ -124,7 +118,7 @@ def _send_file(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], me
         state.clear()
         _cancel(client, url, scopes)
         raise
-    digest = hasher.digest()
+    digest = Digest.from_hasher(hasher)
     try:
         _finish(client, url, scopes, digest, what, urls.registry)
     finally:
@@ -132,39 +126,7 @@ def _send_file(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], me
     return Descriptor(media_type, digest, size, annotations=dict(annotations or {}))
 
 
-class _BackgroundHasher:
-    """SHA-256 computed on a helper thread, so that hashing a piece overlaps sending the next
-    (hashlib and socket writes both release the GIL). ``update`` queues a piece (at most
-    ``DEPTH`` wait, bounding memory); ``digest`` waits for the queued pieces."""
-
-    DEPTH = 8
-
-    def __init__(self) -> None:
-        self._hasher = hashlib.sha256()
-        self._queue: queue.Queue[bytes | None] = queue.Queue(self.DEPTH)
-        self._thread = threading.Thread(target=self._run, name="orasx-hash", daemon=True)
-        self._thread.start()
-        self._closed = False
-
-    def _run(self) -> None:
-        while (data := self._queue.get()) is not None:
-            self._hasher.update(data)
-
-    def update(self, data: bytes) -> None:
-        self._queue.put(data)
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._queue.put(None)
-            self._thread.join()
-
-    def digest(self) -> Digest:
-        self.close()
-        return Digest.from_hasher(self._hasher)
-
-
-def _hash_prefix(f: Any, hasher: _BackgroundHasher, n: int, what: str) -> None:
+def _hash_prefix(f: Any, hasher: Any, n: int, what: str) -> None:
     while n > 0:
         data = f.read(min(n, CHUNK_SIZE))
         if not data:
@@ -173,7 +135,7 @@ def _hash_prefix(f: Any, hasher: _BackgroundHasher, n: int, what: str) -> None:
         n -= len(data)
 
 
-def _hashed_pieces(f: Any, hasher: _BackgroundHasher, n: int, what: str) -> Iterator[bytes]:
+def _hashed_pieces(f: Any, hasher: Any, n: int, what: str) -> Iterator[bytes]:
     """The next ``n`` bytes of ``f`` in 1 MiB pieces, hashed as they are read; a file that
     ends early fails the request (the registry is never sent fewer bytes than announced)."""
     while n > 0:

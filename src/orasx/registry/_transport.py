@@ -10,12 +10,8 @@ measurement (docs/decisions.md); it stays behind this module.
 from __future__ import annotations
 
 import contextlib
-import http.client
-import io
-import ipaddress
 import itertools
 import logging
-import socket
 import threading
 import urllib.parse
 import urllib.request
@@ -28,8 +24,9 @@ import urllib3.connection
 from urllib3.exceptions import HTTPError as _U3Error
 
 from orasx.errors import NetworkError, RegistryError
-from orasx.registry._errors import Deadline, conn_address, network_error
+from orasx.registry._errors import Deadline, network_error
 from orasx.registry._options import ClientOptions
+from orasx.registry._sockets import POOL_CLASSES, current, resolved_address
 from orasx.registry._urls import (
     debug_request,
     debug_response,
@@ -159,22 +156,6 @@ class Response:
         self.raw.release_conn()
 
 
-def _resolved(e: BaseException) -> str:
-    """The first address the host of a connection that failed resolves to, which Go's error
-    names (``dial tcp 127.0.0.1:5000: ...``); ``""`` when that cannot be known."""
-    host, port = conn_address(getattr(e, "reason", None) or e)
-    if not host:
-        return ""
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        pass
-    try:
-        return str(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][0])
-    except (OSError, IndexError, UnicodeError):
-        return ""
-
-
 class Transport(Protocol):
     """Sends a request and returns the response (the caller reads and closes it)."""
 
@@ -231,7 +212,8 @@ class Sender:
                 raw = self._open(method, url, hdrs, body, same, deadline)
             except (_U3Error, OSError) as e:
                 err = (deadline.error(method, url) if deadline is not None
-                       and deadline.remaining() <= 0 else network_error(method, url, e))
+                       and deadline.remaining() <= 0
+                       else network_error(method, url, e, address=resolved_address(e)))
                 if n >= 0:
                     log.error("<-- Response #%d\nError in getting response: %s", n, err)
                 raise err from None
@@ -270,7 +252,7 @@ class Sender:
                     kw.update(cert_file=self.options.cert_file, key_file=self.options.key_file)
                 m = (urllib3.ProxyManager(proxy, num_pools=16, **kw) if proxy
                      else urllib3.PoolManager(num_pools=32, **kw))
-                m.pool_classes_by_scheme = _POOL_CLASSES
+                m.pool_classes_by_scheme = POOL_CLASSES
                 self._managers[key] = m
         return m
 
@@ -296,11 +278,11 @@ class Sender:
         o = self.options
         timeout = urllib3.Timeout(connect=min(o.connect_timeout, left),
                                   read=min(o.read_timeout, left))
-        _current.deadline = deadline
+        current.deadline = deadline
         try:
             return self._urlopen(method, url, headers, body, same, {"timeout": timeout})
         finally:
-            _current.deadline = None
+            current.deadline = None
 
     def _urlopen(self, method: str, url: str, headers: dict[str, str], body: Body, same: bool,
                  extra: dict[str, Any]) -> urllib3.BaseHTTPResponse:
@@ -334,84 +316,3 @@ class Sender:
             self._pools[key] = direct
         path = urllib.parse.urlunsplit(("", "", u.path or "/", u.query, ""))
         return direct.urlopen(method, path, assert_same_host=False, **kw)
-
-
-# -- the metadata deadline inside urllib3 --------------------------------------------------------
-# urllib3's read timeout applies to each socket read, so a registry sending one byte a second
-# never trips it. A request with a deadline is sent with ``_current.deadline`` set; the response
-# class of our connections then reads the socket through :class:`_DeadlineReader`, which lowers
-# the socket timeout to what is left before every read and refuses to read past the deadline
-# (headers included: http.client reads them through the same file object).
-
-_current = threading.local()
-
-
-class _DeadlineReader(io.RawIOBase):
-    """A socket's raw reader that fails with ``TimeoutError`` once ``deadline`` has passed."""
-
-    def __init__(self, raw: Any, sock: Any, deadline: Deadline) -> None:
-        super().__init__()
-        self._raw = raw
-        self._sock = sock
-        self._deadline = deadline
-        self._timeout = sock.gettimeout()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        left = self._deadline.remaining()
-        if left <= 0:
-            raise TimeoutError("deadline passed")
-        self._sock.settimeout(left if self._timeout is None else min(self._timeout, left))
-        n: int = self._raw.readinto(b)
-        return n
-
-    def fileno(self) -> int:
-        n: int = self._raw.fileno()
-        return n
-
-    def close(self) -> None:
-        if not self.closed:
-            self._raw.close()
-        super().close()
-
-
-class _DeadlineSocket:
-    """What http.client's response is built on: ``makefile`` wraps the reader."""
-
-    def __init__(self, sock: Any, deadline: Deadline) -> None:
-        self._sock = sock
-        self._deadline = deadline
-
-    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
-        raw = self._sock.makefile("rb", buffering=0)
-        return io.BufferedReader(_DeadlineReader(raw, self._sock, self._deadline))
-
-
-class _HTTPResponse(http.client.HTTPResponse):
-    def __init__(self, sock: Any, *args: Any, **kwargs: Any) -> None:
-        deadline = getattr(_current, "deadline", None)
-        if deadline is not None:
-            sock = _DeadlineSocket(sock, deadline)
-        super().__init__(sock, *args, **kwargs)
-
-
-class _HTTPConnection(urllib3.connection.HTTPConnection):
-    response_class = _HTTPResponse
-
-
-class _HTTPSConnection(urllib3.connection.HTTPSConnection):
-    response_class = _HTTPResponse
-
-
-class _HTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-_POOL_CLASSES: dict[str, type[urllib3.HTTPConnectionPool]] = {
-    "http": _HTTPPool, "https": _HTTPSPool}
