@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import NoReturn
 
 import click
 
@@ -72,7 +73,40 @@ def main(argv: list[str] | None = None) -> object:
     """Entry point for the ``oras`` command; errors and usage errors exit 1 with the Go CLI's
     messages (see _cobra); SIGTERM and SIGHUP clean up as Ctrl-C does and
     exit 128 + the signal's number (143, 129; Ctrl-C: 130)."""
-    args = argv if argv is not None else sys.argv[1:]
+    if argv is None:  # the process itself: leave without the interpreter's slow teardown
+        try:
+            code = _run(sys.argv[1:])
+        except SystemExit as e:
+            code = e.code
+        _exit_now(code)
+    return _run(argv)
+
+
+def _exit_now(code: object) -> NoReturn:
+    """Exit with ``code`` as ``SystemExit`` would, skipping the interpreter's teardown (module
+    and object finalisation: 0.07-0.1 s a command): everything the command wrote is flushed and
+    the ``atexit`` handlers (logging, temp-directory cleanup) run first. Nothing is left to
+    finish: every worker thread of a command is joined before it returns."""
+    import atexit
+    import os
+
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise SystemExit(code) from None  # a closed pipe: the usual exit reports it
+    atexit._run_exitfuncs()
+    os._exit(status)
+
+
+def _run(args: list[str]) -> object:
     if args[:1] in (["__complete"], ["__completeNoDesc"]):
         from orasx.cli.completion import run_complete
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import click
 
 from orasx.cli._safe import block
-from orasx.cli.display._template import JSONValue, TemplateError, render
 
 if TYPE_CHECKING:
     from orasx.api import Location
     from orasx.cli._options import FormatOptions, TargetOptions
     from orasx.descriptor import Descriptor
     from orasx.digest import Digest
+
+#: What a document is made of (what ``json.loads`` gives).
+JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
 
 __all__ = [
     "Document",
@@ -60,6 +62,8 @@ class TemplateDocument(Document):
         self.template = template
 
     def write(self, doc: JSONValue) -> None:
+        from orasx.cli.display._template import TemplateError, render  # only when asked for
+
         try:
             text = render(self.template, doc)
         except TemplateError as e:

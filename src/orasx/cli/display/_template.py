@@ -24,10 +24,10 @@ import math
 import re
 import zlib
 from collections.abc import Callable
-from typing import TypeAlias
 
 import click
 
+from orasx.cli.display._base import JSONValue
 from orasx.cli.display._gotemplate import (
     BUILTINS,
     CallError,
@@ -43,9 +43,6 @@ from orasx.cli.display._gotemplate import (
 from orasx.cli.display._gotemplate import (
     TemplateError as GoTemplateError,
 )
-
-#: What a document is made of (what ``json.loads`` gives).
-JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
 
 #: The Go CLI's name for the template (it appears in error messages).
 NAME = "format output"
