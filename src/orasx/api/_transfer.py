@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import IO
 
 from orasx import mediatype
-from orasx._copy import PENDING_DIGEST, CopyOptions, Hooks, copy_graph, resolve_root
+from orasx._copy import (
+    PENDING_DIGEST,
+    CopyOptions,
+    Hooks,
+    copy_graph,
+    resolve_root,
+)
 from orasx.api._common import Location, Remote, Union, open_location
 from orasx.api._snapshot import select_titles
 from orasx.content import (
@@ -40,6 +46,7 @@ from orasx.errors import (
     InvalidManifestError,
     NotFoundError,
     OrasError,
+    with_origin,
 )
 from orasx.fileref import (
     CONFIG_KEY,
@@ -359,11 +366,13 @@ def _push_stdin(target: Target, streamed: list[str], stdin: Readable | None, nam
 
 
 def _holds(target: Target, desc: Descriptor) -> bool:
-    """Does the destination hold ``desc`` already (a failed check counts as no)?"""
+    """Does the destination hold ``desc`` already? The first question of a push to an existing
+    repository, as oras-go's (so a registry that cannot be reached or refuses the credentials
+    fails here, with Go's words)."""
     try:
         return target.exists(desc)
-    except OrasError:
-        return False
+    except OrasError as e:
+        raise with_origin(e, "destination") from None
 
 
 def _repository_probe(target: Target) -> tuple[bool, str]:
