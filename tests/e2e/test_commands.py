@@ -305,14 +305,16 @@ def test_bad_input_errors(oras, registry, repo_name, tmp_path):
                  ["cp", f"{ref}:missing", f"{ref}:x"]):
         proc = oras(*args, ok=False)
         assert proc.returncode == 1, args
-        assert proc.stderr.startswith("Error") and proc.stderr.count("\n") == 1, proc.stderr
+        # Go's one error line, and for a malformed reference Go's advice line after it
+        assert proc.stderr.startswith("Error") and proc.stderr.count("\n") <= 2, proc.stderr
+        assert "Traceback" not in proc.stderr
     digest = _push(oras, f"{ref}:v1", tmp_path)
     m = json.loads(oras("manifest", "fetch", f"{ref}:v1").stdout)
     blob_ref = f"{ref}@{m['layers'][0]['digest']}"
     proc = oras("manifest", "fetch", blob_ref, ok=False)
     assert proc.returncode == 1
-    proc = oras("push", f"{ref}:v1", "a.txt", "--format", "go-template={{if .x}}{{end}}", ok=False)
-    assert proc.returncode == 1 and "unsupported template action" in proc.stderr
+    proc = oras("push", f"{ref}:v1", "a.txt", "--format", "go-template={{if}}{{end}}", ok=False)
+    assert proc.returncode == 1 and proc.stderr.startswith("Error: template: "), proc.stderr
     assert digest
 
 

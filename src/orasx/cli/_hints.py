@@ -42,6 +42,7 @@ HINTS = {
     "plain-http-credentials": "use https, or pass --plain-http to allow it",
     "tls-verify": "pass --ca-file with the registry's CA, or --insecure to skip verification",
     "path-traversal": "pass -T/--allow-path-traversal to allow it",
+    "symlink-traversal": "pass -T/--allow-path-traversal to allow it",
     "keep-old-files": "remove it or drop -k/--keep-old-files",
     "no-credentials": "pass -u and --password-stdin",
 }

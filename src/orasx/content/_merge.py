@@ -52,7 +52,7 @@ def _plan(tree: str, target: str, title: str, keep_old_files: bool) -> list[_Mov
             elif stat.S_ISLNK(have.st_mode) and is_dir:
                 raise PathTraversalError(
                     f"{shown}: is a symlink in the output directory; refusing to write through it",
-                    reason="path-traversal",
+                    reason="symlink-in-output",
                 )
             elif is_dir:
                 if not stat.S_ISDIR(have.st_mode):

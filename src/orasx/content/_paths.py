@@ -72,6 +72,6 @@ def resolve_write_path(
     if not within(os.path.realpath(parent), real_root):
         raise PathTraversalError(
             f"{name!r} would be written through a symlink outside the output directory",
-            reason="path-traversal",
+            reason="symlink-traversal",
         )
     return target
