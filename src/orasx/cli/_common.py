@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -15,7 +16,8 @@ from orasx.cli._safe import one_line
 from orasx.errors import OrasError
 
 if TYPE_CHECKING:
-    from orasx.descriptor import Platform
+    from orasx.cli.display.manifest import DeleteHandler
+    from orasx.descriptor import Descriptor, Platform
 
 
 def platform_value(value: str | None) -> Platform | None:
@@ -49,6 +51,27 @@ def confirm_delete(force: bool, kind: str, digest: str) -> None:
     else:
         question = f'Are you sure you want to delete the {kind} "{digest}"?'
     confirm(force, question)
+
+
+def delete_found(kind: str, reference: str, lookup: Callable[[], Descriptor],
+                 delete: Callable[[Descriptor], None], handler: DeleteHandler, *, force: bool,
+                 descriptor: bool) -> None:
+    """The Go CLI's delete of a manifest or blob (``kind``): look it up first (a missing one is
+    an error, or with ``-f`` and no ``--descriptor`` a ``Missing`` line), ask naming its digest
+    (:func:`confirm_delete`), delete, report."""
+    from orasx.cli._cobra import GoUsageError
+    from orasx.errors import NotFoundError
+
+    try:
+        desc = lookup()
+    except NotFoundError:
+        if force and not descriptor:
+            handler.on_missing()  # Go: -f on a missing one is no error
+            return
+        raise GoUsageError(f"{reference}: the specified {kind} does not exist") from None
+    confirm_delete(force, kind, str(desc.digest))
+    delete(desc)
+    handler.on_deleted(desc)
 
 
 def handle_errors(f: Command) -> Command:

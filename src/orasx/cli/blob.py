@@ -11,14 +11,13 @@ from typing import IO
 import click
 
 from orasx.cli._cobra import GoUsageError
-from orasx.cli._common import confirm_delete, handle_errors
+from orasx.cli._common import delete_found, handle_errors
 from orasx.cli._flags import flag
 from orasx.cli._options import TargetOptions, target_options
 from orasx.cli._progress import PUSH, reporter
 from orasx.cli.display import blob as display
 from orasx.cli.display.manifest import DeleteHandler
 from orasx.cli.manifest import _AliasGroup, os_error_text, output_errors, require_reference
-from orasx.errors import NotFoundError
 from orasx.mediatype import OCI_LAYER_TAR
 
 
@@ -134,13 +133,6 @@ def delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -
     if not isinstance(store, BlobStore):
         raise InvalidInputError(f"{target.reference}: this store cannot address blobs by digest")
     handler = DeleteHandler(target, descriptor=descriptor, pretty=pretty)
-    try:
-        desc = store.blob_descriptor(location.digest)
-    except NotFoundError:
-        if force and not descriptor:
-            handler.on_missing()  # Go: -f on a missing blob is no error
-            return
-        raise GoUsageError(f"{target.reference}: the specified blob does not exist") from None
-    confirm_delete(force, "blob", str(desc.digest))
-    store.delete(desc)
-    handler.on_deleted(desc)
+    digest = location.digest
+    delete_found("blob", target.reference, lambda: store.blob_descriptor(digest), store.delete,
+                 handler, force=force, descriptor=descriptor)

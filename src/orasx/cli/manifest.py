@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from orasx.cli._cobra import GoUsageError, go_path, use_line
-from orasx.cli._common import confirm_delete, handle_errors, platform_value
+from orasx.cli._common import delete_found, handle_errors, platform_value
 from orasx.cli._flags import FlagGroup, flag
 from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
 from orasx.cli.display import manifest as display
@@ -338,16 +338,9 @@ def delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -
     if not isinstance(store, ManifestDeleter):
         raise InvalidInputError(f"{target.reference}: this store cannot delete manifests")
     handler = display.DeleteHandler(target, descriptor=descriptor, pretty=pretty)
-    try:
-        desc = store.resolve(location.ref)
-    except NotFoundError:
-        if force and not descriptor:
-            handler.on_missing()  # Go: -f on a missing manifest is no error
-            return
-        raise GoUsageError(f"{target.reference}: the specified manifest does not exist") from None
-    confirm_delete(force, "manifest", str(desc.digest))
-    store.delete(desc)
-    handler.on_deleted(desc)
+    ref = location.ref
+    delete_found("manifest", target.reference, lambda: store.resolve(ref), store.delete, handler,
+                 force=force, descriptor=descriptor)
 
 
 # -- index ----------------------------------------------------------------------------------------

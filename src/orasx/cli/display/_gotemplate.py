@@ -668,25 +668,13 @@ class _Lexer:
         return True
 
     def quote(self) -> bool:
-        s = self.s
-        while True:
-            c = s[self.pos] if self.pos < len(s) else ""
-            self.pos += 1
-            if c == "\\":
-                c2 = s[self.pos] if self.pos < len(s) else ""
-                if c2 and c2 != "\n":
-                    self.pos += 1
-                    continue
-                c = c2
-            if c in ("", "\n"):
-                self.error("unterminated quoted string")
-                return False
-            if c == '"':
-                break
-        self.emit(T_STRING)
-        return True
+        return self._quoted('"', "unterminated quoted string", T_STRING)
 
     def char(self) -> bool:
+        return self._quoted("'", "unterminated character constant", T_CHARCONST)
+
+    def _quoted(self, close: str, unterminated: str, typ: int) -> bool:
+        """Scan to the closing ``close`` (a backslash escapes the next character)."""
         s = self.s
         while True:
             c = s[self.pos] if self.pos < len(s) else ""
@@ -698,11 +686,11 @@ class _Lexer:
                     continue
                 c = c2
             if c in ("", "\n"):
-                self.error("unterminated character constant")
+                self.error(unterminated)
                 return False
-            if c == "'":
+            if c == close:
                 break
-        self.emit(T_CHARCONST)
+        self.emit(typ)
         return True
 
     def number(self) -> bool:
