@@ -26,6 +26,7 @@ from orasx.errors import NotFoundError, OrasError, RegistryError
 
 if TYPE_CHECKING:
     from orasx._copy import Hooks
+    from orasx.api import BackupResult
 
 #: Go's second line for the errors that have one (by ``OrasError.reason``).
 _ADVICE = {
@@ -137,6 +138,21 @@ def _lists_tags(reference: str) -> bool:
         return False
 
 
+def _run(work: Callable[[], BackupResult], fail: Callable[[OrasError], None],
+         handler: display.BackupHandler | display.RestoreHandler, steps: _Steps,
+         started: int) -> None:
+    """Run a backup or restore: Go's error text on failure (``fail``), the summary on success."""
+    try:
+        result = work()
+    except OrasError as e:
+        fail(e)
+        return
+    except BaseException:
+        steps.stop(ok=False)
+        raise
+    handler.on_done(result, time.monotonic_ns() - started)
+
+
 @click.command("backup", help="Back up a repository's tags (all when none given) to an OCI "
                "layout directory or a .tar file: oras backup --output DIR|FILE.tar REPO[:tags]")
 @click.argument("reference")
@@ -156,18 +172,12 @@ def backup(remote: RemoteOptions, fmt: FormatOptions, reference: str, output: st
                    copying=lambda tag, repo: f"failed to back up tag {display.go_quote(tag)} "
                    f"from {display.go_quote(repo)} to {display.go_quote(output)}: ",
                    listing=_lists_tags(reference))
-    try:
-        registry = remote.remote()
-        result = do_backup(reference, output, include_referrers=include_referrers,
-                           concurrency=concurrency, remote=registry, events=steps)
-    except OrasError as e:
-        _fail(e, steps, list_tags=lambda: "If you want to list available tags in "
-              f'{display.go_quote(parse_artifact_references(reference)[0])}, use "oras repo tags"')
-        return
-    except BaseException:
-        steps.stop(ok=False)
-        raise
-    handler.on_done(result, time.monotonic_ns() - started)
+    _run(lambda: do_backup(reference, output, include_referrers=include_referrers,
+                           concurrency=concurrency, remote=remote.remote(), events=steps),
+         lambda e: _fail(e, steps, list_tags=lambda: "If you want to list available tags in "
+                         f'{display.go_quote(parse_artifact_references(reference)[0])}, use '
+                         '"oras repo tags"'),
+         handler, steps, started)
 
 
 @click.command("restore", help="Restore tags (all when none given) from an OCI layout directory "
@@ -191,16 +201,10 @@ def restore(remote: RemoteOptions, fmt: FormatOptions, reference: str, input_: s
                    copying=lambda tag, repo: f"failed to restore tag {display.go_quote(tag)} "
                    f"from {display.go_quote(input_)} to {display.go_quote(repo)}: ",
                    listing=_lists_tags(reference))
-    try:
-        registry = remote.remote()
-        result = do_restore(input_, reference, exclude_referrers=exclude_referrers,
-                            dry_run=dry_run, concurrency=concurrency, remote=registry,
-                            events=steps)
-    except OrasError as e:
-        _fail(e, steps, layout_resolve=True, list_tags=lambda: "If you want to list available "
-              f'tags in {display.go_quote(input_)}, use "oras repo tags --oci-layout"')
-        return
-    except BaseException:
-        steps.stop(ok=False)
-        raise
-    handler.on_done(result, time.monotonic_ns() - started)
+    _run(lambda: do_restore(input_, reference, exclude_referrers=exclude_referrers,
+                            dry_run=dry_run, concurrency=concurrency, remote=remote.remote(),
+                            events=steps),
+         lambda e: _fail(e, steps, layout_resolve=True, list_tags=lambda: "If you want to list "
+                         f'available tags in {display.go_quote(input_)}, use "oras repo tags '
+                         '--oci-layout"'),
+         handler, steps, started)
