@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 
 import pytest
 
@@ -15,17 +14,24 @@ from orasx.digest import Digest
 
 
 class SlowTagger(MemoryStore):
-    def __init__(self) -> None:
+    """Each tag call waits (up to 5 s) until ``want`` calls are in flight at once, so the peak it
+    records does not depend on how fast the machine starts threads."""
+
+    def __init__(self, want: int = 1) -> None:
         super().__init__()
         self.active = 0
         self.peak = 0
+        self.want = want
         self.guard = threading.Lock()
+        self.enough = threading.Event()
 
     def tag(self, desc: Descriptor, reference: str) -> None:
         with self.guard:
             self.active += 1
             self.peak = max(self.peak, self.active)
-        time.sleep(0.05)
+            if self.peak >= self.want:
+                self.enough.set()
+        self.enough.wait(5)
         if reference == "bad":
             with self.guard:
                 self.active -= 1
@@ -44,7 +50,7 @@ def _manifest(store: MemoryStore) -> tuple[Descriptor, bytes]:
 
 @pytest.mark.parametrize("concurrency, peak", [(1, 1), (5, 5)])
 def test_concurrency_bounds_tags_in_flight(concurrency: int, peak: int) -> None:
-    store = SlowTagger()
+    store = SlowTagger(want=peak)
     desc, raw = _manifest(store)
     tags = [f"t{i}" for i in range(8)]
     tag_all(store, desc, raw, tags, concurrency=concurrency)
@@ -53,7 +59,7 @@ def test_concurrency_bounds_tags_in_flight(concurrency: int, peak: int) -> None:
 
 
 def test_a_failing_tag_is_raised() -> None:
-    store = SlowTagger()
+    store = SlowTagger(want=3)
     desc, raw = _manifest(store)
     with pytest.raises(ValueError, match="bad tag"):
         tag_all(store, desc, raw, ["a", "bad", "c"], concurrency=3)

@@ -202,8 +202,9 @@ class _Writer:
         self.out.append(text)
         self.column += len(text)
 
-    def newline(self) -> None:
-        self.out.append("\n")
+    def newline(self, brk: str = "\n") -> None:
+        """A line break (``brk``: a character yaml.v3 writes as it is, e.g. U+2028)."""
+        self.out.append(brk)
         self.column = 0
         self.indention = True
 
@@ -240,9 +241,7 @@ class _Writer:
         breaks = False
         for c in value:
             if c in _BREAKS:  # only U+2028/U+2029 get here: the others are not printable
-                self.out.append(c)
-                self.column = 0
-                self.indention = True
+                self.newline(c)
                 breaks = True
             else:
                 if breaks:
@@ -283,13 +282,8 @@ class _Writer:
         self.whitespace = True
         breaks = True
         for c in value:
-            if c in _BREAKS:
-                if c == "\n":
-                    self.newline()
-                else:  # written as it is; the line counts as broken
-                    self.out.append(c)
-                    self.column = 0
-                    self.indention = True
+            if c in _BREAKS:  # written as it is; the line counts as broken
+                self.newline(c)
                 breaks = True
             else:
                 if breaks:
