@@ -30,8 +30,15 @@ from orasx.digest import CHUNK_SIZE, Digest, Readable
 from orasx.errors import OrasError, RegistryError, VerificationError
 from orasx.registry._errors import registry_error
 from orasx.registry._http import Client
-from orasx.registry._uploads import CHUNK_BYTES, CHUNKED_THRESHOLD, UploadState, upload_offset
-from orasx.registry._urls import RepositoryURLs, join_url, with_digest
+from orasx.registry._uploads import (
+    CHUNK_BYTES,
+    CHUNKED_THRESHOLD,
+    UploadState,
+    finish_upload,
+    patch_chunk,
+    upload_offset,
+)
+from orasx.registry._urls import RepositoryURLs, join_url
 
 log = logging.getLogger("orasx.registry.remote")
 
@@ -51,10 +58,10 @@ def push_stream(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], m
     offset = 0
     while chunk := _read_chunk(stream):
         hasher.update(chunk)
-        url = _patch(client, url, scopes, offset, len(chunk), chunk, what, urls.registry)
+        url = patch_chunk(client, url, scopes, offset, len(chunk), chunk, what, urls.registry)
         offset += len(chunk)
     digest = Digest.from_hasher(hasher)
-    _finish(client, url, scopes, digest, what, urls.registry)
+    finish_upload(client, url, scopes, digest, what, urls.registry)
     return Descriptor(media_type, digest, offset, annotations=dict(annotations or {}))
 
 
@@ -108,7 +115,7 @@ def _send_file(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], me
         while offset < size:
             length = min(CHUNK_BYTES if chunked else size, size - offset)
             body = _hashed_pieces(f, hasher, length, what)
-            url = _patch(client, url, scopes, offset, length, body, what, urls.registry)
+            url = patch_chunk(client, url, scopes, offset, length, body, what, urls.registry)
             offset += length
             if chunked:
                 state.save(url, offset)
@@ -120,7 +127,7 @@ def _send_file(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], me
         raise
     digest = Digest.from_hasher(hasher)
     try:
-        _finish(client, url, scopes, digest, what, urls.registry)
+        finish_upload(client, url, scopes, digest, what, urls.registry)
     finally:
         state.clear()
     return Descriptor(media_type, digest, size, annotations=dict(annotations or {}))
@@ -159,29 +166,6 @@ def _open_session(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...],
     if not location:
         raise RegistryError(f"{what}: registry started an upload without a Location")
     return join_url(resp.url, location, f"{what}: the upload Location")
-
-
-def _patch(client: Client, url: str, scopes: tuple[str, ...], offset: int, length: int,
-           body: bytes | Iterator[bytes], what: str, registry: str) -> str:
-    """Send ``length`` bytes at ``offset``; returns the session's next URL."""
-    headers = {"Content-Type": "application/octet-stream", "Content-Length": str(length)}
-    if length:
-        headers["Content-Range"] = f"{offset}-{offset + length - 1}"
-    resp = client.request("PATCH", url, headers=headers, body=body, scopes=scopes)
-    if resp.status not in (202, 204, 201):
-        raise registry_error(resp, "PATCH", what, registry)
-    location = resp.header("Location")
-    resp.discard()
-    return join_url(resp.url, location, f"{what}: the upload Location") if location else url
-
-
-def _finish(client: Client, url: str, scopes: tuple[str, ...], digest: Digest, what: str,
-            registry: str) -> None:
-    resp = client.request("PUT", with_digest(url, digest), headers={"Content-Length": "0"},
-                          body=b"", scopes=scopes)
-    if resp.status not in (201, 204, 200):
-        raise registry_error(resp, "PUT", what, registry)
-    resp.discard()
 
 
 def _cancel(client: Client, url: str, scopes: tuple[str, ...]) -> None:

@@ -99,29 +99,19 @@ class Uploader:
         it stands (``GET`` -> ``Range``) and continues from there instead of starting over.
         """
         state = UploadState(self.host, self.urls, desc.digest)
-        while offset < desc.size:
-            length = min(size, desc.size - offset)
-            headers = {"Content-Type": "application/octet-stream",
-                       "Content-Length": str(length),
-                       "Content-Range": f"{offset}-{offset + length - 1}"}
-            resp = self.client.request("PATCH", url, headers=headers,
-                                       body=_limited_chunks(reader, length), scopes=self.scopes)
-            if resp.status not in (202, 204, 201):
-                state.clear()
-                raise registry_error(resp, "PATCH", what, self.urls.registry)
-            location = resp.header("Location")
-            resp.discard()
-            if location:
-                url = join_url(resp.url, location, f"{what}: the upload Location")
-            offset += length
-            state.save(url, offset)
-        reader.verify()
-        resp = self.client.request("PUT", with_digest(url, desc.digest),
-                                   headers={"Content-Length": "0"}, body=b"", scopes=self.scopes)
-        if resp.status not in (201, 204, 200):
-            state.clear()
-            raise registry_error(resp, "PUT", what, self.urls.registry)
-        resp.discard()
+        registry = self.urls.registry
+        try:
+            while offset < desc.size:
+                length = min(size, desc.size - offset)
+                url = patch_chunk(self.client, url, self.scopes, offset, length,
+                                  _limited_chunks(reader, length), what, registry)
+                offset += length
+                state.save(url, offset)
+            reader.verify()
+            finish_upload(self.client, url, self.scopes, desc.digest, what, registry)
+        except RegistryError:
+            state.clear()  # the registry refused the session (a network error keeps it)
+            raise
         state.clear()
 
     def _upload_offset(self, url: str) -> int | None:
@@ -229,3 +219,27 @@ def _limited_chunks(reader: VerifyingReader, n: int) -> Iterator[bytes]:
             return
         n -= len(data)
         yield data
+
+
+def patch_chunk(client: Client, url: str, scopes: tuple[str, ...], offset: int, length: int,
+           body: bytes | Iterator[bytes], what: str, registry: str) -> str:
+    """PATCH ``length`` bytes (``body``) at ``offset`` of an upload session; returns the
+    session's next URL. A refusal raises the registry's error."""
+    headers = {"Content-Type": "application/octet-stream", "Content-Length": str(length)}
+    if length:
+        headers["Content-Range"] = f"{offset}-{offset + length - 1}"
+    resp = client.request("PATCH", url, headers=headers, body=body, scopes=scopes)
+    if resp.status not in (202, 204, 201):
+        raise registry_error(resp, "PATCH", what, registry)
+    location = resp.header("Location")
+    resp.discard()
+    return join_url(resp.url, location, f"{what}: the upload Location") if location else url
+
+
+def finish_upload(client: Client, url: str, scopes: tuple[str, ...], digest: Digest, what: str,
+            registry: str) -> None:
+    resp = client.request("PUT", with_digest(url, digest), headers={"Content-Length": "0"},
+                          body=b"", scopes=scopes)
+    if resp.status not in (201, 204, 200):
+        raise registry_error(resp, "PUT", what, registry)
+    resp.discard()
