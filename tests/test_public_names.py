@@ -59,3 +59,22 @@ print(desc.digest)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("sha256:")
+
+def test_api_names_load_on_first_use_and_match_all():
+    # orasx.api loads a verb's module when it is first asked for: a pull does not import the
+    # backup or graph code. Every listed name resolves, and nothing is listed twice or missing.
+    code = """
+import json, sys
+import orasx.api as api
+before = sorted(m for m in sys.modules if m.startswith("orasx.api."))
+from orasx.api import pull
+after_pull = sorted(m for m in sys.modules if m.startswith("orasx.api."))
+missing = [n for n in api.__all__ if getattr(api, n, None) is None]
+print(json.dumps([before, after_pull, missing, sorted(api.__all__) == sorted(api._EXPORTS)]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after_pull, missing, same = json.loads(out.stdout)
+    assert before == []
+    assert "orasx.api._transfer" in after_pull
+    assert "orasx.api._backup" not in after_pull and "orasx.api._graph" not in after_pull
+    assert missing == [] and same

@@ -63,10 +63,17 @@ def _current_umask() -> int:
     return mask
 
 
+#: Sizes below this are written without asking the filesystem first (a full disk still fails the
+#: write, and the temp file goes): the question costs more than such a file.
+FREE_SPACE_CHECK_FROM = 1 << 20
+
+
 def check_free_space(path: str, size: int, what: str) -> None:
     """Refuse to start writing ``size`` bytes below ``path`` (or its nearest existing parent) when
     the filesystem has less free space: a stated size from the wire is checked before it is
     trusted with the disk."""
+    if size < FREE_SPACE_CHECK_FROM:
+        return
     directory = os.path.abspath(path)
     while not os.path.isdir(directory) and os.path.dirname(directory) != directory:
         directory = os.path.dirname(directory)

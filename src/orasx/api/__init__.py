@@ -1,34 +1,53 @@
-"""String-level verbs used by the CLI and by simple scripts."""
+"""String-level verbs used by the CLI and by simple scripts.
 
-from orasx._copy import select_platform
-from orasx.api._auth import login, logout
-from orasx.api._backup import BackupEvents, BackupResult, backup, restore
-from orasx.api._common import Location, Remote, locate, open_location, open_target
-from orasx.api._content import (
-    delete_blob,
-    delete_manifest,
-    fetch_blob,
-    fetch_config,
-    fetch_manifest,
-    index_create,
-    index_update,
-    push_blob,
-    push_manifest,
-    repo_ls,
-    repo_tags,
-)
-from orasx.api._graph import (
-    AttachResult,
-    CopyResult,
-    Endpoint,
-    ReferrerNode,
-    attach,
-    copy,
-    discover,
-    resolve,
-    tag,
-)
-from orasx.api._transfer import PulledFile, PullResult, PushResult, pull, pull_to_stream, push
+Names are imported on first use (a command loads the verbs it runs, not all of them).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "AttachResult": "orasx.api._graph",
+    "BackupEvents": "orasx.api._backup",
+    "BackupResult": "orasx.api._backup",
+    "CopyResult": "orasx.api._graph",
+    "Endpoint": "orasx.api._graph",
+    "Location": "orasx.api._common",
+    "PullResult": "orasx.api._transfer",
+    "PulledFile": "orasx.api._transfer",
+    "PushResult": "orasx.api._transfer",
+    "ReferrerNode": "orasx.api._graph",
+    "Remote": "orasx.api._common",
+    "attach": "orasx.api._graph",
+    "backup": "orasx.api._backup",
+    "copy": "orasx.api._graph",
+    "delete_blob": "orasx.api._content",
+    "delete_manifest": "orasx.api._content",
+    "discover": "orasx.api._graph",
+    "fetch_blob": "orasx.api._content",
+    "fetch_config": "orasx.api._content",
+    "fetch_manifest": "orasx.api._content",
+    "index_create": "orasx.api._content",
+    "index_update": "orasx.api._content",
+    "locate": "orasx.api._common",
+    "login": "orasx.api._auth",
+    "logout": "orasx.api._auth",
+    "open_location": "orasx.api._common",
+    "open_target": "orasx.api._common",
+    "pull": "orasx.api._transfer",
+    "pull_to_stream": "orasx.api._transfer",
+    "push": "orasx.api._transfer",
+    "push_blob": "orasx.api._content",
+    "push_manifest": "orasx.api._content",
+    "repo_ls": "orasx.api._content",
+    "repo_tags": "orasx.api._content",
+    "resolve": "orasx.api._graph",
+    "restore": "orasx.api._backup",
+    "select_platform": "orasx._copy",
+    "tag": "orasx.api._graph",
+}
 
 __all__ = [
     "AttachResult",
@@ -70,3 +89,48 @@ __all__ = [
     "select_platform",
     "tag",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'orasx.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from orasx._copy import select_platform
+    from orasx.api._auth import login, logout
+    from orasx.api._backup import BackupEvents, BackupResult, backup, restore
+    from orasx.api._common import Location, Remote, locate, open_location, open_target
+    from orasx.api._content import (
+        delete_blob,
+        delete_manifest,
+        fetch_blob,
+        fetch_config,
+        fetch_manifest,
+        index_create,
+        index_update,
+        push_blob,
+        push_manifest,
+        repo_ls,
+        repo_tags,
+    )
+    from orasx.api._graph import (
+        AttachResult,
+        CopyResult,
+        Endpoint,
+        ReferrerNode,
+        attach,
+        copy,
+        discover,
+        resolve,
+        tag,
+    )
+    from orasx.api._transfer import PulledFile, PullResult, PushResult, pull, pull_to_stream, push

@@ -45,13 +45,15 @@ def within(path: str, root: str) -> bool:
 
 
 def resolve_write_path(
-    root: str, name: str, *, allow_traversal: bool = False, allow_root: bool = False
+    root: str, name: str, *, allow_traversal: bool = False, allow_root: bool = False,
+    real_root: str = "",
 ) -> str:
     """Where a file titled ``name`` is written below ``root``; refuse anything that leaves it.
 
     Lexical escapes (``..``, absolute, backslash or drive paths) and escapes through symlinks that
     already exist on disk are refused with :class:`PathTraversalError` unless ``allow_traversal``.
-    ``allow_root``: ``.`` (a directory pushed as ``.``) names ``root`` itself.
+    ``allow_root``: ``.`` (a directory pushed as ``.``) names ``root`` itself. ``real_root``:
+    ``os.path.realpath(root)`` when the caller already has it (a pull of many files).
     """
     if name and clean_title(name) == "" and allow_root and not is_absolute_like(name):
         return os.path.realpath(root)
@@ -63,13 +65,13 @@ def resolve_write_path(
         raise PathTraversalError(
             f"{name!r} would be written outside the output directory", reason="path-traversal"
         )
-    real_root = os.path.realpath(root)
+    real_root = real_root or os.path.realpath(root)
     target = os.path.join(real_root, *clean_title(name).split("/"))
     # The deepest existing ancestor must resolve (through any symlinks) inside the root.
     parent = os.path.dirname(target)
-    while not os.path.lexists(parent) and parent != real_root:
+    while parent != real_root and not os.path.lexists(parent):
         parent = os.path.dirname(parent)
-    if not within(os.path.realpath(parent), real_root):
+    if parent != real_root and not within(os.path.realpath(parent), real_root):
         raise PathTraversalError(
             f"{name!r} would be written through a symlink outside the output directory",
             reason="symlink-traversal",

@@ -15,9 +15,7 @@ from orasx import mediatype
 from orasx._fsutil import atomic_writer, check_free_space, copy_file_into, umask_mode
 from orasx.content import Readable, _digestcache
 from orasx.content._digestcache import file_digest
-from orasx.content._merge import merge_tree
 from orasx.content._paths import resolve_write_path
-from orasx.content._tar import Limits, pack_directory, unpack_directory
 from orasx.descriptor import CONTENT_DIGEST, TITLE, UNPACK, Descriptor
 from orasx.digest import hash_file, parse_digest, write_verified
 from orasx.errors import AlreadyExistsError, InvalidInputError, NotFoundError
@@ -78,6 +76,11 @@ class FileStore:
         self._tags: dict[str, Descriptor] = {}
         self._written: dict[str, str] = {}  # title -> path written by this store
         self._tmpdir: str | None = None
+        # Per pull, not per file (hundreds of small files): the resolved output directory, the
+        # umask and the directories already made.
+        self._real_root = ""
+        self._new_file_mode: int | None = None
+        self._dirs_made: set[str] = set()
 
     def __enter__(self) -> FileStore:
         return self
@@ -121,6 +124,8 @@ class FileStore:
             self._sources[str(desc.digest)] = path
 
     def _add_directory(self, name: str, path: str, media_type: str) -> Descriptor:
+        from orasx.content._tar import pack_directory  # (directories only: tarfile, gzip)
+
         with self._lock:
             if self._tmpdir is None:
                 self._tmpdir = tempfile.mkdtemp(prefix="orasx-push-")
@@ -166,8 +171,11 @@ class FileStore:
             self._push_unnamed(desc, content)
             return
         unpack = desc.annotations.get(UNPACK) == "true"
+        if not self._real_root:
+            self._real_root = os.path.realpath(self.working_dir)
         target = resolve_write_path(
-            self.working_dir, name, allow_traversal=self.allow_path_traversal, allow_root=unpack
+            self.working_dir, name, allow_traversal=self.allow_path_traversal, allow_root=unpack,
+            real_root=self._real_root,
         )
         check_free_space(target, desc.size, name)
         if unpack:  # -k is checked per entry: a directory merges into an existing one
@@ -175,13 +183,20 @@ class FileStore:
         else:
             if self.keep_old_files and os.path.lexists(target):
                 raise AlreadyExistsError(f"{name}: file already exists", reason="keep-old-files")
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            parent = os.path.dirname(target)
+            if parent not in self._dirs_made:
+                os.makedirs(parent, exist_ok=True)
+                self._dirs_made.add(parent)
             st = _lstat(target)
             if st is not None and stat.S_ISDIR(st.st_mode):
                 raise AlreadyExistsError(f"{name}: a directory is in the way of this file")
             # An overwritten regular file keeps its mode, as the Go CLI does.
-            mode = stat.S_IMODE(st.st_mode) if st is not None and stat.S_ISREG(st.st_mode) \
-                else umask_mode()
+            if st is not None and stat.S_ISREG(st.st_mode):
+                mode = stat.S_IMODE(st.st_mode)
+            else:
+                if self._new_file_mode is None:
+                    self._new_file_mode = umask_mode()
+                mode = self._new_file_mode
             if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == desc.size \
                     and _digestcache.lookup(st) == desc.digest:
                 pass  # this file, unchanged since a pull wrote and verified it: nothing to write
@@ -213,6 +228,9 @@ class FileStore:
     def _push_directory(self, desc: Descriptor, content: Readable, target: str) -> None:
         """Verify the layer, unpack it into a staging tree beside ``target`` and check it there;
         only then merge it into ``target`` (nothing in the output changes before that)."""
+        from orasx.content._merge import merge_tree
+        from orasx.content._tar import Limits, unpack_directory
+
         name = desc.title
         expected = desc.annotations.get(CONTENT_DIGEST)
         root = os.path.realpath(self.working_dir)
