@@ -78,8 +78,14 @@ class Cell:
         return statistics.median(self.times) if self.times else float("nan")
 
 
+#: ``--split-cpus``: the CPUs every measured command runs on (the servers get the others).
+CLIENT_CPUS: list[int] = []
+
+
 def run(cmd: list[str], cwd: str, env: dict[str, str] | None = None) -> Sample:
     """Wall time, and peak RSS and CPU time as ``/usr/bin/time -v`` reports them, of one command."""
+    if CLIENT_CPUS:
+        cmd = ["taskset", "-c", ",".join(map(str, CLIENT_CPUS)), *cmd]
     # /usr/bin/time reports the command's own peak RSS (a child forked from this big process
     # would inherit its high-water mark).
     with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as out:
@@ -557,6 +563,16 @@ class Bench:
         reg2: Registry | None = None
         with contextlib.ExitStack() as stack:
             stack.callback(self.cleanup)
+            if self.args.split_cpus:
+                # The registry and the delay line (started from this thread) inherit the server
+                # CPUs; each measured command is started on the client CPUs.
+                cpus = sorted(os.sched_getaffinity(0))
+                half = max(1, len(cpus) // 2)
+                CLIENT_CPUS[:] = cpus[:half]
+                server = set(cpus[half:]) or set(cpus)
+                os.sched_setaffinity(0, server)
+                self.notes.append(f"--split-cpus: clients on CPU {CLIENT_CPUS}, the registry and "
+                                  f"the delay line on CPU {sorted(server)}")
             self.reg = start_registry()
             stack.callback(self.reg.stop)
             if self.args.rtt_ms > 0:
@@ -644,6 +660,10 @@ def main() -> None:
     ap.add_argument("--oras-py", default="", help="python of a venv with the PyPI oras package")
     ap.add_argument("--orasgo", default="", help="the oras-go v1.1.1 client binary")
     ap.add_argument("--json", default="", help="also write raw results here")
+    ap.add_argument("--split-cpus", action="store_true",
+                    help="run the registry and the delay line on half of the CPUs and every tool "
+                         "on the other half, as a registry across a network would be: the tools "
+                         "do not compete with the server for CPU")
     args = ap.parse_args()
     if not args.runs:
         args.runs = 1 if args.quick else 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,10 @@ import pytest
 import orasx
 from orasx.api import _transfer
 from orasx.content import _digestcache
-from orasx.descriptor import Descriptor
+from orasx.descriptor import EMPTY_DESCRIPTOR, Descriptor
 from orasx.registry.remote import Repository
 from tests.e2e.helpers import PLAIN, get_blob, get_manifest
+from tests.support.servers import Proxy, Reply, Request
 
 
 def test_first_push_hashes_while_uploading_and_a_re_push_checks_existence(
@@ -76,3 +78,36 @@ def test_a_new_tag_of_pushed_files_checks_no_blob_the_repository_names(
     doc, _ = get_manifest(registry.host, "upload/retag", "v2")
     assert [layer["annotations"]["org.opencontainers.image.title"] for layer in doc["layers"]] \
         == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_the_config_goes_out_while_a_big_file_uploads(registry, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch):
+    # The proxy holds the big file's upload until the config blob has arrived: a push that sent
+    # the config only after the file (two round trips later) would wait out the 20 s and fail.
+    monkeypatch.setattr(_transfer, "UPLOAD_HASHING_MIN", 1024 * 1024)
+    monkeypatch.chdir(tmp_path)
+    Path("big.bin").write_bytes(os.urandom(2 * 1024 * 1024))
+    config_in = threading.Event()
+    held: list[bool] = []
+
+    def hook(req: Request) -> Reply | None:
+        if req.method == "PUT" and EMPTY_DESCRIPTOR.digest.encoded in req.path:
+            config_in.set()
+        elif req.method == "PATCH":
+            held.append(config_in.wait(20))
+        return None
+
+    proxy = Proxy(registry.host, hook=hook)
+    try:
+        lines: list[str] = []
+        orasx.push(f"{proxy.host}/upload/early-config:v1", ["big.bin"], remote=PLAIN,
+                   hooks=orasx.Hooks(on_copied=lambda d: lines.append(d.media_type),
+                                     on_skipped=lambda d: lines.append("skipped " + d.media_type)))
+    finally:
+        proxy.stop()
+    assert held == [True]
+    doc, _ = get_manifest(registry.host, "upload/early-config", "v1")
+    assert doc["config"]["digest"] == str(EMPTY_DESCRIPTOR.digest)
+    assert get_blob(registry.host, "upload/early-config", str(EMPTY_DESCRIPTOR.digest)) == b"{}"
+    # reported once, as uploaded (not also as found existing by the manifest's copy)
+    assert lines.count(EMPTY_DESCRIPTOR.media_type) == 1 and not any("skipped" in x for x in lines)

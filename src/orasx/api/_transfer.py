@@ -6,6 +6,7 @@ and compose the stores, packing and graph copy below them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import stat
@@ -229,11 +230,28 @@ def push(
     streamed = [f for f in files if parse_file_reference(f)[0] == "-"]
     files = [f for f in files if parse_file_reference(f)[0] != "-"]
     uploaded: set[Digest] = set()
-    upload = _upload_while_hashing(target, new_repository, uploaded, hooks or Hooks())
-    with FileStore(".", reproducible_mtime=epoch) as store:
+    hooks = hooks or Hooks()
+    memory = MemoryStore()
+    memory.push_bytes(mediatype.OCI_EMPTY, b"{}")
+    with FileStore(".", reproducible_mtime=epoch) as store, _EarlyConfig() as early:
+        # The config is known before the files: when a big file is hashed while it uploads, the
+        # config goes out beside it (not after it, two round trips later). A config error is
+        # reported where it always was, after the files.
+        try:
+            config_desc = _config_descriptor(config, spec, artifact_type, ann.get(CONFIG_KEY),
+                                             store, memory)
+            config_error: OrasError | None = None
+        except OrasError as e:
+            config_desc, config_error = None, e
+        cfg = config_desc or (EMPTY_DESCRIPTOR if spec != "v1.0" else None)
+        if cfg is not None:
+            early.arm(cfg.digest, lambda: copy_graph(
+                Union(memory, store), target, cfg,
+                CopyOptions(concurrency=1, hooks=hooks, assume_missing=new_repository())))
+        upload = _upload_while_hashing(target, new_repository, uploaded, hooks, early.begin)
         layers, seen = add_files(store, files, ann, disable_path_validation=disable_path_validation,
                                  concurrency=concurrency, on_file=on_file, upload=upload)
-        from_stdin = _push_stdin(target, streamed, stdin, stdin_name, seen, hooks or Hooks())
+        from_stdin = _push_stdin(target, streamed, stdin, stdin_name, seen, hooks)
         if from_stdin is not None:
             layers.append(from_stdin)
             seen.add(stdin_name)
@@ -243,10 +261,11 @@ def push(
             raise InvalidInputError(
                 f"annotation file names {unknown[0]!r}, which is not among the files pushed"
             )
-        memory = MemoryStore()
-        memory.push_bytes(mediatype.OCI_EMPTY, b"{}")
-        config_desc = _config_descriptor(config, spec, artifact_type, ann.get(CONFIG_KEY),
-                                         store, memory)
+        if config_error is not None:
+            raise config_error
+        sent_early = early.wait()  # the config's digest, when it went out beside a big file
+        graph_hooks = hooks if sent_early is None else dataclasses.replace(
+            hooks, on_skipped=_quiet_for(sent_early, hooks.on_skipped))
         root, raw = pack_manifest(
             layers,
             artifact_type=artifact_type if spec == "v1.1" else "",
@@ -257,9 +276,10 @@ def push(
         if not root.artifact_type and config_desc is not None and spec == "v1.0":
             # As oras-go: a v1.0 manifest's descriptor carries its config type as artifact type.
             root = dataclasses.replace(root, artifact_type=config_desc.media_type)
-        opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(),
+        opts = CopyOptions(concurrency=concurrency, hooks=graph_hooks,
                            known=held.result() | held_elsewhere.result()
-                           | ({from_stdin.digest} if from_stdin else set()),
+                           | ({from_stdin.digest} if from_stdin else set())
+                           | ({sent_early} if sent_early else set()),
                            pushed=frozenset(uploaded), assume_missing=new_repository())
         if not new_repository() and _holds(target, root):
             tag_all(target, root, raw, [ref] if ref and ":" not in ref else [])
@@ -304,8 +324,56 @@ class _Reporting:
         self._f.close()
 
 
+class _EarlyConfig:
+    """The config blob pushed in the background once (:meth:`begin`, when :meth:`arm`-ed), while
+    big files upload; :meth:`wait` gives its digest once it landed (None: not pushed early). On
+    the way out the push is waited for, whatever happened."""
+
+    def __init__(self) -> None:
+        self._start: Callable[[], None] | None = None
+        self._digest: Digest | None = None
+        self._future: Future[None] | None = None
+        self._lock = threading.Lock()
+
+    def arm(self, digest: Digest, start: Callable[[], None]) -> None:
+        self._digest, self._start = digest, start
+
+    def __enter__(self) -> _EarlyConfig:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        future = self._future
+        if future is not None:
+            with contextlib.suppress(BaseException):  # its failure is raised by wait()
+                future.result()
+
+    def begin(self) -> None:
+        with self._lock:
+            if self._start is None or self._future is not None:
+                return
+            pool = ThreadPoolExecutor(max_workers=1)
+            self._future = pool.submit(self._start)
+            pool.shutdown(wait=False)
+
+    def wait(self) -> Digest | None:
+        future = self._future
+        if future is None:
+            return None
+        future.result()
+        return self._digest
+
+
+def _quiet_for(digest: Digest, hook: Callable[[Descriptor], None]) -> Callable[[Descriptor], None]:
+    """``hook``, except for ``digest`` (a blob this push sent already and reported)."""
+    def call(desc: Descriptor) -> None:
+        if desc.digest != digest:
+            hook(desc)
+    return call
+
+
 def _upload_while_hashing(target: Target, new_repository: Callable[[], bool],
-                          uploaded: set[Digest], hooks: Hooks) -> Uploader | None:
+                          uploaded: set[Digest], hooks: Hooks,
+                          on_first: Callable[[], None] = lambda: None) -> Uploader | None:
     """How big files go to a registry on a first push: read once, hashed as they are sent.
 
     A file is uploaded this way when it is at least :data:`UPLOAD_HASHING_MIN` bytes and its
@@ -313,6 +381,7 @@ def _upload_while_hashing(target: Target, new_repository: Callable[[], bool],
     either the repository is new or the digest cache is on (a file it never saw is most likely
     new content). Otherwise (None) it is hashed first and the copy checks and sends it. The
     registry checks the digest of what it received; a file that changes while it is sent fails.
+    ``on_first`` is called as the first such upload starts.
     """
     if not (isinstance(target, StreamPusher) and isinstance(target, ReferenceFetcher)
             and isinstance(target, TagLister)):
@@ -331,6 +400,7 @@ def _upload_while_hashing(target: Target, new_repository: Callable[[], bool],
         if not _digestcache.enabled() and not new_repository():
             return None
         media_type = media_type or mediatype.DEFAULT_FILE
+        on_first()
         # progress while the digest is unknown: a descriptor with PENDING_DIGEST and the title
         pending = Descriptor(media_type, PENDING_DIGEST, st.st_size, annotations={TITLE: title})
         hooks.on_start(pending)
