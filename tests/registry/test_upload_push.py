@@ -111,3 +111,26 @@ def test_the_config_goes_out_while_a_big_file_uploads(registry, tmp_path: Path,
     assert get_blob(registry.host, "upload/early-config", str(EMPTY_DESCRIPTOR.digest)) == b"{}"
     # reported once, as uploaded (not also as found existing by the manifest's copy)
     assert lines.count(EMPTY_DESCRIPTOR.media_type) == 1 and not any("skipped" in x for x in lines)
+
+
+def test_a_config_refused_while_a_big_file_uploads_fails_the_push(registry, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch):
+    # The config's upload fails on its own thread: the push reports it and tags nothing.
+    monkeypatch.setattr(_transfer, "UPLOAD_HASHING_MIN", 1024 * 1024)
+    monkeypatch.chdir(tmp_path)
+    Path("big.bin").write_bytes(os.urandom(2 * 1024 * 1024))
+
+    def hook(req: Request) -> Reply | None:
+        if req.method == "PUT" and EMPTY_DESCRIPTOR.digest.encoded in req.path:
+            return Reply(403, {"Content-Type": "application/json"},
+                         b'{"errors":[{"code":"DENIED","message":"no config for you"}]}')
+        return None
+
+    proxy = Proxy(registry.host, hook=hook)
+    try:
+        with pytest.raises(orasx.OrasError, match="no config for you"):
+            orasx.push(f"{proxy.host}/upload/refused-config:v1", ["big.bin"], remote=PLAIN)
+    finally:
+        proxy.stop()
+    with pytest.raises(orasx.NotFoundError):
+        orasx.api.resolve(f"{registry.host}/upload/refused-config:v1", remote=PLAIN)
