@@ -244,7 +244,7 @@ def push(
         except OrasError as e:
             config_desc, config_error = None, e
         cfg = config_desc or (EMPTY_DESCRIPTOR if spec != "v1.0" else None)
-        if cfg is not None:
+        if cfg is not None and config_error is None:
             early.arm(cfg.digest, lambda: copy_graph(
                 Union(memory, store), target, cfg,
                 CopyOptions(concurrency=1, hooks=hooks, assume_missing=new_repository())))
