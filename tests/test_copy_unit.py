@@ -207,3 +207,21 @@ def test_manifests_nested_too_deep_stop_with_an_error():
         node = src.push_bytes(mediatype.OCI_INDEX, raw)
     with pytest.raises(InvalidManifestError, match="nested more than"):
         copy_graph(src, Recording(), node)
+
+
+def test_progress_reporting_keeps_a_file_a_file(tmp_path):
+    # An upload hashed while it is sent tells a regular file by its fileno/tell: the progress
+    # wrapper must not hide them (nor invent them for a stream that has none).
+    from orasx._copy import reporting
+    from orasx.descriptor import EMPTY_DESCRIPTOR
+    from orasx.registry._streams import _regular_file
+
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"0123456789")
+    seen: list[int] = []
+    hooks = Hooks(on_progress=lambda _d, n: seen.append(n))
+    with open(path, "rb") as f:
+        wrapped = reporting(f, EMPTY_DESCRIPTOR, hooks)
+        assert _regular_file(wrapped) is not None
+        assert wrapped.read(4) == b"0123" and wrapped.read() == b"456789" and seen == [4, 10]
+    assert _regular_file(reporting(io.BytesIO(b"x"), EMPTY_DESCRIPTOR, hooks)) is None

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from orasx import mediatype
 from orasx._json import loads
@@ -161,6 +162,10 @@ class CopyOptions:
 
 
 class _Counting:
+    """Reports the running byte count of its reads; anything else (``close``, ``fileno``,
+    ``tell``, ``name``, ``verified_path``) is the stream's own, and absent when the stream has
+    none (an upload tells a regular file by its ``fileno``)."""
+
     def __init__(self, stream: Readable, desc: Descriptor, hook: ProgressHook) -> None:
         self._stream = stream
         self._desc = desc
@@ -174,12 +179,8 @@ class _Counting:
             self._hook(self._desc, self._done)
         return data
 
-    @property
-    def verified_path(self) -> str | None:
-        return getattr(self._stream, "verified_path", None)
-
-    def close(self) -> None:
-        self._stream.close()
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _retry_status(e: OrasError) -> int | bool | None:

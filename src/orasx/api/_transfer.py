@@ -22,6 +22,7 @@ from orasx._copy import (
     CopyOptions,
     Hooks,
     copy_graph,
+    reporting,
     resolve_root,
 )
 from orasx.api._common import Location, Remote, Union, open_location
@@ -298,32 +299,6 @@ def push(
                       location if ref else location.with_digest(root.digest))
 
 
-class _Reporting:
-    """A file read by an upload, telling ``report`` the running byte count (what the transport
-    needs of a regular file passes through: ``fileno``, ``tell``, ``name``)."""
-
-    def __init__(self, f: IO[bytes], report: Callable[[int], None]) -> None:
-        self._f = f
-        self._report = report
-        self._n = 0
-        self.name = getattr(f, "name", "")
-
-    def read(self, n: int = -1, /) -> bytes:
-        data = self._f.read(n)
-        self._n += len(data)
-        self._report(self._n)
-        return data
-
-    def fileno(self) -> int:
-        return self._f.fileno()
-
-    def tell(self) -> int:
-        return self._f.tell()
-
-    def close(self) -> None:
-        self._f.close()
-
-
 class _EarlyConfig:
     """The config blob pushed in the background once (:meth:`begin`, when :meth:`arm`-ed), while
     big files upload; :meth:`wait` gives its digest once it landed (None: not pushed early). On
@@ -404,10 +379,8 @@ def _upload_while_hashing(target: Target, new_repository: Callable[[], bool],
         # progress while the digest is unknown: a descriptor with PENDING_DIGEST and the title
         pending = Descriptor(media_type, PENDING_DIGEST, st.st_size, annotations={TITLE: title})
         hooks.on_start(pending)
-        on_progress = hooks.on_progress
         with open(path, "rb") as raw:
-            f = raw if on_progress is None else _Reporting(raw, lambda n: on_progress(pending, n))
-            desc = target.push_stream(media_type, f, {TITLE: title})
+            desc = target.push_stream(media_type, reporting(raw, pending, hooks), {TITLE: title})
         _digestcache.remember(st, desc.digest)
         with lock:
             uploaded.add(desc.digest)
