@@ -91,9 +91,8 @@ def main() -> None:
         proxy.requests.clear()
         _oras("pull", ref, "-o", "three", cwd=work, env=denv)
         counted = _blob_requests(proxy)
-        # timed straight at the registry: the counting proxy (Python, in this process) adds its
-        # own delay to every request
-        # own delay to every request; after the earlier copies' gigabytes reached the disk (this
+        # timed straight at the registry (the counting proxy, Python in this process, adds its
+        # own delay to every request), after the earlier copies' gigabytes reached the disk (this
         # pull writes nothing, but a disk busy with writeback slows every command's start)
         direct = f"{reg.host}/bench/datahub:v1"
         os.sync()

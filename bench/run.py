@@ -479,19 +479,21 @@ class Bench:
     def startup(self) -> None:
         runs = 1 if self.args.quick else max(self.args.runs, 5)
         py, env = sys.executable, self.env
+        names = {t.name for t in self.tools}
         for _ in range(runs):
             self.record("start-up: oras version", LOOP, "orasx",
                         lambda: run([self.oras, "version"], self.work, env))
-            if any(t.name == "Go CLI" for t in self.tools):
+            if "Go CLI" in names:
                 self.record("start-up: oras version", LOOP, "Go CLI",
                             lambda: run([self.args.go_cli, "version"], self.work, env))
             self.record("start-up: python -c 'import orasx'", LOOP, "orasx",
                         lambda: run([py, "-c", "import orasx"], self.work, env))
-            if self.args.oras_py:
+            if "oras-py" in names:  # (left out with --go-only, as in every other row)
                 self.record("start-up: python -c 'import orasx'", LOOP, "oras-py",
                             lambda: run([self.args.oras_py, "-c", "import oras.client"],
                                         self.work, env))
-        self.notes.append("start-up, oras-py column: `python -c 'import oras.client'`")
+        if "oras-py" in names:
+            self.notes.append("start-up, oras-py column: `python -c 'import oras.client'`")
 
     def rss_rows(self, scenarios: list[str]) -> None:
         """Peak RSS (MB) of the named rows, as rows of their own."""
