@@ -190,27 +190,30 @@ class FileStore:
             st = _lstat(target)
             if st is not None and stat.S_ISDIR(st.st_mode):
                 raise AlreadyExistsError(f"{name}: a directory is in the way of this file")
-            # An overwritten regular file keeps its mode, as the Go CLI does.
-            if st is not None and stat.S_ISREG(st.st_mode):
-                mode = stat.S_IMODE(st.st_mode)
-            else:
-                if self._new_file_mode is None:
-                    self._new_file_mode = umask_mode()
-                mode = self._new_file_mode
-            if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == desc.size \
-                    and _digestcache.lookup(st) == desc.digest:
-                pass  # this file, unchanged since a pull wrote and verified it: nothing to write
-            else:
-                verified = getattr(content, "verified_path", None)
-                with atomic_writer(target, mode=mode) as f:
-                    if verified:  # a cache entry checked against this digest: copied in the kernel
-                        copy_file_into(verified, f)
-                    else:
-                        write_verified(content, desc.digest, desc.size, f, name=name)
-                # remembered (big files only) so that the next pull of it writes nothing
-                _digestcache.remember(os.stat(target), desc.digest)
+            old = st if st is not None and stat.S_ISREG(st.st_mode) else None
+            if old is None or old.st_size != desc.size or _digestcache.lookup(old) != desc.digest:
+                # (else: this file, unchanged since a pull wrote and verified it: nothing to write)
+                self._write_file(desc, content, target, old)
         with self._lock:
             self._written[name] = target
+
+    def _write_file(self, desc: Descriptor, content: Readable, target: str,
+                    old: os.stat_result | None) -> None:
+        # An overwritten regular file keeps its mode, as the Go CLI does.
+        if old is not None:
+            mode = stat.S_IMODE(old.st_mode)
+        else:
+            if self._new_file_mode is None:
+                self._new_file_mode = umask_mode()
+            mode = self._new_file_mode
+        verified = getattr(content, "verified_path", None)
+        with atomic_writer(target, mode=mode) as f:
+            if verified:  # a cache entry checked against this digest: copied in the kernel
+                copy_file_into(verified, f)
+            else:
+                write_verified(content, desc.digest, desc.size, f, name=desc.title)
+        if desc.size >= _digestcache.MIN_SIZE:  # remembered, so the next pull of it writes nothing
+            _digestcache.remember(os.stat(target), desc.digest)
 
     def _push_unnamed(self, desc: Descriptor, content: Readable) -> None:
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)
