@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from orasx._copy import copy_referrers
 from orasx.api._backup import (
     BackupResult,
     _write_tar,
@@ -240,6 +241,13 @@ def test_referrers_are_counted_with_theirs(tmp_path: Path) -> None:
     _put(store, manifest(sig, 3))  # a referrer of a referrer counts too
     _put(store, manifest(None, 4))
     assert count_referrers(store, root) == 3
+
+    # a chain of referrers deeper than a few levels: counted as deep as it is copied
+    subject = sig
+    for n in range(5, 25):
+        subject = _put(store, manifest(subject, n))
+    copied = copy_referrers(store, OCILayoutStore(str(tmp_path / "copy")), root)
+    assert count_referrers(store, root) == len(copied) == 23
 
 
 def _run(oras: Oras, *args: str, ok: bool = True) -> tuple[int, str, str]:

@@ -18,7 +18,14 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from orasx._copy import CopyOptions, Hooks, copy_graph, copy_referrers, resolve_root
+from orasx._copy import (
+    MAX_REFERRER_DEPTH,
+    CopyOptions,
+    Hooks,
+    copy_graph,
+    copy_referrers,
+    resolve_root,
+)
 from orasx._fsutil import umask_mode
 from orasx.api._common import Remote, open_target
 from orasx.content import ReadOnlyStorage, ReadOnlyTarget, ReferrerLister, TagLister, fetch_all
@@ -30,8 +37,6 @@ from orasx.reference import is_valid_tag, parse_reference
 
 #: oras-go's upload directory inside a layout.
 _INGEST = "ingest"
-#: How deep referrers of referrers are counted (as :func:`orasx._copy.copy_referrers` copies).
-_MAX_REFERRER_DEPTH = 16
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,8 @@ def _resolve_tags(source: ReadOnlyTarget, named: list[str], events: BackupEvents
 
 def count_referrers(source: ReadOnlyStorage, root: Descriptor, raw: bytes | None = None) -> int:
     """How many referrers ``root`` has in ``source``, their referrers included (and, for an index,
-    those of its manifests), as :func:`orasx._copy.copy_referrers` would copy them."""
+    those of its manifests), as :func:`orasx._copy.copy_referrers` would copy them (the same walk,
+    to the same :data:`~orasx._copy.MAX_REFERRER_DEPTH`)."""
     if not isinstance(source, ReferrerLister):
         return 0
     seen = {root.digest}
@@ -145,7 +151,7 @@ def count_referrers(source: ReadOnlyStorage, root: Descriptor, raw: bytes | None
     count = 0
     while todo:
         node, content, level = todo.pop()
-        if level >= _MAX_REFERRER_DEPTH:
+        if level >= MAX_REFERRER_DEPTH:
             continue
         subjects = [node]
         if content is None:
