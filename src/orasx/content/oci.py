@@ -134,6 +134,8 @@ class OCILayoutStore:
         self._lock = threading.Lock()  # guards the cached parse of index.json below
         self._index_raw: bytes | None = None  # index.json as last read (None: no such file) ...
         self._index: _Entries = []  # ... and its entries
+        #: referrers by subject, for the index.json bytes they were found under
+        self._referrers: tuple[bytes | None, dict[Digest, list[Descriptor]]] | None = None
         layout = os.path.join(self.root, "oci-layout")
         if not os.path.exists(layout):
             if not create:
@@ -366,19 +368,28 @@ class OCILayoutStore:
 
     def referrers(self, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:
         """Manifests in the layout whose ``subject`` is ``desc``."""
-        out = []
+        return [e for e in self._referrers_by_subject().get(desc.digest, [])
+                if not artifact_type or e.artifact_type == artifact_type]
+
+    def _referrers_by_subject(self) -> dict[Digest, list[Descriptor]]:
+        """Every manifest with a subject, by subject: read once per state of ``index.json`` (a
+        restore asks for the referrers of each tag, twice)."""
+        self._entries()
+        with self._lock:
+            key, cached = self._index_raw, self._referrers
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found: dict[Digest, list[Descriptor]] = {}
         for d in self.manifests():
             if not self.exists(d):
                 continue
             raw = read_capped(self._blob_path(d), MAX_MANIFEST_BYTES)
             node = parse_manifest(d.media_type, raw)
-            if node.subject is None or node.subject.digest != desc.digest:
-                continue
-            entry = referrer_entry(d, raw)
-            if artifact_type and entry.artifact_type != artifact_type:
-                continue
-            out.append(entry)
-        return out
+            if node.subject is not None:
+                found.setdefault(node.subject.digest, []).append(referrer_entry(d, raw))
+        with self._lock:
+            self._referrers = (key, found)
+        return found
 
     @classmethod
     def from_tar(cls, tar_path: str, into: str) -> OCILayoutStore:
