@@ -926,6 +926,19 @@ def test_trim_markers_and_comments() -> None:
     assert render("a {{-1}} b", {}) == "a -1 b"
 
 
+def test_a_definition_of_only_space_and_comments_gives_way() -> None:
+    # text/template's add: an empty tree (IsEmptyTree) is replaced, and does not replace
+    assert render('{{define "a"}} {{/* c */}} {{end}}{{define "a"}}y{{end}}{{template "a"}}', {}) == "y"
+    assert render('{{define "a"}}y{{end}}{{define "a"}} {{/* c */}}\n{{end}}{{template "a"}}', {}) == "y"
+
+
+def test_to_json_drops_the_error_its_must_form_reports() -> None:
+    # sprig: toJson is `output, _ := json.Marshal(v)`; mustToJson returns the error
+    assert render('{{ toJson (float64 "NaN") }}|{{ toPrettyJson (float64 "+Inf") }}|', {}) == "||"
+    with pytest.raises(TemplateError, match="error calling mustToJson: json: unsupported value: NaN"):
+        render('{{ mustToJson (float64 "NaN") }}', {})
+
+
 def test_regex_errors_name_the_pattern() -> None:
     # Go's own parser words the cause differently; the pattern and the prefix are the same
     with pytest.raises(TemplateError) as e:

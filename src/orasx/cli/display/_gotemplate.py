@@ -149,7 +149,7 @@ def _f_form(digits: str, dp: int) -> str:
     return digits[:dp] + "." + digits[dp:]
 
 
-def fmt_v(v: object, top: bool = True) -> str:
+def fmt_v(v: object) -> str:
     """``fmt.Sprint`` of one value (``%v``)."""
     v = unbox(v)
     if v is None:
@@ -163,16 +163,17 @@ def fmt_v(v: object, top: bool = True) -> str:
     if isinstance(v, str):
         return v
     if isinstance(v, (list, tuple)):
-        return "[" + " ".join(fmt_v(x, False) for x in v) + "]"
+        return "[" + " ".join(fmt_v(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "map[" + " ".join(f"{fmt_v(k, False)}:{fmt_v(v[k], False)}"
-                                 for k in sorted(v, key=_sort_key)) + "]"
+        return "map[" + " ".join(f"{fmt_v(k)}:{fmt_v(v[k])}"
+                                 for k in sorted(v, key=key_order)) + "]"
     if callable(v):
         return "0x1"
     return str(v)
 
 
-def _sort_key(k: object) -> tuple[int, object]:
+def key_order(k: object) -> tuple[int, object]:
+    """Go's order of map keys (``fmt`` and ``range`` sort them): strings by their UTF-8 bytes."""
     if isinstance(k, str):
         return (0, k.encode("utf-8", "surrogatepass"))
     return (1, str(k))
@@ -327,7 +328,7 @@ def _fmt_one(arg: object, verb: str, flags: str, width: int | None, prec: int | 
         inner = " ".join(f"{_fmt_one(k, verb, flags, None, prec)}:"
                          + ("<nil>" if unbox(arg[k]) is None
                             else _fmt_one(unbox(arg[k]), verb, flags, None, prec))
-                         for k in sorted(arg, key=_sort_key))
+                         for k in sorted(arg, key=key_order))
         return _pad("map[" + inner + "]", flags, width)
     if verb == "v":
         if isinstance(arg, float) and prec is not None:
@@ -429,10 +430,10 @@ def _chr(n: int) -> str:
 # ---------------------------------------------------------------------------------------------
 # Lexer
 
-(T_ERROR, T_BOOL, T_CHAR, T_CHARCONST, T_COMMENT, T_COMPLEX, T_ASSIGN, T_DECLARE, T_EOF, T_FIELD,
- T_IDENT, T_LEFT, T_LPAREN, T_NUMBER, T_PIPE, T_RAW, T_RIGHT, T_RPAREN, T_SPACE, T_STRING, T_TEXT,
- T_VAR, T_KEYWORD, T_BLOCK, T_BREAK, T_CONTINUE, T_DOT, T_DEFINE, T_ELSE, T_END, T_IF, T_RANGE,
- T_NIL, T_TEMPLATE, T_WITH) = range(35)
+(T_ERROR, T_BOOL, T_CHAR, T_CHARCONST, T_ASSIGN, T_DECLARE, T_EOF, T_FIELD, T_IDENT, T_LEFT,
+ T_LPAREN, T_NUMBER, T_PIPE, T_RAW, T_RIGHT, T_RPAREN, T_SPACE, T_STRING, T_TEXT, T_VAR, T_KEYWORD,
+ T_BLOCK, T_BREAK, T_CONTINUE, T_DOT, T_DEFINE, T_ELSE, T_END, T_IF, T_RANGE, T_NIL, T_TEMPLATE,
+ T_WITH) = range(33)
 
 _KEYWORDS = {".": T_DOT, "block": T_BLOCK, "break": T_BREAK, "continue": T_CONTINUE,
              "define": T_DEFINE, "else": T_ELSE, "end": T_END, "if": T_IF, "range": T_RANGE,
@@ -476,7 +477,7 @@ class _Lexer:
     def emit(self, typ: int) -> None:
         val = self.s[self.start:self.pos]
         self.items.append(Token(typ, val, self.start, self.start_line))
-        self.line += val.count("\n") if typ in (T_TEXT, T_SPACE, T_RAW, T_COMMENT) else 0
+        self.line += val.count("\n") if typ in (T_TEXT, T_SPACE, T_RAW) else 0
         self.start = self.pos
         self.start_line = self.line
 
@@ -747,15 +748,6 @@ class TextNode(Node):
 
     def __str__(self) -> str:
         return go_quote(self.text)
-
-
-@dataclass(eq=False)
-class CommentNode(Node):
-    pos: int
-    text: str
-
-    def __str__(self) -> str:
-        return "{{" + self.text + "}}"
 
 
 @dataclass(eq=False)
@@ -1357,13 +1349,8 @@ class _Parser:
 
 
 def _is_empty(lst: ListNode) -> bool:
-    for n in lst.nodes:
-        if isinstance(n, TextNode):
-            if n.text.strip(_SPACE):
-                return False
-        elif not isinstance(n, CommentNode):
-            return False
-    return True
+    """Only white space: a template that another definition may replace (Go's IsEmptyTree)."""
+    return all(isinstance(n, TextNode) and not n.text.strip(_SPACE) for n in lst.nodes)
 
 
 def parse(text: str, name: str, funcs: Callable[[str], str | None]) -> dict[str, Tree]:
@@ -1709,8 +1696,6 @@ class _State:
             self.walk_template(dot, node)
         elif isinstance(node, LoopControl):
             raise _Break() if node.word == "break" else _Continue()
-        elif isinstance(node, CommentNode):
-            pass
         else:  # pragma: no cover
             self.error(f"unknown node: {node}")
 
@@ -1724,7 +1709,7 @@ class _State:
             if isinstance(val, (list, tuple)):
                 items = [(i, Boxed(v)) for i, v in enumerate(val)]
             elif isinstance(val, dict):
-                items = [(k, Boxed(val[k])) for k in sorted(val, key=_sort_key)]
+                items = [(k, Boxed(val[k])) for k in sorted(val, key=key_order)]
             elif isinstance(val, int) and not isinstance(val, bool):
                 if len(r.pipe.decl) > 1:
                     self.error("can't use " + str(val) + " to iterate over more than one variable")

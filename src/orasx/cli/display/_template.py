@@ -36,7 +36,9 @@ from orasx.cli.display._gotemplate import (
     fmt_v,
     format_float,
     go_quote,
+    key_order,
     parse,
+    truth,
     type_name,
     unbox,
 )
@@ -91,9 +93,8 @@ def _function_problem(name: str) -> str | None:
 # Helpers with sprig's (and its cast library's) conversions
 
 
-def strval(v: object) -> str:
-    v = unbox(v)
-    return v if isinstance(v, str) else fmt_v(v)
+#: sprig's strval: a string as it is, anything else as ``%v`` (which is what fmt_v does).
+strval = fmt_v
 
 
 def strslice(v: object) -> list[str]:
@@ -142,22 +143,8 @@ def to_float64(v: object) -> float:
 
 
 def empty(v: object) -> bool:
-    v = unbox(v)
-    if v is None:
-        return True
-    if isinstance(v, (str, list, tuple, dict)):
-        return len(v) == 0
-    if isinstance(v, bool):
-        return not v
-    if isinstance(v, (int, float)):
-        return v == 0
-    return False
-
-
-def _kind_name(v: object) -> str:
-    v = unbox(v)
-    return {"[]interface {}": "slice", "map[string]interface {}": "map",
-            "float64": "float64"}.get(type_name(v), type_name(v))
+    """sprig's empty: the values Go's template truth calls false."""
+    return not truth(v)
 
 
 def _as_list(v: object, what: str) -> list[object]:
@@ -168,8 +155,8 @@ def _as_list(v: object, what: str) -> list[object]:
         raise CallError("runtime error: invalid memory address or nil pointer dereference")
     if not isinstance(v, (list, tuple)):
         if what.startswith("="):
-            raise CallError(what[1:] + _kind_name(v))
-        raise CallError(f"Cannot {what} on type {_kind_name(v)}")
+            raise CallError(what[1:] + _kind_of(v))
+        raise CallError(f"Cannot {what} on type {_kind_of(v)}")
     return [unbox(x) for x in v]
 
 
@@ -205,7 +192,7 @@ def go_json(v: object, indent: str = "", escape_html: bool = True, _level: int =
     if isinstance(v, dict):
         if not v:
             return "{}"
-        items = sorted(v.items(), key=lambda kv: str(kv[0]).encode("utf-8", "surrogatepass"))
+        items = sorted(v.items(), key=lambda kv: key_order(str(kv[0])))
         return "{" + nl + ("," + nl).join(
             _json_string(str(k), escape_html) + sep + go_json(x, indent, escape_html, _level + 1)
             for k, x in items) + end + "}"
@@ -221,13 +208,6 @@ def _json_string(s: str, escape_html: bool) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _from_json(s: str) -> object:
-    try:
-        return _must_from_json(s)
-    except CallError:
-        return None
 
 
 def _must_from_json(s: str) -> object:
@@ -585,11 +565,7 @@ def _b32dec(s: str) -> str:
         return "illegal base32 data at input byte 0"
 
 
-def _safe_json(v: object, indent: str, escape_html: bool) -> str:
-    try:
-        return go_json(v, indent, escape_html)
-    except CallError:
-        return ""
+_safe_json = _quiet(go_json, "")
 
 
 def _split(s: str, sep: str) -> list[str]:
@@ -671,8 +647,7 @@ SPRIG: dict[str, Func] = {
     "split": Func(lambda sep, s: {f"_{i}": p for i, p in enumerate(_split(s, sep))}, (S, S)),
     "splitList": Func(lambda sep, s: _split(s, sep), (S, S)),
     "toStrings": Func(strslice, (A,)),
-    "sortAlpha": Func(lambda v: sorted(strslice(v), key=lambda x: x.encode("utf-8",
-                                                                             "surrogatepass"))
+    "sortAlpha": Func(lambda v: sorted(strslice(v), key=key_order)
                       if isinstance(unbox(v), (list, tuple)) else [strval(v)], (A,)),
     "trim": Func(lambda s: s.strip(" \t\n\r\v\f\x85\xa0"), (S,)),
     "trimAll": Func(lambda cut, s: s.strip(cut), (S, S)),
@@ -706,7 +681,7 @@ SPRIG: dict[str, Func] = {
     "mustToJson": Func(lambda v: go_json(v), (A,)),
     "mustToPrettyJson": Func(lambda v: go_json(v, "  "), (A,)),
     "mustToRawJson": Func(lambda v: go_json(v, "", False), (A,)),
-    "fromJson": Func(_from_json, (S,)),
+    "fromJson": Func(_quiet(_must_from_json, None), (S,)),
     "list": Func(lambda *v: [unbox(x) for x in v], (A,), True),
     "tuple": Func(lambda *v: [unbox(x) for x in v], (A,), True),
     "dict": Func(_dict, (A,), True),
@@ -716,11 +691,9 @@ SPRIG: dict[str, Func] = {
     "hasKey": Func(lambda d, k: k in (d or {}), ("map", S)),
     "pluck": Func(lambda k, *ds: [d[k] for d in ds if d is not None and k in d], (S, "map"),
                   True),
-    "keys": Func(lambda *ds: sorted((k for d in ds if d for k in d),
-                                    key=lambda x: x.encode("utf-8", "surrogatepass")),
+    "keys": Func(lambda *ds: sorted((k for d in ds if d for k in d), key=key_order),
                  ("map",), True),
-    "values": Func(lambda d: [d[k] for k in sorted(d or {}, key=lambda x: x.encode(
-        "utf-8", "surrogatepass"))], ("map",)),
+    "values": Func(lambda d: [d[k] for k in sorted(d or {}, key=key_order)], ("map",)),
     "pick": Func(lambda d, *ks: {k: d[k] for k in ks if d and k in d}, ("map", S), True),
     "omit": Func(lambda d, *ks: {k: v for k, v in (d or {}).items() if k not in ks},
                  ("map", S), True),
@@ -736,7 +709,7 @@ SPRIG: dict[str, Func] = {
     "int": Func(to_int64, (A,)),
     "int64": Func(to_int64, (A,)),
     "float64": Func(to_float64, (A,)),
-    "atoi": Func(lambda s: _atoi(s), (S,)),
+    "atoi": Func(_atoi, (S,)),
     "b64enc": Func(lambda s: base64.b64encode(s.encode("utf-8", "surrogatepass")).decode(), (S,)),
     "b64dec": Func(_b64dec, (S,)),
     "sha256sum": Func(lambda s: hashlib.sha256(s.encode("utf-8", "surrogatepass")).hexdigest(),
@@ -746,8 +719,8 @@ SPRIG: dict[str, Func] = {
     "until": Func(lambda n: _until_step(0, n, 1 if n >= 0 else -1), (INT,)),
     "untilStep": Func(_until_step, (INT, INT, INT)),
     "seq": Func(_seq, (INT,), True),
-    "base": Func(lambda p: _path_base(p), (S,)),
-    "ext": Func(lambda p: _path_ext(p), (S,)),
+    "base": Func(_path_base, (S,)),
+    "ext": Func(_path_ext, (S,)),
     "fail": Func(lambda msg: (_ for _ in ()).throw(CallError(msg)), (S,)),
     "hello": Func(lambda: "Hello!", ()),
     "regexMatch": Func(_quiet(_regex_match, False), (S, S)),
@@ -785,9 +758,6 @@ SPRIG: dict[str, Func] = {
     "adler32sum": Func(lambda s: str(zlib.adler32(s.encode("utf-8", "surrogatepass"))), (S,)),
 }
 for _name in ("First", "Rest", "Last", "Initial", "Reverse", "Uniq", "Without", "Has", "Slice",
-              "Append", "Push", "Prepend", "Compact", "ToJson", "ToPrettyJson", "ToRawJson",
-              "RegexFind", "RegexFindAll", "RegexReplaceAll", "RegexReplaceAllLiteral",
-              "RegexSplit"):
-    _base = _name[0].lower() + _name[1:]
-    if "must" + _name not in SPRIG:
-        SPRIG["must" + _name] = SPRIG[_base]
+              "Append", "Push", "Prepend", "Compact", "RegexFind", "RegexFindAll",
+              "RegexReplaceAll", "RegexReplaceAllLiteral", "RegexSplit"):
+    SPRIG["must" + _name] = SPRIG[_name[0].lower() + _name[1:]]
