@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -19,16 +18,21 @@ from orasx.errors import InvalidInputError, InvalidReferenceError
 
 if TYPE_CHECKING:
     from orasx.api import Location
+    from orasx.cli._cobra import GoUsageError
     from orasx.cli._options import TargetOptions
     from orasx.descriptor import Platform
 
 __all__ = [
     "PreparedFiles",
+    "check_config_file",
     "check_deprecated_flags",
     "check_file_paths",
     "check_tags",
     "concurrency",
     "load_annotations",
+    "missing_reference",
+    "os_error_text",
+    "parse_annotation_flags",
     "platform_flag",
     "require_reference",
     "stat_error",
@@ -39,8 +43,6 @@ ANNOTATION_DOC = "https://oras.land/docs/how_to_guides/manifest_annotations"
 DEFAULT_CONCURRENCY = 3
 #: An annotation file larger than this is left for the library to refuse.
 _ANNOTATION_FILE_LIMIT = 4 * 1024 * 1024
-#: A tag, as the distribution reference grammar has it.
-_TAG = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
 
 
 def _quote(value: str) -> str:
@@ -98,9 +100,25 @@ def stat_error(path: str) -> InvalidInputError | None:
     try:
         os.stat(path)
     except OSError as e:
-        text = e.strerror or str(e)
-        return InvalidInputError(f"stat {os.path.abspath(path)}: {text[:1].lower()}{text[1:]}")
+        return InvalidInputError(f"stat {os.path.abspath(path)}: {os_error_text(e)}")
     return None
+
+
+def os_error_text(e: OSError) -> str:
+    """An ``OSError``'s reason as Go's syscall errors word it (``no such file or directory``)."""
+    reason = e.strerror or str(e)
+    return reason[:1].lower() + reason[1:]
+
+
+def check_config_file(config: str | None) -> None:
+    """``--config PATH[:TYPE]``: Go's ``stat`` error when ``PATH`` is not there."""
+    if not config:
+        return
+    from orasx.fileref import parse_file_reference
+
+    missing = stat_error(parse_file_reference(config)[0])
+    if missing is not None:
+        raise missing
 
 
 class PreparedFiles:
@@ -174,7 +192,8 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def _parse_annotation_flags(items: Sequence[str]) -> dict[str, str]:
+def parse_annotation_flags(items: Sequence[str]) -> dict[str, str]:
+    """``-a key=value`` flags, with the Go CLI's errors for a missing ``=`` or a repeated key."""
     out: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -195,7 +214,7 @@ def load_annotations(items: Sequence[str], annotation_file: str | None,
     if items and annotation_file:
         raise InvalidInputError("`--annotation` and `--annotation-file` cannot be both specified")
     from_file = _read_annotation_file(annotation_file) if annotation_file else {}
-    return _parse_annotation_flags(items), from_file
+    return parse_annotation_flags(items), from_file
 
 
 # -- platforms, references, tags ----------------------------------------------------------------
@@ -212,29 +231,42 @@ def require_reference(target: TargetOptions, *, missing_hint: str = "") -> Locat
     """The reference, parsed; the Go CLI's usage error when it names no tag or digest.
     ``missing_hint`` goes before the advice (attach without files: the reference may be
     missing)."""
-    import click
-
-    from orasx.cli._cobra import GoUsageError, go_path, use_line
-
     location = target.location()
     if location.ref:
         return location
     if target.oci_layout and not os.path.exists(location.name):
         return location  # the library reports the missing layout first, as the Go CLI does
+    raise missing_reference(_quote(target.reference), hint=missing_hint)
+
+
+def missing_reference(quoted: str, *, digest_only: bool = False, hint: str = "") -> GoUsageError:
+    """The Go CLI's usage error for the reference ``quoted`` (as the message shows it) when it
+    names no tag or digest (``digest_only``: no digest), with the command's usage line;
+    ``hint`` goes before the advice."""
+    import click
+
+    from orasx.cli._cobra import GoUsageError, go_path, use_line
+
+    if digest_only:
+        what, form = "no digest specified", '"<name>@<digest>"'
+    else:
+        what, form = "no tag or digest specified", '"<name>:<tag>" or "<name>@<digest>"'
     ctx = click.get_current_context(silent=True)
     path = go_path(ctx) if ctx is not None else ""
-    raise GoUsageError(
-        f"{_quote(target.reference)}: no tag or digest specified\n"
+    return GoUsageError(
+        f"{quoted}: {what}\n"
         f"Usage: {use_line(path)}\n"
-        f'{missing_hint}Please specify a reference in the form of "<name>:<tag>" or '
-        f'"<name>@<digest>". Run "oras {path} -h" for more options and examples')
+        f'{hint}Please specify a reference in the form of {form}. '
+        f'Run "oras {path} -h" for more options and examples')
 
 
 def check_tags(tags: Sequence[str]) -> None:
     """Tags for a registry: Go's ``invalid reference: invalid tag "T"`` (prefixed with
     ``failed to tag T:`` when several are given)."""
+    from orasx.reference import is_valid_tag
+
     for t in tags:
-        if not _TAG.fullmatch(t):
+        if not is_valid_tag(t):
             message = f"invalid reference: invalid tag {_quote(t)}"
             raise InvalidReferenceError(
                 f"failed to tag {t}: {message}" if len(tags) > 1 else message)

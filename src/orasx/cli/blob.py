@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 from typing import IO
 
 import click
 
+from orasx.cli._artifact import os_error_text
 from orasx.cli._cobra import GoUsageError
 from orasx.cli._common import delete_found, handle_errors
 from orasx.cli._flags import flag
@@ -17,7 +19,7 @@ from orasx.cli._options import TargetOptions, target_options
 from orasx.cli._progress import PUSH, reporter
 from orasx.cli.display import blob as display
 from orasx.cli.display.manifest import DeleteHandler
-from orasx.cli.manifest import _AliasGroup, os_error_text, output_errors, require_reference
+from orasx.cli.manifest import _AliasGroup, output_errors, require_reference
 from orasx.mediatype import OCI_LAYER_TAR
 
 
@@ -67,13 +69,13 @@ def _check_file(file: str, size: int) -> None:
         with open(file, "rb"):
             pass
     except IsADirectoryError:
-        st = os.stat(file)
+        pass  # Go opens a directory, then fails to read it (below)
     except OSError as e:
         raise GoUsageError(f"failed to open {file}: open {file}: {os_error_text(e)}") from None
     if size >= 0 and size != st.st_size:
         raise GoUsageError(
             f"input size {size} does not match the actual content size {st.st_size}")
-    if os.path.isdir(file):
+    if stat.S_ISDIR(st.st_mode):
         raise GoUsageError(f"read {file}: is a directory")
 
 

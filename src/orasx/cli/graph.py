@@ -70,12 +70,7 @@ def attach(
             f"Usage: {use_line('attach')}\n"
             "To attach to an existing artifact, please provide files via argument or annotations "
             'via flag "--annotation". Run "oras attach -h" for more options and examples')
-    if config:
-        from orasx.fileref import parse_file_reference
-
-        missing = go.stat_error(parse_file_reference(config)[0])
-        if missing is not None:
-            raise missing
+    go.check_config_file(config)
     status = reporter(PUSH, quiet=fmt.document, plain=target.common.plain)
     if not files:
         status.note("Uploading empty artifact")

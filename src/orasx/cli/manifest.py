@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orasx.cli._artifact import missing_reference, os_error_text, parse_annotation_flags
 from orasx.cli._cobra import GoUsageError, go_path, use_line
 from orasx.cli._common import delete_found, handle_errors, platform_value
 from orasx.cli._flags import FlagGroup, flag
 from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
 from orasx.cli.display import manifest as display
 from orasx.cli.display._base import write_content
-from orasx.errors import NotFoundError
+from orasx.errors import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
     from orasx.api import Location
@@ -49,36 +50,15 @@ def command() -> None:
 # -- what the commands share (blob's too) --------------------------------------------------------
 
 
-def missing_reference(target: TargetOptions, *, digest_only: bool) -> GoUsageError:
-    """The Go CLI's error for a reference without a tag or digest (``digest_only``: without a
-    digest), with the command's usage line."""
-    ctx = click.get_current_context()
-    path = go_path(ctx)
-    if digest_only:
-        what, form = "no digest specified", '"<name>@<digest>"'
-    else:
-        what, form = "no tag or digest specified", '"<name>:<tag>" or "<name>@<digest>"'
-    return GoUsageError(f'"{target.reference}": {what}\n'
-                        f"Usage: {use_line(path, ctx.command)}\n"
-                        f"Please specify a reference in the form of {form}. "
-                        f'Run "oras {path} -h" for more options and examples')
-
-
 def require_reference(target: TargetOptions, *, digest_only: bool = False) -> Location:
     """The reference, parsed; the Go CLI's errors when it names no tag or digest, or (with
     ``digest_only``, for blobs) a tag instead of a digest."""
     location = target.location()
     if not location.tag and location.digest is None:
-        raise missing_reference(target, digest_only=digest_only)
+        raise missing_reference(f'"{target.reference}"', digest_only=digest_only)
     if digest_only and location.digest is None:
         raise GoUsageError("invalid checksum digest format")
     return location
-
-
-def os_error_text(e: OSError) -> str:
-    """An ``OSError``'s reason as Go's syscall errors word it (``no such file or directory``)."""
-    reason = e.strerror or str(e)
-    return reason[:1].lower() + reason[1:]
 
 
 #: what opening an output file fails with (Go: ``open PATH: REASON``)
@@ -255,7 +235,6 @@ def push(target: TargetOptions, file: str, media_type: str, descriptor: bool, pr
     from orasx.cli._progress import PUSH, reporter
     from orasx.content import push_tagged, tag_all
     from orasx.descriptor import Descriptor
-    from orasx.errors import InvalidInputError
     from orasx.manifest import parse_manifest
 
     if file == "-" and target.remote.reads_stdin:
@@ -326,7 +305,6 @@ def _points_at(store: Target, ref: str, desc: Descriptor) -> bool:
 def delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -> None:
     from orasx.api import open_location
     from orasx.content import ManifestDeleter
-    from orasx.errors import InvalidInputError
 
     if descriptor and not force:
         raise GoUsageError("must apply --force to confirm the deletion if the descriptor is "
@@ -334,7 +312,7 @@ def delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -
     store, location = open_location(target.reference, oci_layout=target.oci_layout,
                                     remote=target.remote.remote(), create=False)
     if not location.ref:
-        raise missing_reference(target, digest_only=False)
+        raise missing_reference(f'"{target.reference}"')
     if not isinstance(store, ManifestDeleter):
         raise InvalidInputError(f"{target.reference}: this store cannot delete manifests")
     handler = display.DeleteHandler(target, descriptor=descriptor, pretty=pretty)
@@ -401,17 +379,12 @@ def index_update(target: TargetOptions, add: tuple[str, ...], merge: tuple[str, 
 
 
 def _annotations(items: tuple[str, ...]) -> dict[str, str]:
-    """``-a key=value`` flags, with the Go CLI's errors for a missing ``=`` or a repeated key."""
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise GoUsageError("annotation value doesn't match the required format\n"
-                               'Please use the correct format in the flag: --annotation "key=value"')
-        if key in out:
-            raise GoUsageError(f"duplicate annotation key: {key}, ")
-        out[key] = value
-    return out
+    """``-a key=value`` flags (:func:`orasx.cli._artifact.parse_annotation_flags`); its errors
+    are printed as usage errors here."""
+    try:
+        return parse_annotation_flags(items)
+    except InvalidInputError as e:
+        raise GoUsageError(str(e)) from None
 
 
 def _write_index(output: str | None, raw: bytes, pretty: bool) -> None:

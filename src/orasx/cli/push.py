@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -86,10 +84,7 @@ def command(
     spec, artifact_type = _pack_rules(image_spec, config, artifact_type, artifact_platform,
                                       platform is not None)
     remote = target.remote.remote()
-    if config:
-        missing = go.stat_error(_config_path(config))
-        if missing is not None:
-            raise missing
+    go.check_config_file(config)
     status = reporter(PUSH, quiet=fmt.document, plain=target.common.plain)
     if not files:
         status.note("Uploading empty artifact")
@@ -115,12 +110,6 @@ def command(
             on_file=go.PreparedFiles(status.note),
         )
     display.handler(fmt, target.reference).on_pushed(result)
-
-
-def _config_path(config: str) -> str:
-    from orasx.fileref import parse_file_reference
-
-    return parse_file_reference(config)[0]
 
 
 def _pack_rules(image_spec: ImageSpec | None, config: str | None, artifact_type: str,
@@ -161,6 +150,9 @@ def _platform_config(platform: Platform | None) -> Iterator[str | None]:
     if platform is None:
         yield None
         return
+    import os
+    import tempfile
+
     from orasx.api._platform import IMAGE_CONFIG, platform_config
 
     with tempfile.TemporaryDirectory(prefix="orasx-platform-") as tmp:
