@@ -323,6 +323,17 @@ def test_a_tag_missing_from_a_layout_reads_as_gos_store():
         'Error from source oci-layout for "layout:nope": not found'
 
 
+def test_no_platform_match_in_a_layout_names_the_operation_as_go():
+    # (texts printed by the Go CLI v1.3.3 for an index without linux/s390x)
+    digest = "sha256:" + "a" * 64
+    err = NotFoundError(f"{digest}: not found: no matching manifest was found in the manifest list")
+    assert _hints.render(err, _ctx("resolve", reference="lay:idx", oci_layout=True)) == \
+        f"Error: failed to resolve digest: {err}"
+    assert _hints.render(err, _ctx("manifest fetch", reference="lay:idx", oci_layout=True)) == \
+        f'Error: failed to fetch the content of "lay:idx": {err}'
+    assert _hints.render(err, _ctx("pull", reference="lay:idx", oci_layout=True)) == f"Error: {err}"
+
+
 def test_a_missing_layout_directory_is_a_bad_argument():
     err = NotFoundError("nolayout: no such OCI layout directory or tar file")
     assert _hints.render(err, _ctx("pull", reference="nolayout:v1", oci_layout=True)) == (

@@ -17,14 +17,7 @@ from orasx.errors import OrasError
 
 if TYPE_CHECKING:
     from orasx.cli.display.manifest import DeleteHandler
-    from orasx.descriptor import Descriptor, Platform
-
-
-def platform_value(value: str | None) -> Platform | None:
-    """``--platform OS/ARCH[/VARIANT]``, parsed; None when not given."""
-    from orasx.descriptor import parse_platform
-
-    return parse_platform(value) if value else None
+    from orasx.descriptor import Descriptor
 
 
 def confirm(force: bool, question: str) -> None:

@@ -217,8 +217,9 @@ def render(err: OrasError, ctx: click.Context | None = None) -> str:
         arg = _argument_naming(ctx, path)
         return (f'Error: invalid argument "{arg}": failed to find path "{path}": stat {path}: '
                 "no such file or directory")
-    if isinstance(err, NotFoundError) and not remote and _LAYOUT_NOT_FOUND.fullmatch(str(err)):
-        return f"{prefix}{operation}not found"
+    if isinstance(err, NotFoundError) and not remote:  # Go's OCI store says only "not found"
+        detail = "not found" if _LAYOUT_NOT_FOUND.fullmatch(str(err)) else message(err)
+        return f"{prefix}{operation}{detail}"
     if isinstance(err, NotFoundError) and remote and "OCI layout" not in str(err):
         if not side:
             prefix = "Error response from registry: "

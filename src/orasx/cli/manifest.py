@@ -16,9 +16,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from orasx.cli._artifact import missing_reference, os_error_text, parse_annotation_flags
+from orasx.cli._artifact import (
+    missing_reference,
+    os_error_text,
+    parse_annotation_flags,
+    platform_flag,
+)
 from orasx.cli._cobra import GoUsageError, go_path, use_line
-from orasx.cli._common import delete_found, handle_errors, platform_value
+from orasx.cli._common import delete_found, handle_errors
 from orasx.cli._flags import FlagGroup, flag
 from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
 from orasx.cli.display import manifest as display
@@ -124,10 +129,10 @@ def fetch(target: TargetOptions, fmt: FormatOptions, descriptor: bool, pretty: b
     content: bytes | None = None
     if descriptor and not output:  # the descriptor only: a HEAD is enough
         desc = resolve(target.reference, oci_layout=target.oci_layout, remote=remote,
-                       platform=platform_value(platform))
+                       platform=platform_flag(platform))
     else:
         desc, content = fetch_manifest(target.reference, oci_layout=target.oci_layout,
-                                       remote=remote, platform=platform_value(platform))
+                                       remote=remote, platform=platform_flag(platform))
     if accepted and desc.media_type not in accepted:
         raise click.ClickException(
             f"{target.reference}: is {desc.media_type}, not {', '.join(accepted)}")
@@ -159,7 +164,7 @@ def fetch_config(target: TargetOptions, descriptor: bool, pretty: bool, platform
     require_reference(target)
     store, location = open_location(target.reference, oci_layout=target.oci_layout,
                                     remote=target.remote.remote(), create=False)
-    manifest_desc, raw = resolve_root(store, location.ref, platform_value(platform))
+    manifest_desc, raw = resolve_root(store, location.ref, platform_flag(platform))
     node = parse_manifest(manifest_desc.media_type, raw)
     if manifest_desc.media_type not in mediatype.MANIFEST_TYPES or not isinstance(node, Manifest):
         raise GoUsageError(
