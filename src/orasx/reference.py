@@ -131,10 +131,7 @@ def parse_reference(s: str) -> Reference:
             raise _invalid(s, f"invalid digest {_quote(dgst)}: {problem}") from None
     if tag is not None and not _TAG.fullmatch(tag):
         raise _invalid(s, f"invalid tag {_quote(tag)}")
-    try:
-        return Reference(registry, rest, tag, digest)
-    except InvalidReferenceError as e:
-        raise _invalid(s, str(e)) from None
+    return Reference(registry, rest, tag, digest)  # every check of __post_init__ passed above
 
 
 class LayoutReference(str):

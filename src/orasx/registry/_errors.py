@@ -13,11 +13,11 @@ tcp <ip:port>: connect: connection refused``; URLs always without userinfo and q
 
 from __future__ import annotations
 
-import decimal
 import http
 import math
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -31,7 +31,7 @@ from orasx.errors import (
     RegistryError,
     VerificationError,
 )
-from orasx.registry._urls import redact_url
+from orasx.registry._urls import go_quote, redact_url
 
 #: The most of an error body we read.
 MAX_ERROR_BYTES = 8 * 1024
@@ -124,11 +124,6 @@ def status_text(status: int) -> str:
         return ""
 
 
-def go_quote(s: str) -> str:
-    """``s`` quoted as Go's ``%q`` does for printable text."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _go_float(f: float) -> str:
     """A float as Go's ``%v`` prints it (``strconv.FormatFloat(f, 'g', -1, 64)``)."""
     if math.isnan(f):
@@ -137,6 +132,8 @@ def _go_float(f: float) -> str:
         return "+Inf" if f > 0 else "-Inf"
     if f == 0:
         return "-0" if str(f).startswith("-") else "0"
+    import decimal  # only for an error body's numbers: not loaded on every command
+
     sign, digits, exponent = decimal.Decimal(repr(f)).normalize().as_tuple()
     assert isinstance(exponent, int)
     ds = "".join(map(str, digits))
@@ -322,19 +319,29 @@ def conn_address(e: BaseException) -> tuple[str, int | None]:
     return host.strip("[]"), port if isinstance(port, int) else None
 
 
-def _dial_address(e: BaseException, address: str) -> str:
-    """``IP:PORT`` (``[IPv6]:PORT``) as Go's ``dial tcp`` names it: ``address`` (the IP the
-    sender looked up) or the connection's host, and the connection's port."""
+def _dial(e: BaseException, address: str | Callable[[], str]) -> str:
+    """``dial tcp IP:PORT`` (``[IPv6]:PORT``) as Go names it: ``address`` (the IP the sender
+    looked up, or a function that looks it up, called only here) or the connection's host, and
+    the connection's port; ``dial tcp`` alone when neither is known."""
     host, port = conn_address(e)
-    address = address or host
+    address = (address() if callable(address) else address) or host
     if not address:
-        return ""
+        return "dial tcp"
     if ":" in address:
         address = f"[{address}]"
-    return f"{address}:{port}" if port else address
+    return f"dial tcp {address}:{port}" if port else f"dial tcp {address}"
 
 
-def _go_network_text(e: BaseException, url: str, address: str) -> tuple[str, str]:
+#: OpenSSL's reasons (both spellings) for what Go calls ``certificate signed by unknown authority``.
+_UNKNOWN_AUTHORITY = frozenset({
+    "self-signed certificate", "self signed certificate",
+    "self-signed certificate in certificate chain", "self signed certificate in certificate chain",
+    "unable to get local issuer certificate",
+})
+
+
+def _go_network_text(e: BaseException, url: str,
+                     address: str | Callable[[], str]) -> tuple[str, str]:
     """What Go's HTTP client says after ``<Op> "<url>": `` for a connection-level failure, and
     our ``reason`` for it."""
     reason = getattr(e, "reason", None) or e
@@ -345,10 +352,7 @@ def _go_network_text(e: BaseException, url: str, address: str) -> tuple[str, str
         return "http: server gave HTTP response to HTTPS client", "https-plain"
     if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(reason, urllib3.exceptions.SSLError):
         why = text.partition("certificate verify failed: ")[2].partition(" (_ssl.c")[0]
-        if why in ("self-signed certificate", "self signed certificate",
-                   "unable to get local issuer certificate",
-                   "self-signed certificate in certificate chain",
-                   "self signed certificate in certificate chain"):
+        if why in _UNKNOWN_AUTHORITY:
             why = "x509: certificate signed by unknown authority"
         elif not why:
             return f"tls: {text}", "tls-verify"
@@ -357,12 +361,11 @@ def _go_network_text(e: BaseException, url: str, address: str) -> tuple[str, str
         host = getattr(getattr(reason, "conn", None), "host", "") or urllib.parse.urlsplit(
             url).hostname or ""
         return f"dial tcp: lookup {host}: no such host", "lookup"
-    where = _dial_address(reason, address)
-    dial = f"dial tcp {where}" if where else "dial tcp"
     if "Connection refused" in text:
-        return f"{dial}: connect: connection refused", "https-refused" if https else "refused"
+        return (f"{_dial(reason, address)}: connect: connection refused",
+                "https-refused" if https else "refused")
     if isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
-        return f"{dial}: i/o timeout", "timeout"
+        return f"{_dial(reason, address)}: i/o timeout", "timeout"
     if "Connection reset" in text:
         return "read: connection reset by peer", ""
     if "Remote end closed connection" in text or "RemoteDisconnected" in text:
@@ -370,10 +373,12 @@ def _go_network_text(e: BaseException, url: str, address: str) -> tuple[str, str
     return text, ""
 
 
-def network_error(method: str, url: str, e: BaseException, address: str = "") -> NetworkError:
+def network_error(method: str, url: str, e: BaseException,
+                  address: str | Callable[[], str] = "") -> NetworkError:
     """A connection-level failure of the HTTP library, as one line in the words of Go's HTTP
     client (``Head "<url>": dial tcp 127.0.0.1:5000: connect: connection refused``); the URL
     without userinfo and query values. ``address`` is the IP address the host resolved to, when
-    the sender knows it (this module sends nothing, lookups included)."""
+    the sender knows it, or the sender's function that looks it up: called only for the failures
+    whose text names it (this module sends nothing, lookups included)."""
     text, reason = _go_network_text(e, url, address)
     return NetworkError(f"{_go_op(method)} {go_quote(redact_url(url))}: {text}", reason=reason)

@@ -89,13 +89,7 @@ def _push_file(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], me
     title = (annotations or {}).get("org.opencontainers.image.title") or getattr(f, "name", "")
     what = f"{urls.registry}/{urls.name}: {title}" if title else f"{urls.registry}/{urls.name}"
     key = "file:" + ":".join(str(n) for n in (*_identity(st), st.st_ctime_ns))
-    return _send_file(client, urls, scopes, media_type, f, st, annotations, what, key,
-                      hashlib.sha256())
-
-
-def _send_file(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], media_type: str,
-               f: Any, st: os.stat_result, annotations: dict[str, str] | None, what: str,
-               key: str, hasher: Any) -> Descriptor:
+    hasher = hashlib.sha256()
     size = st.st_size
     chunked = size >= CHUNKED_THRESHOLD
     state = UploadState(urls.registry, urls, key)

@@ -17,6 +17,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 import urllib3
@@ -211,9 +212,10 @@ class Sender:
             try:
                 raw = self._open(method, url, hdrs, body, same, deadline)
             except (_U3Error, OSError) as e:
-                err = (deadline.error(method, url) if deadline is not None
-                       and deadline.remaining() <= 0
-                       else network_error(method, url, e, address=resolved_address(e)))
+                if deadline is not None and deadline.remaining() <= 0:
+                    err = deadline.error(method, url)
+                else:  # the address is looked up only for an error that names it
+                    err = network_error(method, url, e, address=partial(resolved_address, e))
                 if n >= 0:
                     log.error("<-- Response #%d\nError in getting response: %s", n, err)
                 raise err from None
@@ -256,10 +258,9 @@ class Sender:
                 self._managers[key] = m
         return m
 
-    def _proxy_for(self, url: str) -> str:
+    def _proxy_for(self, u: urllib.parse.SplitResult) -> str:
         if not self.options.use_env_proxies:
             return ""
-        u = urllib.parse.urlsplit(url)
         proxies = self._proxies
         if proxies is None:
             proxies = self._proxies = urllib.request.getproxies_environment()
@@ -271,7 +272,7 @@ class Sender:
     def _open(self, method: str, url: str, headers: dict[str, str], body: Body, same: bool,
               deadline: Deadline | None) -> urllib3.BaseHTTPResponse:
         """Send one request; with a ``deadline``, the response is read (headers, then body)
-        through a reader that gives up when it passes (see :class:`_DeadlineReader`)."""
+        through a reader that gives up when it passes (see :mod:`orasx.registry._sockets`)."""
         if deadline is None:
             return self._urlopen(method, url, headers, body, same, {})
         left = max(deadline.remaining(), 0.001)
@@ -287,9 +288,7 @@ class Sender:
     def _urlopen(self, method: str, url: str, headers: dict[str, str], body: Body, same: bool,
                  extra: dict[str, Any]) -> urllib3.BaseHTTPResponse:
         u = urllib.parse.urlsplit(url)
-        scheme = u.scheme.lower()
-        host = (u.hostname or "").lower()
-        port = u.port or (443 if scheme == "https" else 80)
+        scheme, host, port = origin(url)
         kw: dict[str, Any] = {"body": body, "headers": headers, "redirect": False,
                               "preload_content": False, "decode_content": False, **extra}
         override = self.options.resolve.get((host, port))
@@ -304,7 +303,7 @@ class Sender:
             kw["headers"] = headers
             path = urllib.parse.urlunsplit(("", "", u.path or "/", u.query, ""))
             return pool.urlopen(method, path, assert_same_host=False, **kw)
-        proxy = self._proxy_for(url)
+        proxy = self._proxy_for(u)
         if proxy:
             return self._manager(proxy, same).urlopen(method, url, assert_same_host=False, **kw)
         # Direct: reuse the connection pool of this origin without PoolManager's per-request

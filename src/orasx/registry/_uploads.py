@@ -114,13 +114,10 @@ class Uploader:
             raise
         state.clear()
 
-    def _upload_offset(self, url: str) -> int | None:
-        return upload_offset(self.client, url, self.scopes)
-
     def _resume(self, desc: Descriptor, reader: VerifyingReader, session: UploadState,
                 what: str) -> bool:
         """Continue an upload an earlier run left; False when the session is gone."""
-        done = self._upload_offset(session.url)
+        done = upload_offset(self.client, session.url, self.scopes)
         if done is None or done > desc.size or done == 0:
             session.clear()
             return False
@@ -222,7 +219,7 @@ def _limited_chunks(reader: VerifyingReader, n: int) -> Iterator[bytes]:
 
 
 def patch_chunk(client: Client, url: str, scopes: tuple[str, ...], offset: int, length: int,
-           body: bytes | Iterator[bytes], what: str, registry: str) -> str:
+                body: bytes | Iterator[bytes], what: str, registry: str) -> str:
     """PATCH ``length`` bytes (``body``) at ``offset`` of an upload session; returns the
     session's next URL. A refusal raises the registry's error."""
     headers = {"Content-Type": "application/octet-stream", "Content-Length": str(length)}
@@ -237,7 +234,9 @@ def patch_chunk(client: Client, url: str, scopes: tuple[str, ...], offset: int, 
 
 
 def finish_upload(client: Client, url: str, scopes: tuple[str, ...], digest: Digest, what: str,
-            registry: str) -> None:
+                  registry: str) -> None:
+    """Close the upload session at ``url`` with ``PUT ?digest=`` (the registry checks the bytes
+    it holds against ``digest``); a refusal raises the registry's error."""
     resp = client.request("PUT", with_digest(url, digest), headers={"Content-Length": "0"},
                           body=b"", scopes=scopes)
     if resp.status not in (201, 204, 200):
