@@ -13,15 +13,15 @@ import orasx
 
 SRC = Path(orasx.__file__).parent
 
-VALUES = {"_lazy", "errors", "mediatype", "_version", "_fsutil", "retry", "_json", "digest", "reference",
-          "descriptor", "fileref", "manifest"}
+VALUES = {"_lazy", "_gostr", "errors", "mediatype", "_version", "_fsutil", "retry", "_json",
+          "digest", "reference", "descriptor", "fileref", "manifest"}
 
 #: What each top-level part of the package may import (besides itself). Values import only
 #: values (lower ones, by the order below); content and pack build on values; the registry
 #: implements the content protocols; the copy engine knows stores only through the protocols
 #: (never the registry); api composes all of them; only the CLI and ``__main__`` reach the CLI.
-_VALUE_ORDER = ["_lazy", "errors", "mediatype", "_version", "retry", "_json", "_fsutil", "digest",
-                "reference", "descriptor", "fileref", "manifest"]
+_VALUE_ORDER = ["_lazy", "_gostr", "errors", "mediatype", "_version", "retry", "_json", "_fsutil",
+                "digest", "reference", "descriptor", "fileref", "manifest"]
 ALLOWED: dict[str, set[str]] = {
     name: set(_VALUE_ORDER[:i]) for i, name in enumerate(_VALUE_ORDER)
 }

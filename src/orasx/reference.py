@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from orasx._gostr import go_quote
 from orasx.digest import Digest, parse_digest
 from orasx.errors import InvalidDigestError, InvalidReferenceError
 
@@ -74,11 +75,6 @@ _GO_DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")
 _DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 
 
-def _quote(s: str) -> str:
-    """``s`` in double quotes, as Go's ``%q`` shows printable text."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _digest_problem(s: str) -> str:
     """Why ``s`` is not a digest, in go-digest's words (``""``: go-digest would accept it)."""
     i = s.find(":")
@@ -99,7 +95,7 @@ def _digest_problem(s: str) -> str:
 def _invalid(s: str, problem: str) -> InvalidReferenceError:
     """The error for reference ``s``, in the Go CLI's words: ``"<s>": invalid reference:
     <problem>``; its reason ``"reference-form"`` lets the CLI show the reference's form."""
-    return InvalidReferenceError(f"{_quote(s)}: invalid reference: {problem}",
+    return InvalidReferenceError(f"{go_quote(s)}: invalid reference: {problem}",
                                  reason="reference-form")
 
 
@@ -120,17 +116,17 @@ def parse_reference(s: str) -> Reference:
     if ":" in rest:
         rest, _, tag = rest.partition(":")
     if not _HOST.fullmatch(registry):
-        raise _invalid(s, f"invalid registry {_quote(registry)}")
+        raise _invalid(s, f"invalid registry {go_quote(registry)}")
     if len(rest) > _MAX_REPOSITORY or not _REPOSITORY.fullmatch(rest):
-        raise _invalid(s, f"invalid repository {_quote(rest)}")
+        raise _invalid(s, f"invalid repository {go_quote(rest)}")
     if dgst or "@" in s:
         try:
             digest = parse_digest(dgst)
         except InvalidDigestError as e:
             problem = _digest_problem(dgst) or str(e)
-            raise _invalid(s, f"invalid digest {_quote(dgst)}: {problem}") from None
+            raise _invalid(s, f"invalid digest {go_quote(dgst)}: {problem}") from None
     if tag is not None and not _TAG.fullmatch(tag):
-        raise _invalid(s, f"invalid tag {_quote(tag)}")
+        raise _invalid(s, f"invalid tag {go_quote(tag)}")
     return Reference(registry, rest, tag, digest)  # every check of __post_init__ passed above
 
 

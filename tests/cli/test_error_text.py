@@ -371,3 +371,15 @@ def test_repo_ls_without_credentials_drops_its_wrapping(monkeypatch):
         "Error: basic credential not found\n"
         "Please check whether the registry credential stored in the authentication file at "
         '"/h/.docker/config.json" is correct')
+
+
+def test_control_characters_are_quoted_as_gos_percent_q():
+    # (the Go CLI v1.3.3: `oras tag REF $'a\x01b'` -> invalid tag "a\x01b"; JSON quoting said \u0001)
+    from orasx.cli._artifact import check_tags
+
+    with pytest.raises(InvalidReferenceError) as e:
+        check_tags(["a\x01b"])
+    assert str(e.value) == 'invalid reference: invalid tag "a\\x01b"'
+    with pytest.raises(InvalidReferenceError) as e:
+        check_tags(["x\u200ey"])
+    assert str(e.value) == 'invalid reference: invalid tag "x\\u200ey"'

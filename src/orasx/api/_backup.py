@@ -9,7 +9,6 @@ prints.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import stat
@@ -27,6 +26,7 @@ from orasx._copy import (
     resolve_root,
 )
 from orasx._fsutil import umask_mode
+from orasx._gostr import go_quote
 from orasx.api._common import Remote, open_target
 from orasx.content import ReadOnlyStorage, ReadOnlyTarget, ReferrerLister, TagLister, fetch_all
 from orasx.content.oci import LOCK_FILE, OCILayoutStore
@@ -99,10 +99,6 @@ def _events(events: BackupEvents | None, hooks: Hooks | None) -> BackupEvents:
     return _FixedHooks(hooks) if hooks is not None else BackupEvents()
 
 
-def _quote(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False)
-
-
 def parse_artifact_references(refs: str) -> tuple[str, list[str]]:
     """``registry/repo[:tag1[,tag2...]]`` -> (``registry/repo``, tags); no tags: ``[]``.
 
@@ -110,7 +106,7 @@ def parse_artifact_references(refs: str) -> tuple[str, list[str]]:
     if not refs:
         raise InvalidReferenceError("artifact reference cannot be empty")
     if "@" in refs:
-        raise InvalidReferenceError(f"digest references are not supported: {_quote(refs)}")
+        raise InvalidReferenceError(f"digest references are not supported: {go_quote(refs)}")
     main, *extra = refs.split(",")
     parsed = parse_reference(main)
     repository = f"{parsed.registry}/{parsed.repository}"
@@ -119,9 +115,9 @@ def parse_artifact_references(refs: str) -> tuple[str, list[str]]:
     tags = [parsed.tag or "", *extra]
     for tag in tags:
         if not tag:
-            raise InvalidReferenceError(f"empty tag in reference {_quote(refs)}")
+            raise InvalidReferenceError(f"empty tag in reference {go_quote(refs)}")
         if not is_valid_tag(tag):
-            raise InvalidReferenceError(f"invalid tag {_quote(tag)} in reference {_quote(refs)}")
+            raise InvalidReferenceError(f"invalid tag {go_quote(tag)} in reference {go_quote(refs)}")
     return repository, tags
 
 
@@ -184,14 +180,14 @@ def backup(
         raise InvalidInputError("the output path cannot be empty")
     as_tar = output.lower().endswith(".tar")
     if as_tar and os.path.isdir(output):
-        raise InvalidInputError(f"the output path {_quote(output)} already exists and is a directory",
+        raise InvalidInputError(f"the output path {go_quote(output)} already exists and is a directory",
                                 reason="output-is-directory")
     source, _, _ = open_target(repository, remote=remote, create=False)
     with _scratch(output, as_tar) as (layout_dir, tar_tmp):
         with _own_layout(layout_dir) as layout:
             tags, roots = _resolve_tags(source, named, ev)
             if not tags:
-                raise NotFoundError(f"no tags found in repository {_quote(repository)}",
+                raise NotFoundError(f"no tags found in repository {go_quote(repository)}",
                                     reason="no-tags")
             ev.tags_found(repository, tags)
             counts = []
@@ -293,7 +289,7 @@ def _open_layout(path: str) -> Iterator[tuple[OCILayoutStore, int | None]]:
         st = os.stat(path)
     except OSError as e:
         err = NotFoundError if isinstance(e, FileNotFoundError) else InvalidInputError
-        raise err(f"failed to access input path {_quote(path)}: stat {path}: "
+        raise err(f"failed to access input path {go_quote(path)}: stat {path}: "
                   f"{_lower_first(e.strerror or str(e))}", reason="input-path") from None
     if path.endswith(".tar"):
         with tempfile.TemporaryDirectory(prefix="orasx-restore-") as tmp:
@@ -326,7 +322,7 @@ def restore(
             ev.archive_loaded(source, tar_size)
         tags, roots = _resolve_tags(layout, named, ev)
         if not tags:
-            raise NotFoundError(f"no tags found in OCI layout {_quote(source)}", reason="no-tags")
+            raise NotFoundError(f"no tags found in OCI layout {go_quote(source)}", reason="no-tags")
         ev.tags_found(repository, tags)
         counts = []
         for tag, (root, raw) in zip(tags, roots, strict=True):

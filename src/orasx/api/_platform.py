@@ -13,6 +13,7 @@ import json
 import platform as _host
 
 from orasx import mediatype
+from orasx._gostr import go_json_escapes
 from orasx.descriptor import Platform
 from orasx.errors import InvalidInputError
 
@@ -64,8 +65,5 @@ def parse_platform_flag(value: str) -> Platform | None:
 def platform_config(platform: Platform) -> bytes:
     """The config blob of an artifact for ``platform``: the platform as compact JSON, fields in
     the OCI order (``architecture``, ``os``, ``os.version``, ``variant``), as Go marshals it."""
-    text = json.dumps(platform.to_dict(), separators=(",", ":"), ensure_ascii=False)
-    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return text.encode()
+    return go_json_escapes(json.dumps(platform.to_dict(), separators=(",", ":"),
+                                      ensure_ascii=False)).encode()

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from orasx._gostr import go_quote
 from orasx.errors import InvalidInputError, InvalidReferenceError
 
 if TYPE_CHECKING:
@@ -45,11 +46,6 @@ DEFAULT_CONCURRENCY = 3
 _ANNOTATION_FILE_LIMIT = 4 * 1024 * 1024
 
 
-def _quote(value: str) -> str:
-    """Go's ``%q`` of ``value`` (JSON quoting, as the Go CLI's messages show it)."""
-    return json.dumps(value, ensure_ascii=False)
-
-
 def check_deprecated_flags() -> None:
     """cobra's warning for the deprecated ``-v/--verbose`` when it is given (``Flag --verbose has
     been deprecated, and will be removed in a future release.`` on stderr), once per command."""
@@ -78,7 +74,7 @@ def _file_path(item: str) -> str:
     try:
         return parse_file_reference(item)[0]
     except InvalidInputError:
-        raise InvalidInputError(f"found empty file path in {_quote(item)}") from None
+        raise InvalidInputError(f"found empty file path in {go_quote(item)}") from None
 
 
 def check_file_paths(files: Sequence[str], *, disable_path_validation: bool) -> None:
@@ -236,7 +232,7 @@ def require_reference(target: TargetOptions, *, missing_hint: str = "") -> Locat
         return location
     if target.oci_layout and not os.path.exists(location.name):
         return location  # the library reports the missing layout first, as the Go CLI does
-    raise missing_reference(_quote(target.reference), hint=missing_hint)
+    raise missing_reference(go_quote(target.reference), hint=missing_hint)
 
 
 def missing_reference(quoted: str, *, digest_only: bool = False, hint: str = "") -> GoUsageError:
@@ -267,6 +263,6 @@ def check_tags(tags: Sequence[str]) -> None:
 
     for t in tags:
         if not is_valid_tag(t):
-            message = f"invalid reference: invalid tag {_quote(t)}"
+            message = f"invalid reference: invalid tag {go_quote(t)}"
             raise InvalidReferenceError(
                 f"failed to tag {t}: {message}" if len(tags) > 1 else message)

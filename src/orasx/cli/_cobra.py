@@ -21,13 +21,13 @@ Helpers for command modules (stable API):
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from typing import IO, Any
 
 import click
 
+from orasx._gostr import go_quote
 from orasx.cli._flags import FlagGroup
 
 #: our command names whose Go name differs
@@ -138,10 +138,6 @@ def flag_name(param: click.Parameter) -> str:
     return ", ".join(short[:1] + long[:1])
 
 
-def _quote(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 class GoInt(click.ParamType):  # type: ignore[type-arg]
     """An int flag: Go's ``strconv.ParseInt`` error for a bad value."""
 
@@ -157,8 +153,8 @@ class GoInt(click.ParamType):  # type: ignore[type-arg]
             return int(text, 10)
         except ValueError:
             name = flag_name(param) if param else "?"
-            raise GoUsageError(f'invalid argument {_quote(text)} for "{name}" flag: '
-                               f"strconv.ParseInt: parsing {_quote(text)}: invalid syntax") from None
+            raise GoUsageError(f'invalid argument {go_quote(text)} for "{name}" flag: '
+                               f"strconv.ParseInt: parsing {go_quote(text)}: invalid syntax") from None
 
 
 class GoChoice(click.Choice):  # type: ignore[type-arg]
@@ -174,7 +170,7 @@ class GoChoice(click.Choice):  # type: ignore[type-arg]
         if value in self.choices:
             return value
         name = flag_name(param) if param else "?"
-        raise GoUsageError(f'invalid argument {_quote(str(value))} for "{name}" flag: '
+        raise GoUsageError(f'invalid argument {go_quote(str(value))} for "{name}" flag: '
                            f"unknown {self.what} flag: {value}\n"
                            f"Available options: {', '.join(self.listed)}")
 
@@ -267,7 +263,7 @@ class GoCommandMixin(click.Command):
                    for p in self.get_params(ctx)
                    if isinstance(p, click.Option) and p.required and p.name not in opts]
         if missing:
-            raise GoUsageError(f"required flag(s) {', '.join(_quote(m) for m in missing)} not set")
+            raise GoUsageError(f"required flag(s) {', '.join(go_quote(m) for m in missing)} not set")
         try:
             return super().parse_args(ctx, args)
         except GoUsageError:

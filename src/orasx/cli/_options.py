@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from orasx._gostr import go_quote
 from orasx.cli._flags import flag
 
 if TYPE_CHECKING:
@@ -601,7 +602,7 @@ def parse_format(value: str, template: str | None, allowed: Sequence[str] = FORM
 
     kind, eq, inline = value.partition("=")
     if kind not in allowed or (eq and kind != "go-template"):
-        raise GoUsageError(f"invalid format type: {_go_quote(value)}\n"
+        raise GoUsageError(f"invalid format type: {go_quote(value)}\n"
                            f"supported types: {', '.join(_supported_order(allowed))}")
     if template is not None and (kind != "go-template" or eq):
         raise GoUsageError("--template must be used with --format go-template")
@@ -611,12 +612,6 @@ def parse_format(value: str, template: str | None, allowed: Sequence[str] = FORM
             raise GoUsageError('"go-template" format specified but no template given\n'
                                "use `--format go-template=TEMPLATE` to specify the template")
     return FormatOptions(kind, template or "")
-
-
-def _go_quote(value: str) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _supported_order(allowed: Sequence[str]) -> list[str]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orasx._gostr import go_quote
 from orasx.api._backup import BackupEvents, parse_artifact_references
 from orasx.cli._common import handle_errors
 from orasx.cli._flags import flag
@@ -61,7 +62,7 @@ class _Steps(BackupEvents):
 
     def resolving(self, tag: str) -> None:
         within = "failed to find tags: " if self.listing else ""
-        self.step = f"{within}failed to resolve tag {display.go_quote(tag)}: "
+        self.step = f"{within}failed to resolve tag {go_quote(tag)}: "
         self.step_kind = "resolve"
 
     def tags_found(self, repository: str, tags: Sequence[str]) -> None:
@@ -169,13 +170,13 @@ def backup(remote: RemoteOptions, fmt: FormatOptions, reference: str, output: st
     started = time.monotonic_ns()
     handler = display.backup_handler(fmt)
     steps = _Steps(handler, BACKUP, quiet=fmt.document, plain=remote.common.plain,
-                   copying=lambda tag, repo: f"failed to back up tag {display.go_quote(tag)} "
-                   f"from {display.go_quote(repo)} to {display.go_quote(output)}: ",
+                   copying=lambda tag, repo: f"failed to back up tag {go_quote(tag)} "
+                   f"from {go_quote(repo)} to {go_quote(output)}: ",
                    listing=_lists_tags(reference))
     _run(lambda: do_backup(reference, output, include_referrers=include_referrers,
                            concurrency=concurrency, remote=remote.remote(), events=steps),
          lambda e: _fail(e, steps, list_tags=lambda: "If you want to list available tags in "
-                         f'{display.go_quote(parse_artifact_references(reference)[0])}, use '
+                         f'{go_quote(parse_artifact_references(reference)[0])}, use '
                          '"oras repo tags"'),
          handler, steps, started)
 
@@ -198,13 +199,13 @@ def restore(remote: RemoteOptions, fmt: FormatOptions, reference: str, input_: s
     started = time.monotonic_ns()
     handler = display.restore_handler(fmt, dry_run=dry_run)
     steps = _Steps(handler, RESTORE, quiet=fmt.document, plain=remote.common.plain,
-                   copying=lambda tag, repo: f"failed to restore tag {display.go_quote(tag)} "
-                   f"from {display.go_quote(input_)} to {display.go_quote(repo)}: ",
+                   copying=lambda tag, repo: f"failed to restore tag {go_quote(tag)} "
+                   f"from {go_quote(input_)} to {go_quote(repo)}: ",
                    listing=_lists_tags(reference))
     _run(lambda: do_restore(input_, reference, exclude_referrers=exclude_referrers,
                             dry_run=dry_run, concurrency=concurrency, remote=remote.remote(),
                             events=steps),
          lambda e: _fail(e, steps, layout_resolve=True, list_tags=lambda: "If you want to list "
-                         f'available tags in {display.go_quote(input_)}, use "oras repo tags '
+                         f'available tags in {go_quote(input_)}, use "oras repo tags '
                          '--oci-layout"'),
          handler, steps, started)

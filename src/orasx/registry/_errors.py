@@ -23,6 +23,7 @@ from typing import Protocol
 
 import urllib3
 
+from orasx._gostr import go_quote
 from orasx._json import get_list, load_object
 from orasx.errors import (
     AuthenticationError,
@@ -31,7 +32,7 @@ from orasx.errors import (
     RegistryError,
     VerificationError,
 )
-from orasx.registry._urls import go_quote, redact_url
+from orasx.registry._urls import redact_url
 
 #: The most of an error body we read.
 MAX_ERROR_BYTES = 8 * 1024

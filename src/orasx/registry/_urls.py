@@ -14,6 +14,7 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from orasx._gostr import go_quote
 from orasx.digest import Digest
 from orasx.errors import OrasError, RegistryError
 
@@ -21,9 +22,6 @@ _VISIBLE_QUERY = ("digest", "n", "last", "scope", "service")
 _SENSITIVE = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 #: What ``--debug`` shows instead of a secret header's value (the Go CLI's mark).
 SECRET_MARK = "*****"
-#: Go's ``strconv.Quote`` escapes for the control characters that have a short form.
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
-               "\t": "\\t", "\v": "\\v", "\\": "\\\\", '"': '\\"'}
 #: The longest ``Link`` header we parse (a next-page link is a few hundred bytes).
 MAX_LINK_BYTES = 8 * 1024
 #: What ends a URL's authority (``userinfo@host:port``) inside a header value.
@@ -106,22 +104,6 @@ def redact_headers(headers: Mapping[str, str], custom: Iterable[str]) -> dict[st
         else:
             out[k] = redact_userinfo(v)
     return out
-
-
-def go_quote(text: str) -> str:
-    """``text`` as Go's ``%q`` prints it: quoted, with every control character escaped (a
-    registry's header must not reach the terminal as an escape sequence)."""
-    out = []
-    for ch in text:
-        if ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif ch.isprintable() or ch == " ":
-            out.append(ch)
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-    return '"' + "".join(out) + '"'
 
 
 def _debug_headers(headers: Mapping[str, str]) -> str:

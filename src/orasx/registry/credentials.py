@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from orasx._gostr import go_json_escapes
 from orasx.errors import AuthenticationError, InvalidInputError
 from orasx.registry.auth import EMPTY_CREDENTIAL, Credential
 
@@ -125,10 +126,6 @@ class _File:
             raise
 
 
-_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-               "\u2029": "\\u2029"}
-
-
 def go_json(doc: dict[str, Any]) -> bytes:
     """``doc`` as the Go CLI writes a credentials file (``json.MarshalIndent`` with a tab): the
     top level's and ``auths``' keys sorted, UTF-8 as is, ``<``, ``>``, ``&`` escaped, and no final
@@ -136,9 +133,7 @@ def go_json(doc: dict[str, Any]) -> bytes:
     out = {k: doc[k] for k in sorted(doc)}
     if isinstance(out.get("auths"), dict):
         out["auths"] = {k: out["auths"][k] for k in sorted(out["auths"])}
-    text = json.dumps(out, indent="\t", ensure_ascii=False)
-    for char, escape in _GO_ESCAPES.items():
-        text = text.replace(char, escape)
+    text = go_json_escapes(json.dumps(out, indent="\t", ensure_ascii=False))
     try:
         return text.encode()
     except UnicodeEncodeError:  # a lone surrogate read from a "\\ud800" escape: keep it escaped

@@ -4,21 +4,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from orasx._gostr import go_quote
 from orasx.cli._safe import one_line
 from orasx.cli.display._base import Document, JSONValue, document, echo
 
 if TYPE_CHECKING:
     from orasx.api._backup import BackupResult
     from orasx.cli._options import FormatOptions
-
-
-def go_quote(s: str) -> str:
-    """``s`` as Go's ``%q`` prints it (control characters escaped)."""
-    return json.dumps(s, ensure_ascii=False)
 
 
 def go_duration(ns: int) -> str:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from orasx._gostr import go_json_escapes
 from orasx.cli.display._base import Document, JSONValue, document, echo, write_content
 
 if TYPE_CHECKING:
@@ -17,16 +18,9 @@ if TYPE_CHECKING:
 
 # -- JSON as Go's encoding/json writes it -------------------------------------------------------
 
-_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-               "\u2029": "\\u2029"}
-
-
 def go_marshal(value: Any) -> str:
     """``json.Marshal``: compact, UTF-8 kept, ``<``, ``>``, ``&`` (and U+2028/9) escaped."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    for char, escaped in _GO_ESCAPES.items():
-        text = text.replace(char, escaped)
-    return text
+    return go_json_escapes(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
 
 
 def go_indent(raw: bytes) -> bytes:
