@@ -27,6 +27,7 @@ from orasx.errors import (
     InvalidReferenceError,
     NetworkError,
     NotFoundError,
+    OrasError,
     RegistryError,
 )
 from orasx.reference import parse_reference
@@ -310,8 +311,12 @@ def test_the_credentials_file_sorts_and_escapes_as_go(tmp_path: Path):
 
 # -- not found: OCI layouts and the commands that name what they looked for -----------------------
 
-def test_a_tag_missing_from_a_layout_reads_as_gos_store():
-    err = NotFoundError("nope: not found in OCI layout /w/layout")
+def test_a_tag_missing_from_a_layout_reads_as_gos_store(tmp_path):
+    from orasx.content.oci import OCILayoutStore
+
+    with pytest.raises(NotFoundError) as info:  # the store's own error, as a command meets it
+        OCILayoutStore(str(tmp_path / "layout")).resolve("nope")
+    err = info.value
     assert _hints.render(err, _ctx("pull", reference="layout:nope", oci_layout=True)) == \
         "Error: not found"
     assert _hints.render(err, _ctx("resolve", reference="layout:nope", oci_layout=True)) == \
@@ -334,16 +339,24 @@ def test_no_platform_match_in_a_layout_names_the_operation_as_go():
     assert _hints.render(err, _ctx("pull", reference="lay:idx", oci_layout=True)) == f"Error: {err}"
 
 
-def test_a_missing_layout_directory_is_a_bad_argument():
-    err = NotFoundError("nolayout: no such OCI layout directory or tar file")
+def test_a_missing_layout_directory_is_a_bad_argument(tmp_path, monkeypatch):
+    from orasx.api import open_target
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(NotFoundError) as info:  # the library's own error
+        open_target("nolayout:v1", oci_layout=True, create=False)
+    err = info.value
     assert _hints.render(err, _ctx("pull", reference="nolayout:v1", oci_layout=True)) == (
         'Error: invalid argument "nolayout:v1": failed to find path "nolayout": stat nolayout: '
         "no such file or directory")
 
 
 def test_a_blob_reference_with_a_tag_is_an_invalid_digest():
-    err = InvalidReferenceError("localhost:5000/ns/r:v1: a blob reference needs a digest: "
-                                "name@sha256:...")
+    from orasx.api import fetch_blob
+
+    with pytest.raises(OrasError) as info:  # the library's own error (no request is made)
+        fetch_blob("localhost:5000/ns/r:v1", None)
+    err = info.value
     assert _hints.render(err, _ctx("blob fetch", reference="localhost:5000/ns/r:v1")) == \
         "Error: invalid checksum digest format"
 

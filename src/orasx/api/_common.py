@@ -156,7 +156,8 @@ def _open(location: Location, remote: Remote | None, create: bool) -> Target:
             weakref.finalize(store, shutil.rmtree, tmp, True)
             return store
         if not create and not os.path.isdir(path):
-            raise NotFoundError(f"{path}: no such OCI layout directory or tar file")
+            raise NotFoundError(f"{path}: no such OCI layout directory or tar file",
+                                reason="no-layout")
         return OCILayoutStore(path, create=create)
     parsed = location.registry_reference
     remote = remote or Remote()

@@ -97,7 +97,8 @@ def fetch_blob(
     """Fetch ``name@digest``; a file output appears only after the digest verified."""
     target, ref = _blob_target(reference, oci_layout, remote)
     if ":" not in ref:
-        raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...")
+        raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...",
+                                reason="blob-needs-digest")
     digest = parse_digest(ref)
     desc = target.blob_descriptor(digest)
     if output is None:
@@ -165,7 +166,8 @@ def delete_blob(reference: str, *, oci_layout: bool = False,
                 remote: Remote | None = None) -> Descriptor:
     target, ref = _blob_target(reference, oci_layout, remote)
     if ":" not in ref:
-        raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...")
+        raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...",
+                                reason="blob-needs-digest")
     desc = target.blob_descriptor(parse_digest(ref))
     target.delete(desc)
     return desc

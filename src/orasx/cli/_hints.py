@@ -66,15 +66,6 @@ OPERATIONS = {
     "repo ls": "could not list repositories for \"{registry}\"\n",
 }
 
-#: The library's "no such tag/blob in this layout" (content/oci.py): Go's OCI store says only
-#: ``not found``.
-_LAYOUT_NOT_FOUND = re.compile(r".+: (?:blob )?not found in (?:OCI layout )?.+")
-#: The library's "no layout at that path" (api/_common.py), which Go reports as a bad argument.
-_NO_LAYOUT = re.compile(r"(?P<path>.+): no such OCI layout directory or tar file")
-
-#: The library's "this blob reference has no digest" (api/_content.py): Go's digest parser says
-#: ``invalid checksum digest format`` of the tag it was given.
-_BLOB_NEEDS_DIGEST = re.compile(r"(?P<ref>.+): a blob reference needs a digest: .*")
 #: The reference a remote not-found error names first (``<registry>/<repo>:<tag>: not found``).
 _NOT_FOUND_REF = re.compile(r"(?P<ref>[^\s:]+(?::\d+)?/[^\s]+?): not found(?::.*)?")
 
@@ -211,20 +202,19 @@ def render(err: OrasError, ctx: click.Context | None = None) -> str:
     if m:
         return (f'{prefix}"{m["ref"]}": invalid reference: invalid {m["what"]} "{m["value"]}"\n'
                 f"{_REFERENCE_FORM}")
-    m = _NO_LAYOUT.fullmatch(str(err))
-    if isinstance(err, NotFoundError) and m:
-        path = m["path"]
+    if err.reason == "no-layout":  # (the library's "<path>: no such OCI layout ...")
+        path = str(err).rpartition(": no such OCI layout")[0]
         arg = _argument_naming(ctx, path)
         return (f'Error: invalid argument "{arg}": failed to find path "{path}": stat {path}: '
                 "no such file or directory")
     if isinstance(err, NotFoundError) and not remote:  # Go's OCI store says only "not found"
-        detail = "not found" if _LAYOUT_NOT_FOUND.fullmatch(str(err)) else message(err)
+        detail = "not found" if err.reason == "not-in-store" else message(err)
         return f"{prefix}{operation}{detail}"
     if isinstance(err, NotFoundError) and remote and "OCI layout" not in str(err):
         if not side:
             prefix = "Error response from registry: "
         return f"{prefix}{operation or _index_operation(ctx, err)}{err}"
-    if _BLOB_NEEDS_DIGEST.fullmatch(str(err)) and _tag_of(str(err).split(": ", 1)[0]):
+    if err.reason == "blob-needs-digest" and _tag_of(str(err).split(": ", 1)[0]):
         return f"{prefix}invalid checksum digest format"
     if isinstance(err, NetworkError):
         hint = NETWORK_HINTS.get(err.reason)

@@ -155,7 +155,7 @@ class FileStore:
             return open(path, "rb", buffering=0)
         if spooled is not None:
             return io.BytesIO(data)
-        raise NotFoundError(f"{desc.digest}: not found in the file store")
+        raise NotFoundError(f"{desc.digest}: not found in the file store", reason="not-in-store")
 
     def exists(self, desc: Descriptor) -> bool:
         key = str(desc.digest)
@@ -263,7 +263,7 @@ class FileStore:
         with self._lock:
             if reference in self._tags:
                 return self._tags[reference]
-        raise NotFoundError(f"{reference}: not found in the file store")
+        raise NotFoundError(f"{reference}: not found in the file store", reason="not-in-store")
 
     def tag(self, desc: Descriptor, reference: str) -> None:
         with self._lock:

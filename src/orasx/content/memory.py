@@ -27,7 +27,7 @@ class MemoryStore:
         with self._lock:
             found = self._blobs.get(desc.digest)
         if found is None:
-            raise NotFoundError(f"{desc.digest}: not found in memory store")
+            raise NotFoundError(f"{desc.digest}: not found in memory store", reason="not-in-store")
         return io.BytesIO(found[1])
 
     def push(self, desc: Descriptor, content: Readable) -> None:
@@ -57,7 +57,7 @@ class MemoryStore:
                 found = self._blobs.get(digest)
             if found is not None:
                 return found[0]
-        raise NotFoundError(f"{reference}: not found in memory store")
+        raise NotFoundError(f"{reference}: not found in memory store", reason="not-in-store")
 
     def tag(self, desc: Descriptor, reference: str) -> None:
         if not self.exists(desc):

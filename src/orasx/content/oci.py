@@ -208,7 +208,8 @@ class OCILayoutStore:
         try:
             st = os.lstat(path)
         except FileNotFoundError:
-            raise NotFoundError(f"{desc.digest}: not found in OCI layout {self.root}") from None
+            raise NotFoundError(f"{desc.digest}: not found in OCI layout {self.root}",
+                                reason="not-in-store") from None
         if not stat.S_ISREG(st.st_mode):
             raise InvalidManifestError(
                 f"{path}: blob is not a regular file (symlinks are refused in layouts)"
@@ -219,7 +220,7 @@ class OCILayoutStore:
         """Describe a blob known only by its digest (its size on disk)."""
         probe = Descriptor("application/octet-stream", digest, 0)
         if not self.exists(probe):
-            raise NotFoundError(f"{digest}: blob not found in {self.root}")
+            raise NotFoundError(f"{digest}: blob not found in {self.root}", reason="not-in-store")
         return Descriptor(probe.media_type, digest, os.path.getsize(self._blob_path(probe)))
 
     def exists(self, desc: Descriptor) -> bool:
@@ -288,7 +289,8 @@ class OCILayoutStore:
             if self.exists(probe):
                 raw = read_capped(path, MAX_MANIFEST_BYTES)
                 return Descriptor.from_bytes(detect_media_type(raw), raw)
-        raise NotFoundError(f"{reference}: not found in OCI layout {self.root}")
+        raise NotFoundError(f"{reference}: not found in OCI layout {self.root}",
+                            reason="not-in-store")
 
     def tag(self, desc: Descriptor, reference: str) -> None:
         missing = NotFoundError(f"{desc.digest}: cannot tag content the layout does not hold")
@@ -333,7 +335,8 @@ class OCILayoutStore:
 
     def delete(self, desc: Descriptor) -> None:
         """Remove a blob or manifest (and its ``index.json`` entries)."""
-        missing = NotFoundError(f"{desc.digest}: not found in OCI layout {self.root}")
+        missing = NotFoundError(f"{desc.digest}: not found in OCI layout {self.root}",
+                                reason="not-in-store")
         if not self.exists(desc):
             raise missing
 
