@@ -152,7 +152,7 @@ def _hashed_pieces(f: Any, hasher: Any, n: int, what: str) -> Iterator[bytes]:
 def _open_session(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...],
                   what: str) -> str:
     resp = client.request("POST", urls.uploads(), headers={"Content-Length": "0"}, body=b"",
-                          scopes=scopes)
+                          scopes=scopes, metadata=True)  # a bodiless request: the metadata deadline
     if resp.status != 202:
         raise registry_error(resp, "POST", what, urls.registry)
     location = resp.header("Location")
