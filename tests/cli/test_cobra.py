@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import click
 import pytest
 from click.testing import CliRunner
 
@@ -13,6 +12,7 @@ from orasx.cli._common import confirm
 from orasx.cli._help import format_flags
 from orasx.cli.main import cli
 from orasx.errors import AuthenticationError, InvalidReferenceError, NotFoundError
+from tests.support.cli import command_context
 
 
 def run(*args: str, input: str | None = None):
@@ -120,15 +120,7 @@ def test_confirm_reads_stdin_without_a_terminal(monkeypatch, capsys, answer, pro
         assert capsys.readouterr().out == "Sure? [y/N] Operation cancelled.\n"
 
 
-def _ctx(command: str, **params: object) -> click.Context:
-    group = click.Context(cli, info_name="oras")
-    words = command.split()
-    ctx = group
-    for word in words:
-        sub = ctx.command.get_command(ctx, word)  # type: ignore[attr-defined]
-        ctx = click.Context(sub, info_name=word, parent=ctx)
-    ctx.params.update(params)
-    return ctx
+_ctx = command_context
 
 
 def test_registry_errors_have_gos_prefix_and_operation():

@@ -15,7 +15,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 import pytest
 import urllib3
 from click.testing import CliRunner
@@ -40,6 +39,7 @@ from orasx.registry._errors import (
 )
 from orasx.registry.auth import Credential
 from orasx.registry.credentials import CredentialStore
+from tests.support.cli import command_context
 
 URL = "http://localhost:5000/v2/ns/r/manifests/v1"
 
@@ -64,13 +64,7 @@ def _errors(*errors: dict[str, object]) -> bytes:
     return json.dumps({"errors": list(errors)}).encode()
 
 
-def _ctx(command: str, **params: object) -> click.Context:
-    ctx = click.Context(cli, info_name="oras")
-    for word in command.split():
-        sub = ctx.command.get_command(ctx, word)  # type: ignore[attr-defined]
-        ctx = click.Context(sub, info_name=word, parent=ctx)
-    ctx.params.update(params)
-    return ctx
+_ctx = command_context
 
 
 # -- registry answers: oras-go's ErrorResponse ---------------------------------------------------
