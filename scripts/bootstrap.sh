@@ -12,11 +12,19 @@ apt_install() {
     exit 1
   fi
 }
-if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+# Debian's own python3 (what `pipx install .` uses), the lowest Python a machine here has; a venv
+# built from it is usable by every local user (the second-user tests run it).
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY="$(command -v python3 || true)"
+if [ -z "$PY" ] || ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then
   apt_install python3 python3-venv python3-pip
+  PY=/usr/bin/python3
+fi
+if [ -x .venv/bin/python ] && ! grep -qx "executable = $(readlink -f "$PY")" .venv/pyvenv.cfg; then
+  rm -rf .venv  # made by another interpreter
 fi
 if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
+  "$PY" -m venv .venv
 fi
 if [ "${TEST:-0}" = 1 ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'

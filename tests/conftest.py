@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import users
 from tests.support.registry import Registry, start_registry
+from tests.support.users import User
 
 ORAS = os.path.join(os.path.dirname(sys.executable), "oras")
 
@@ -93,3 +95,26 @@ def repo_name(request: pytest.FixtureRequest) -> str:
     """A repository name unique to the test."""
     name = request.node.name.lower()
     return "t/" + "".join(c if c.isalnum() else "-" for c in name).strip("-")[:80]
+
+
+@pytest.fixture(scope="session")
+def mallory() -> User:
+    """An unprivileged second local user (``orasx-mallory``) in the group ``orasx-share``."""
+    reason = users.why_not()
+    if reason:
+        pytest.skip(reason)
+    return users.ensure_user(users.USER)
+
+
+@pytest.fixture(scope="session")
+def victor() -> User:
+    """Another unprivileged user (``orasx-victor``, also in ``orasx-share``) who runs orasx, for
+    cases where root's powers would hide the problem (a read-only cache, another user's lock)."""
+    reason = users.why_not()
+    if reason:
+        pytest.skip(reason)
+    user = users.ensure_user(users.VICTIM)
+    reason = users.can_run_python(user)
+    if reason:
+        pytest.skip(reason)
+    return user
