@@ -5,7 +5,8 @@ Starts a Distribution registry on 127.0.0.1 behind a request-counting proxy, pus
 (``--size`` to change it), and prints a table:
 
 - ``oras pull`` with ``ORAS_CACHE``: the first pull, then a second pull into a new directory (wall
-  seconds and blob requests); and ``orasx.snapshot`` the second time (hardlinks, no copy);
+  seconds and blob requests; hashed as it is copied); ``orasx.snapshot`` the first time (the entry
+  hashed, then linked) and again (each file's recorded fingerprint checked, median of 5);
 - a 1 MiB read from the middle of the layer through ``fsspec.open("oras://...")`` (bytes fetched);
 - ``oras push --reproducible`` of an unchanged directory after a ``touch`` of every file (bytes
   uploaded, digest equal).
@@ -112,14 +113,20 @@ def main() -> None:
         lib.sort()
         rows.append((f"orasx.pull {args.size} MiB, cache_dir, again into the same directory "
                      "(in-process, median of 5)", f"{lib[2]:.3f} s"))
-        orasx.snapshot(ref, cache_dir=cache, remote=remote)
-        proxy.requests.clear()
         start = time.perf_counter()
-        path = orasx.snapshot(ref, cache_dir=cache, remote=remote)
-        snap = time.perf_counter() - start
+        orasx.snapshot(ref, cache_dir=cache, remote=remote)
+        rows.append((f"orasx.snapshot {args.size} MiB, first call (the cache entry hashed, then "
+                     "linked)", f"{time.perf_counter() - start:.3f} s"))
+        proxy.requests.clear()
+        snaps = []
+        for _ in range(5):
+            start = time.perf_counter()
+            path = orasx.snapshot(ref, cache_dir=cache, remote=remote)
+            snaps.append(time.perf_counter() - start)
+        snaps.sort()
         assert os.path.getsize(path / "model.bin") == size
-        rows.append((f"orasx.snapshot {args.size} MiB, second call (in-process)",
-                     f"{snap:.3f} s, {_blob_requests(proxy)} blob GET"))
+        rows.append((f"orasx.snapshot {args.size} MiB, again (in-process, median of 5)",
+                     f"{snaps[2]:.3f} s, {_blob_requests(proxy)} blob GET"))
 
         proxy.requests.clear()
         with fsspec.open(f"oras://{ref}/model.bin", skip_instance_cache=True) as f:

@@ -118,3 +118,16 @@ def victor() -> User:
     if reason:
         pytest.skip(reason)
     return user
+
+
+@pytest.fixture
+def shared_tmp_path() -> Iterator[Path]:
+    """A fresh directory every local user can reach (``tmp_path`` is private to root), for tests
+    with a second user; removed afterwards."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="orasx-shared-", dir="/tmp"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -33,7 +33,7 @@ from orasx.content import (
     tag_all,
 )
 from orasx.descriptor import Descriptor, Platform
-from orasx.digest import Digest
+from orasx.digest import Digest, verified_as
 from orasx.errors import (
     CopyError,
     InvalidInputError,
@@ -163,7 +163,7 @@ class CopyOptions:
 
 class _Counting:
     """Reports the running byte count of its reads; anything else (``close``, ``fileno``,
-    ``tell``, ``name``, ``verified_path``) is the stream's own, and absent when the stream has
+    ``tell``, ``name``, ``verifies``) is the stream's own, and absent when the stream has
     none (an upload tells a regular file by its ``fileno``)."""
 
     def __init__(self, stream: Readable, desc: Descriptor, hook: ProgressHook) -> None:
@@ -221,10 +221,9 @@ class _Cancellable:
             raise with_origin(e, "source") from None
 
     @property
-    def verified_path(self) -> str | None:
-        """A source file already known to match (a cache entry), which a destination may copy
-        without hashing it again."""
-        return getattr(self._stream, "verified_path", None)
+    def verifies(self) -> tuple[Digest, int] | None:
+        """What the source stream checks itself against (:class:`orasx.digest.SelfVerifying`)."""
+        return verified_as(self._stream)
 
     def close(self) -> None:
         self._stream.close()

@@ -26,6 +26,22 @@ class Readable(Protocol):
     def close(self) -> None: ...
 
 
+class SelfVerifying(Protocol):
+    """A stream that checks itself: ``verifies`` is the ``(digest, size)`` its bytes are hashed
+    against as they are read, and a mismatch raises :class:`VerificationError` before the last
+    bytes are returned (a cache entry read back). A :class:`VerifyingReader` for the same digest
+    and size does not hash it a second time."""
+
+    @property
+    def verifies(self) -> tuple[Digest, int] | None: ...
+
+
+def verified_as(stream: object) -> tuple[Digest, int] | None:
+    """What ``stream`` declares it verifies itself against (see :class:`SelfVerifying`)."""
+    value = getattr(stream, "verifies", None)
+    return value if isinstance(value, tuple) else None
+
+
 @dataclass(frozen=True, order=True)
 class Digest:
     """A validated ``algorithm:encoded`` digest; only sha256 and sha512 are accepted."""
@@ -97,7 +113,8 @@ class VerifyingReader:
         self._digest = digest
         self._size = size
         self._remaining = size
-        self._hash = digest.hasher()
+        # A stream already checking these bytes against this digest is not hashed twice.
+        self._hash = None if verified_as(stream) == (digest, size) else digest.hasher()
         self._name = name or str(digest)
         self._verified = False
 
@@ -108,6 +125,15 @@ class VerifyingReader:
     @property
     def size(self) -> int:
         return self._size
+
+    @property
+    def verifies(self) -> tuple[Digest, int]:
+        return (self._digest, self._size)
+
+    @property
+    def verified(self) -> bool:
+        """True once every byte was read and matched."""
+        return self._verified
 
     def read(self, n: int = -1) -> bytes:
         if self._remaining <= 0:
@@ -122,7 +148,8 @@ class VerifyingReader:
                 f"{self._size} bytes"
             )
         self._remaining -= len(data)
-        self._hash.update(data)
+        if self._hash is not None:
+            self._hash.update(data)
         if self._remaining == 0:
             self.verify()
         return data
@@ -138,6 +165,9 @@ class VerifyingReader:
             )
         if self._stream.read(1):
             raise VerificationError(f"{self._name}: content is longer than its size {self._size}")
+        if self._hash is None:  # the stream checked it before its last bytes came
+            self._verified = True
+            return
         got = self._hash.hexdigest()
         if got != self._digest.encoded:
             raise VerificationError(

@@ -49,8 +49,21 @@ class VerificationError(OrasError):
     """Content did not match its descriptor (digest or size)."""
 
 
+class LockTimeoutError(OrasError):
+    """A store's lock stayed held by another process for longer than the wait allows;
+    ``path`` is the lock's file or directory."""
+
+    def __init__(self, *args: object, path: str = "") -> None:
+        super().__init__(*args, reason="lock-timeout")
+        self.path = path
+
+
 class SizeLimitError(OrasError):
     """Metadata read from the wire exceeded its limit."""
+
+
+class InsecurePathError(OrasError):
+    """A directory that must be private to this user can be changed by others."""
 
 
 class PathTraversalError(OrasError):

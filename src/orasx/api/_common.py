@@ -11,17 +11,50 @@ import shutil
 import tempfile
 import weakref
 from dataclasses import dataclass, field
+from typing import IO
 
 from orasx.content import Readable, ReadOnlyStorage, Target
 from orasx.content.oci import OCILayoutStore
 from orasx.descriptor import Descriptor
-from orasx.digest import Digest, parse_digest
+from orasx.digest import CHUNK_SIZE, Digest, parse_digest, write_verified
 from orasx.errors import InvalidDigestError, InvalidInputError, NotFoundError
 from orasx.reference import LayoutReference, Reference, parse_layout_reference, parse_reference
 from orasx.registry._http import Client, ClientOptions
 from orasx.registry.auth import Credential
 from orasx.registry.credentials import CredentialStore
 from orasx.registry.remote import Repository, registry_host
+
+#: Content up to this size is verified before its first byte reaches a stream that cannot be
+#: taken back (stdout) or a ranged reader: it is spooled first (see :func:`spool_verified`).
+VERIFY_FIRST_LIMIT = 64 * 1024 * 1024
+#: A spool stays in memory up to this size, then moves to an unlinked temp file (mode 0600).
+SPOOL_MEMORY = 8 * 1024 * 1024
+
+
+def spool_verified(stream: Readable, digest: Digest, size: int, *, name: str = "") -> IO[bytes]:
+    """Read ``stream`` whole into a private spool, checked against ``digest`` and ``size``;
+    returns it rewound (the caller closes it). A mismatch raises and leaves nothing behind."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+    try:
+        write_verified(stream, digest, size, spool, name=name)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
+def write_verified_stream(stream: Readable, digest: Digest, size: int, out: IO[bytes], *,
+                          name: str = "", limit: int = VERIFY_FIRST_LIMIT) -> None:
+    """Copy ``stream`` to ``out``, a stream that cannot be taken back (stdout), checked against
+    ``digest`` and ``size``. Content of at most ``limit`` bytes is verified before its first byte
+    goes out (spooled, see :func:`spool_verified`); larger content goes out as it verifies, and
+    a mismatch raises after what was written."""
+    if size > limit:
+        write_verified(stream, digest, size, out, name=name)
+        return
+    with spool_verified(stream, digest, size, name=name) as spool:
+        shutil.copyfileobj(spool, out, CHUNK_SIZE)
 
 
 @dataclass(frozen=True)

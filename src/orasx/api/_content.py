@@ -11,7 +11,7 @@ from orasx import mediatype
 from orasx._copy import Hooks, reporting, resolve_root
 from orasx._fsutil import atomic_writer, check_free_space, umask_mode
 from orasx._json import loads
-from orasx.api._common import Remote, open_target
+from orasx.api._common import Remote, open_target, write_verified_stream
 from orasx.content import BlobStore, ManifestDeleter, TagLister, Target, fetch_all, push_tagged
 from orasx.descriptor import Descriptor, Platform, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, hash_file, parse_digest, write_verified
@@ -94,7 +94,8 @@ def fetch_blob(
     reference: str, output: str | IO[bytes] | None, *, oci_layout: bool = False,
     remote: Remote | None = None, hooks: Hooks | None = None,
 ) -> Descriptor:
-    """Fetch ``name@digest``; a file output appears only after the digest verified."""
+    """Fetch ``name@digest``; a file output appears only after the digest verified, and a stream
+    gets no byte of a blob up to 64 MiB before it verified (larger ones stream as they verify)."""
     target, ref = _blob_target(reference, oci_layout, remote)
     if ":" not in ref:
         raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...",
@@ -112,9 +113,9 @@ def fetch_blob(
             with atomic_writer(output, mode=umask_mode()) as f:
                 write_verified(stream, desc.digest, desc.size, f)
         else:
-            # A stream (stdout) cannot be taken back: bytes go out as they verify, and a bad
-            # blob ends with an error and a non-zero exit.
-            write_verified(stream, desc.digest, desc.size, output)
+            # A stream (stdout) cannot be taken back: a blob up to VERIFY_FIRST_LIMIT verifies
+            # before its first byte; a larger one goes out as it verifies and a bad one raises.
+            write_verified_stream(stream, desc.digest, desc.size, output)
     finally:
         stream.close()
     hooks.on_copied(desc)

@@ -25,7 +25,7 @@ from orasx._copy import (
     reporting,
     resolve_root,
 )
-from orasx.api._common import Location, Remote, Union, open_location
+from orasx.api._common import Location, Remote, Union, open_location, write_verified_stream
 from orasx.api._snapshot import select_titles
 from orasx.content import (
     Readable,
@@ -42,7 +42,7 @@ from orasx.content.cache import BlobCache, CachedTarget
 from orasx.content.file import DEFAULT_UNPACK_RATIO, FileStore
 from orasx.content.memory import MemoryStore
 from orasx.descriptor import CREATED, EMPTY_DESCRIPTOR, TITLE, UNPACK, Descriptor, Platform
-from orasx.digest import Digest, write_verified
+from orasx.digest import Digest
 from orasx.errors import (
     InvalidInputError,
     InvalidManifestError,
@@ -648,9 +648,10 @@ def pull_to_stream(
 ) -> PulledFile:
     """Write the one file of an artifact to ``out`` (``oras pull REF -o -``).
 
-    The artifact must have exactly one titled, plain-file layer (after ``include``/``exclude``);
-    bytes go out as they verify, and a size or digest mismatch raises after what was written (a
-    stream cannot be taken back).
+    The artifact must have exactly one titled, plain-file layer (after ``include``/``exclude``).
+    A file up to 64 MiB is verified before its first byte goes out (spooled in memory, then in a
+    private temp file); a larger one goes out as it verifies, and a size or digest mismatch
+    raises after what was written (a stream cannot be taken back).
     """
     target, location = open_location(reference, oci_layout=oci_layout, remote=remote,
                                      create=False, need_ref=True)
@@ -672,7 +673,7 @@ def pull_to_stream(
                                 "directory with -o DIR")
     stream = source.fetch(layer)
     try:
-        write_verified(stream, layer.digest, layer.size, out, name=layer.title)
+        write_verified_stream(stream, layer.digest, layer.size, out, name=layer.title)
     finally:
         stream.close()
     out.flush()

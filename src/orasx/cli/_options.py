@@ -184,6 +184,7 @@ class CommonOptions:
 
 
 _DEBUG_HANDLER = "orasx-cli-debug"
+_WARNING_HANDLER = "orasx-cli-warnings"
 
 
 class GoLogFormatter(logging.Formatter):
@@ -207,10 +208,16 @@ def setup_logging(debug: bool) -> None:
     """With ``debug``, the library's log goes to stderr in the Go CLI's format (``[time][DEBUG]:
     message``, HTTP traffic as ``--> Request #N`` / ``<-- Response #N`` blocks). The one place the
     CLI configures logging; calling it again replaces the handler, never doubles it."""
-    if not debug:
-        return
     log = logging.getLogger("orasx")
-    for old in [h for h in log.handlers if h.get_name() == _DEBUG_HANDLER]:
+    if not debug:  # the library's warnings (a cache it cannot write...): one line each
+        if not any(h.get_name() == _WARNING_HANDLER for h in log.handlers):
+            warn = logging.StreamHandler(sys.stderr)
+            warn.set_name(_WARNING_HANDLER)
+            warn.setLevel(logging.WARNING)
+            warn.setFormatter(logging.Formatter("Warning: %(message)s"))
+            log.addHandler(warn)
+        return
+    for old in [h for h in log.handlers if h.get_name() in (_DEBUG_HANDLER, _WARNING_HANDLER)]:
         log.removeHandler(old)
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(_DEBUG_HANDLER)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 import threading
 
@@ -30,13 +31,22 @@ def _path() -> str:
     return os.path.join(base, "orasx", "digests.json")
 
 
-def _key(st: os.stat_result) -> str:
+def fingerprint(st: os.stat_result) -> str:
+    """The identity and state of a file (device, inode, size, mtime, ctime): any write, link,
+    rename or replacement of it changes one of them, and ctime cannot be set back."""
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
 
+_key = fingerprint
+
+
 def _load(path: str) -> dict[str, str]:
+    """The entries, when the file is this user's own and nobody else can write it."""
     try:
         with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            if sys.platform != "win32" and (st.st_uid != os.geteuid() or st.st_mode & 0o022):
+                return {}
             doc = loads(f.read(), path, OrasError)
     except (OSError, OrasError):
         return {}

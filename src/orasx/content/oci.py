@@ -27,6 +27,7 @@ import stat
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -36,7 +37,7 @@ from orasx._json import load_object
 from orasx.content import Readable
 from orasx.descriptor import Descriptor, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, parse_digest, write_verified
-from orasx.errors import InvalidManifestError, NotFoundError
+from orasx.errors import InvalidManifestError, LockTimeoutError, NotFoundError, VerificationError
 from orasx.manifest import (
     MAX_MANIFEST_BYTES,
     Index,
@@ -48,6 +49,8 @@ from orasx.reference import LayoutReference as LayoutReference  # re-exported
 
 if sys.platform != "win32":
     import fcntl
+else:
+    import msvcrt
 
 REF_NAME = "org.opencontainers.image.ref.name"
 INGEST_DIR = "ingest"
@@ -89,10 +92,18 @@ def _exclusive(root: str) -> Iterator[None]:
     ``flock(LOCK_EX)`` on its ``ingest/`` directory (created if missing; a symlink is refused)."""
     ingest = os.path.join(root, INGEST_DIR)
     os.makedirs(ingest, exist_ok=True)
-    if sys.platform == "win32":  # no flock: threads of this process only
+    if sys.platform == "win32":  # no flock: msvcrt's lock on the lock file (see _try_lock)
         st = os.stat(ingest)
         with _thread_lock((st.st_dev, st.st_ino)):
-            yield
+            fd = _open_lock_file(os.path.join(root, LOCK_FILE))
+            try:
+                _flock_bounded(fd, os.path.join(root, LOCK_FILE))
+                try:
+                    yield
+                finally:
+                    _unlock(fd)
+            finally:
+                os.close(fd)
         return
     nofollow = getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(ingest, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | nofollow)
@@ -100,25 +111,77 @@ def _exclusive(root: str) -> Iterator[None]:
         st = os.fstat(fd)
         with _thread_lock((st.st_dev, st.st_ino)):
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                _flock_bounded(fd, ingest)
             except OSError as e:
                 if e.errno not in _NO_DIRECTORY_LOCK:
                     raise
                 os.close(fd)
                 fd = -1
                 fd = _open_lock_file(os.path.join(root, LOCK_FILE))
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                _flock_bounded(fd, os.path.join(root, LOCK_FILE))
             try:
                 yield
             finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                _unlock(fd)
     finally:
         if fd >= 0:
             os.close(fd)
 
 
+def lock_timeout() -> float:
+    """Seconds a writer waits for a layout's lock: ``$ORASX_LOCK_TIMEOUT``, else 60."""
+    try:
+        return max(0.0, float(os.environ.get("ORASX_LOCK_TIMEOUT", "") or 60.0))
+    except ValueError:
+        return 60.0
+
+
+def _flock_bounded(fd: int, what: str) -> None:
+    """``flock(LOCK_EX)`` on ``fd``, waiting at most :func:`lock_timeout` seconds (another
+    process, or another user, may hold it forever)."""
+    deadline = time.monotonic() + lock_timeout()
+    pause = 0.005
+    while True:
+        if _try_lock(fd):
+            return
+        if time.monotonic() >= deadline:
+            raise LockTimeoutError(
+                f"{what}: locked by another process for more than {lock_timeout():g} s: wait "
+                "for it to finish or stop it (ORASX_LOCK_TIMEOUT sets the wait)", path=what)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
+def _try_lock(fd: int) -> bool:
+    """One try at the exclusive lock on ``fd``, without waiting: ``flock``, or on Windows
+    ``msvcrt.locking`` of the file's first byte (also a lock between processes)."""
+    if sys.platform == "win32":
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError as e:
+            if e.errno in (errno.EACCES, errno.EDEADLOCK):
+                return False
+            raise
+        return True
+    else:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def _unlock(fd: int) -> None:
+    if sys.platform == "win32":
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 def _open_lock_file(path: str) -> int:
-    flags = os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)  # refuse a planted symlink
+    flags = os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)  # no symlink
     try:
         return os.open(path, os.O_RDWR | flags, 0o666)
     except PermissionError:
@@ -275,11 +338,14 @@ class OCILayoutStore:
 
     # -- references -------------------------------------------------------------------------
     def resolve(self, reference: str) -> Descriptor:
+        """A tag by its ``ref.name`` entry; a digest by digest alone (an entry named like a
+        digest is never taken for it)."""
         index = self._entries()
-        for m in index:
-            if (m.get("annotations") or {}).get(REF_NAME) == reference:
-                return _strip_ref(Descriptor.from_dict(m))
-        if ":" in reference:
+        if not reference.startswith(("sha256:", "sha512:")):  # a tag, or a name with a ':'
+            for m in index:
+                if (m.get("annotations") or {}).get(REF_NAME) == reference:
+                    return _strip_ref(Descriptor.from_dict(m))
+        else:
             digest = parse_digest(reference)
             for m in index:
                 if m.get("digest") == reference:
@@ -288,7 +354,11 @@ class OCILayoutStore:
             path = self._blob_path(probe)
             if self.exists(probe):
                 raw = read_capped(path, MAX_MANIFEST_BYTES)
-                return Descriptor.from_bytes(detect_media_type(raw), raw)
+                found = Descriptor(detect_media_type(raw), Digest.from_bytes(raw, digest.algorithm), len(raw))
+                if found.digest != digest:
+                    raise VerificationError(f"{path}: holds content of digest {found.digest}, not "
+                                            f"{digest}: the layout is damaged")
+                return found
         raise NotFoundError(f"{reference}: not found in OCI layout {self.root}",
                             reason="not-in-store")
 
