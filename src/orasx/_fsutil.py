@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -13,23 +15,104 @@ from typing import IO
 from orasx.errors import SizeLimitError
 
 
+def _temp_name() -> str:
+    return f".orasx-{os.urandom(6).hex()}.tmp"
+
+
+def _create_temp(directory: str, dir_fd: int | None) -> tuple[int, str]:
+    """A new private file beside the target: in ``dir_fd`` (POSIX: no path is walked again) or
+    in ``directory``."""
+    if dir_fd is None:
+        return tempfile.mkstemp(dir=directory, prefix=".orasx-", suffix=".tmp")
+    if sys.platform == "win32":  # (no dir_fd there: never passed one)
+        raise ValueError("dir_fd is not supported on Windows")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(100):
+        name = _temp_name()
+        try:
+            return os.open(name, flags, 0o600, dir_fd=dir_fd), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary name", directory)
+
+
+def sync_directory(directory: str | int) -> None:
+    """Make a rename in ``directory`` (a path or an open directory fd) durable. Windows cannot
+    open a directory to sync it: there, nothing is done."""
+    if sys.platform == "win32":
+        return
+    if isinstance(directory, int):
+        os.fsync(directory)
+        return
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _free_bytes(where: str | int) -> int | None:
+    with contextlib.suppress(OSError):
+        return shutil.disk_usage(where).free
+    return None
+
+
 @contextlib.contextmanager
-def atomic_writer(path: str, *, mode: int = 0o644) -> Iterator[IO[bytes]]:
+def atomic_writer(
+    path: str, *, mode: int = 0o644, dir_fd: int | None = None, shown: str = "",
+    size: int | None = None, durable: bool = True,
+) -> Iterator[IO[bytes]]:
     """Write to a temp file beside ``path`` and rename it into place only if the block succeeds.
 
     The rename replaces ``path`` itself, so a symlink at ``path`` is replaced, never written through.
+    ``dir_fd`` (POSIX only): ``path`` is a name in that open directory, and neither the temp file
+    nor the rename walks a path again (a directory swapped for a symlink meanwhile cannot redirect
+    them). ``durable``: the file's data is synced before the rename and the directory after it,
+    so a power loss leaves the old file or the whole new one. Errors name the target (``shown``,
+    default ``path``), never the temp file; a full disk says how much was needed (``size``).
     """
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".orasx-", suffix=".tmp")
+    directory = "" if dir_fd is not None else os.path.dirname(os.path.abspath(path))
+    target = shown or path
+    try:
+        fd, tmp = _create_temp(directory, dir_fd)
+    except OSError as e:
+        raise _naming(e, target, size, dir_fd if dir_fd is not None else directory) from None
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+            f.flush()
+            if sys.platform != "win32":
+                os.fchmod(f.fileno(), mode)
+            if durable:
+                os.fsync(f.fileno())
+        if sys.platform == "win32":
+            os.chmod(tmp, mode)
+        os.replace(tmp, path, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException as e:
+        written = 0
+        with contextlib.suppress(OSError):
+            written = os.stat(tmp, dir_fd=dir_fd, follow_symlinks=False).st_size
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dir_fd)
+        if isinstance(e, OSError) and (e.errno == errno.ENOSPC or e.filename == tmp):
+            raise _naming(e, target, size, dir_fd if dir_fd is not None else directory,
+                          written) from None
         raise
+    if durable:
+        sync_directory(dir_fd if dir_fd is not None else directory)
+
+
+def _naming(e: OSError, target: str, size: int | None, where: str | int,
+            written: int = 0) -> Exception:
+    """``e`` about ``target`` instead of our temp file; a full disk with the size wanted."""
+    if e.errno == errno.ENOSPC:
+        free = _free_bytes(where)
+        need = (f"needs {size} bytes" if size is not None
+                else f"needs more than the {written} bytes written")
+        have = f", {free} bytes free" if free is not None else ""
+        return SizeLimitError(f"{target}: no space left on device: {need}{have}",
+                             reason="disk-space")
+    return type(e)(e.errno, e.strerror, target)
 
 
 def read_capped(path: str, limit: int) -> bytes:
@@ -85,23 +168,3 @@ def check_free_space(path: str, size: int, what: str) -> None:
         raise SizeLimitError(
             f"{what}: needs {size} bytes but {directory} has {free} bytes free",
             reason="disk-space")
-
-
-def copy_file_into(src_path: str, out: IO[bytes]) -> None:
-    """Append the whole file ``src_path`` to ``out`` in the kernel (``sendfile``), falling back
-    to reads and writes where that is not possible."""
-    out.flush()
-    with open(src_path, "rb") as src:
-        size = os.fstat(src.fileno()).st_size
-        offset = 0
-        try:
-            while offset < size:
-                sent = os.sendfile(out.fileno(), src.fileno(), offset, min(size - offset, 1 << 30))
-                if sent == 0:
-                    break
-                offset += sent
-        except OSError:
-            pass
-        src.seek(offset)
-        while data := src.read(1 << 20):
-            out.write(data)

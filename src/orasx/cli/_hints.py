@@ -19,6 +19,9 @@ problem; this module adds the prefix, the operation and the advice).
 - an invalid reference: ``Error: "<ref>": invalid reference: invalid repository "X"`` and the line
   showing the reference's form;
 - everything else: ``Error: <message>``, with our advice for its ``reason`` (:data:`HINTS`).
+
+Text from a registry reaches these messages with its control characters already escaped
+(``registry._errors.escape_controls``), so it cannot forge a line; the line breaks here are ours.
 """
 
 from __future__ import annotations

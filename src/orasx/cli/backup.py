@@ -8,6 +8,7 @@ printed with Go's words for the step that failed (``failed to resolve tag "v1": 
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -35,7 +36,20 @@ _ADVICE = {
                            "name or remove the existing directory.",
 }
 #: Errors of ours whose message is complete as it is (printed ``Error: <message>``).
-_OWN = ("output-is-directory", "no-tags", "input-path")
+_OWN = ("output-is-directory", "no-tags", "input-path", "sparse-member", "compressed-gzip",
+        "compressed-bzip2", "compressed-xz", "compressed-zstd")
+
+
+def input_fix(err: OrasError, path: str) -> str:
+    """What to do about a restore input that cannot be read in place (said on the error's own
+    line): a sparse tar member, a compressed archive."""
+    if err.reason == "sparse-member":
+        return "re-create the archive without sparse files (oras backup writes none)"
+    if err.reason.startswith("compressed-"):
+        tool = err.reason.removeprefix("compressed-")
+        return (f"decompress it first ({tool} -dc {one_line(shlex.quote(path))} > layout.tar) "
+                "and restore layout.tar")
+    return ""
 
 
 class _Steps(BackupEvents):
@@ -95,18 +109,19 @@ class _Steps(BackupEvents):
 
 
 def error_text(err: OrasError, step: str, *, layout_resolve: bool = False,
-               advice: str = "") -> str:
+               advice: str = "", fix: str = "") -> str:
     """What is printed for ``err`` raised during ``step`` (Go's words for it, ``""`` outside the
     steps Go names): ``Error: <step><message>``, and the second line ``_hints`` gives (credentials)
     or our advice. An error the registry explained (a body with error codes) is printed as the
     registry said it, as Go does. ``layout_resolve``: a tag missing in the backup's layout, which
     Go reports as just ``not found``. ``advice``: a second line for our own errors that have no
-    fixed one (where to list the tags, for ``no-tags``)."""
+    fixed one (where to list the tags, for ``no-tags``). ``fix``: what to do, said on the
+    error's line (for our errors)."""
     from orasx.cli._hints import render
 
     if err.reason in _OWN:
         advice = _ADVICE.get(err.reason, advice)
-        return f"Error: {err}" + (f"\n{advice}" if advice else "")
+        return f"Error: {err}" + (f": {fix}" if fix else "") + (f"\n{advice}" if advice else "")
     text = render(err, click.get_current_context(silent=True))
     explained = isinstance(err, RegistryError) and err.codes and err.reason != "unauthorized"
     if not step or explained:
@@ -122,11 +137,12 @@ def error_text(err: OrasError, step: str, *, layout_resolve: bool = False,
 
 
 def _fail(err: OrasError, steps: _Steps, *, layout_resolve: bool = False,
-          list_tags: Callable[[], str]) -> None:
-    """Print ``err`` as Go does and exit 1; ``list_tags``: Go's advice when there were no tags."""
+          list_tags: Callable[[], str], fix: str = "") -> None:
+    """Print ``err`` as Go does and exit 1; ``list_tags``: Go's advice when there were no tags;
+    ``fix``: what to do, on the error's line."""
     steps.stop(ok=False)
     text = error_text(err, steps.step, layout_resolve=layout_resolve and steps.step_kind == "resolve",
-                      advice=list_tags() if err.reason == "no-tags" else "")
+                      advice=list_tags() if err.reason == "no-tags" else "", fix=fix)
     click.echo("\n".join(one_line(line) for line in text.split("\n")), err=True)
     sys.exit(1)
 
@@ -207,5 +223,5 @@ def restore(remote: RemoteOptions, fmt: FormatOptions, reference: str, input_: s
                             events=steps),
          lambda e: _fail(e, steps, layout_resolve=True, list_tags=lambda: "If you want to list "
                          f'available tags in {go_quote(input_)}, use "oras repo tags '
-                         '--oci-layout"'),
+                         '--oci-layout"', fix=input_fix(e, input_)),
          handler, steps, started)

@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import logging
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from typing import IO
 
 from orasx import mediatype
-from orasx._fsutil import atomic_writer, check_free_space, copy_file_into, umask_mode
+from orasx._fsutil import atomic_writer, check_free_space, umask_mode
 from orasx.content import Readable, _digestcache
 from orasx.content._digestcache import file_digest
-from orasx.content._paths import resolve_write_path
+from orasx.content._paths import OutputDirs, make_dirs, resolve_write_path, title_parts
 from orasx.descriptor import CONTENT_DIGEST, TITLE, UNPACK, Descriptor
 from orasx.digest import hash_file, parse_digest, write_verified
-from orasx.errors import AlreadyExistsError, InvalidInputError, NotFoundError
+from orasx.errors import AlreadyExistsError, InvalidInputError, NotFoundError, SizeLimitError
 
 log = logging.getLogger(__name__)
 
 
-def _lstat(path: str) -> os.stat_result | None:
+def _lstat(path: str, dir_fd: int | None = None) -> os.stat_result | None:
     try:
-        return os.lstat(path)
+        return os.stat(path, dir_fd=dir_fd, follow_symlinks=False)
     except FileNotFoundError:
         return None
 
@@ -77,10 +81,11 @@ class FileStore:
         self._written: dict[str, str] = {}  # title -> path written by this store
         self._tmpdir: str | None = None
         # Per pull, not per file (hundreds of small files): the resolved output directory, the
-        # umask and the directories already made.
+        # umask and the directories already made (POSIX: opened, and written relative to).
         self._real_root = ""
         self._new_file_mode: int | None = None
         self._dirs_made: set[str] = set()
+        self._dirs = OutputDirs(self.working_dir)
 
     def __enter__(self) -> FileStore:
         return self
@@ -96,6 +101,7 @@ class FileStore:
             if self._tmpdir is not None:
                 shutil.rmtree(self._tmpdir, ignore_errors=True)
                 self._tmpdir = None
+        self._dirs.close()
 
     @property
     def written(self) -> dict[str, str]:
@@ -171,34 +177,52 @@ class FileStore:
             self._push_unnamed(desc, content)
             return
         unpack = desc.annotations.get(UNPACK) == "true"
-        if not self._real_root:
-            self._real_root = os.path.realpath(self.working_dir)
-        target = resolve_write_path(
-            self.working_dir, name, allow_traversal=self.allow_path_traversal, allow_root=unpack,
-            real_root=self._real_root,
-        )
-        check_free_space(target, desc.size, name)
-        if unpack:  # -k is checked per entry: a directory merges into an existing one
-            self._push_directory(desc, content, target)
-        else:
-            if self.keep_old_files and os.path.lexists(target):
-                raise AlreadyExistsError(f"{name}: file already exists", reason="keep-old-files")
-            parent = os.path.dirname(target)
+        if sys.platform != "win32" and not self.allow_path_traversal:
+            # Checked by name, then written relative to directories opened without following
+            # links: a directory swapped for a symlink meanwhile cannot redirect the write.
+            parts = title_parts(name, allow_root=unpack)
+            check_free_space(os.path.join(self.working_dir, *parts), desc.size, name)
+            parent_fd = self._dirs.open(parts[:-1], shown=name)
+            target = os.path.join(self._dirs.root, *parts)
+            if unpack:
+                self._push_directory(desc, content, target, (parent_fd, parts[-1] if parts else "."))
+            else:
+                self._push_file(desc, content, target, parent_fd, parts[-1])
+        else:  # Windows (no dir_fd), or titles allowed anywhere (-T): paths
+            if not self._real_root:
+                self._real_root = os.path.realpath(self.working_dir)
+            target = resolve_write_path(
+                self.working_dir, name, allow_traversal=self.allow_path_traversal,
+                allow_root=unpack, real_root=self._real_root,
+            )
+            check_free_space(target, desc.size, name)
+            parent = target if unpack and target == self._real_root else os.path.dirname(target)
             if parent not in self._dirs_made:
-                os.makedirs(parent, exist_ok=True)
+                make_dirs(parent)
                 self._dirs_made.add(parent)
-            st = _lstat(target)
-            if st is not None and stat.S_ISDIR(st.st_mode):
-                raise AlreadyExistsError(f"{name}: a directory is in the way of this file")
-            old = st if st is not None and stat.S_ISREG(st.st_mode) else None
-            if old is None or old.st_size != desc.size or _digestcache.lookup(old) != desc.digest:
-                # (else: this file, unchanged since a pull wrote and verified it: nothing to write)
-                self._write_file(desc, content, target, old)
+            if unpack:
+                self._push_directory(desc, content, target, (parent, os.path.basename(target)
+                                                             if parent != target else "."))
+            else:
+                self._push_file(desc, content, target, None, target)
         with self._lock:
             self._written[name] = target
 
+    def _push_file(self, desc: Descriptor, content: Readable, target: str,
+                   dir_fd: int | None, base: str) -> None:
+        """Write ``desc`` to ``base`` (a name in ``dir_fd``, or the path ``target``)."""
+        if self.keep_old_files and _lstat(base, dir_fd) is not None:
+            raise AlreadyExistsError(f"{desc.title}: file already exists", reason="keep-old-files")
+        st = _lstat(base, dir_fd)
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise AlreadyExistsError(f"{desc.title}: a directory is in the way of this file")
+        old = st if st is not None and stat.S_ISREG(st.st_mode) else None
+        if old is None or old.st_size != desc.size or _digestcache.lookup(old) != desc.digest:
+            # (else: this file, unchanged since a pull wrote and verified it: nothing to write)
+            self._write_file(desc, content, target, old, dir_fd, base)
+
     def _write_file(self, desc: Descriptor, content: Readable, target: str,
-                    old: os.stat_result | None) -> None:
+                    old: os.stat_result | None, dir_fd: int | None, base: str) -> None:
         # An overwritten regular file keeps its mode, as the Go CLI does.
         if old is not None:
             mode = stat.S_IMODE(old.st_mode)
@@ -206,14 +230,15 @@ class FileStore:
             if self._new_file_mode is None:
                 self._new_file_mode = umask_mode()
             mode = self._new_file_mode
-        verified = getattr(content, "verified_path", None)
-        with atomic_writer(target, mode=mode) as f:
-            if verified:  # a cache entry checked against this digest: copied in the kernel
-                copy_file_into(verified, f)
-            else:
-                write_verified(content, desc.digest, desc.size, f, name=desc.title)
+        # Not fsynced (as the Go CLI): no index points at a pulled file, and a pull of 200 small
+        # files would take about twice as long. Layout blobs and index.json are.
+        with atomic_writer(base, mode=mode, dir_fd=dir_fd, shown=target, size=desc.size,
+                           durable=False) as f:
+            write_verified(content, desc.digest, desc.size, f, name=desc.title)
         if desc.size >= _digestcache.MIN_SIZE:  # remembered, so the next pull of it writes nothing
-            _digestcache.remember(os.stat(target), desc.digest)
+            st = _lstat(base, dir_fd)
+            if st is not None:
+                _digestcache.remember(st, desc.digest)
 
     def _push_unnamed(self, desc: Descriptor, content: Readable) -> None:
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)
@@ -228,35 +253,45 @@ class FileStore:
         if old is not None:
             old.close()
 
-    def _push_directory(self, desc: Descriptor, content: Readable, target: str) -> None:
-        """Verify the layer, unpack it into a staging tree beside ``target`` and check it there;
-        only then merge it into ``target`` (nothing in the output changes before that)."""
+    def _push_directory(self, desc: Descriptor, content: Readable, target: str,
+                        at: tuple[int | str, str]) -> None:
+        """Verify the layer, unpack it into a staging tree beside ``target`` (``at``: the
+        directory that holds it, a descriptor or a path, and its name there; ``"."`` when it is
+        that directory) and check it there; only then merge it into ``target`` (nothing in the
+        output changes before that)."""
         from orasx.content._merge import merge_tree
         from orasx.content._tar import Limits, unpack_directory
 
         name = desc.title
         expected = desc.annotations.get(CONTENT_DIGEST)
-        root = os.path.realpath(self.working_dir)
-        parent = target if target == root else os.path.dirname(target)
-        os.makedirs(parent, exist_ok=True)
-        staging = tempfile.mkdtemp(dir=parent, prefix=".orasx-unpack-")
+        parent, base = at
+        parent_path = target if base == "." else os.path.dirname(target)
+        staging = _make_staging(parent)
         try:
-            gz_path = os.path.join(staging, "layer.tar.gz")
-            with open(gz_path, "wb") as f:
-                write_verified(content, desc.digest, desc.size, f, name=name)
-            tree = os.path.join(staging, "tree")
-            os.mkdir(tree, 0o700)
-            limit = self.max_unpack_bytes
-            if limit is None and self.max_unpack_ratio:
-                limit = max(UNPACK_FLOOR, int(self.max_unpack_ratio * desc.size))
-            with open(gz_path, "rb") as gz:
-                dirs = unpack_directory(gz, tree, name, parse_digest(expected) if expected else None,
-                                        Limits(limit, self._cancelled.is_set))
-            if not any(d.rel == "" for d in dirs):
-                os.chmod(tree, umask_mode(0o777))
-            merge_tree(tree, target, dirs, title=name, keep_old_files=self.keep_old_files)
+            with _opened_staging(parent, staging) as staged:
+                try:
+                    with _open_at(staged, "layer.tar.gz", write=True) as f:
+                        write_verified(content, desc.digest, desc.size, f, name=name)
+                except OSError as e:
+                    raise _named(e, target, desc.size) from None
+                tree_path, tree_fd = _at(staged, "tree")
+                os.mkdir(tree_path, 0o700, dir_fd=tree_fd)
+                limit = self.max_unpack_bytes
+                if limit is None and self.max_unpack_ratio:
+                    limit = max(UNPACK_FLOOR, int(self.max_unpack_ratio * desc.size))
+                # (_tar walks the staging tree by its path: private to us, below a directory
+                # that another user may be able to rename in)
+                tree = os.path.join(parent_path, staging, "tree")
+                with _open_at(staged, "layer.tar.gz", write=False) as gz:
+                    dirs = unpack_directory(gz, tree, name,
+                                            parse_digest(expected) if expected else None,
+                                            Limits(limit, self._cancelled.is_set))
+                if not any(d.rel == "" for d in dirs):
+                    os.chmod(tree_path, umask_mode(0o777), dir_fd=tree_fd)
+                merge_tree(staged, "tree", parent, base, dirs, title=name,
+                           keep_old_files=self.keep_old_files)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove_staging(parent, staging)
 
     # -- references -------------------------------------------------------------------------
     def resolve(self, reference: str) -> Descriptor:
@@ -268,3 +303,60 @@ class FileStore:
     def tag(self, desc: Descriptor, reference: str) -> None:
         with self._lock:
             self._tags[reference] = desc
+
+
+def _make_staging(parent: int | str) -> str:
+    """A new private directory in ``parent`` (a descriptor or a path); its name."""
+    if isinstance(parent, str):
+        return os.path.basename(tempfile.mkdtemp(dir=parent, prefix=".orasx-unpack-"))
+    for _ in range(100):
+        name = f".orasx-unpack-{os.urandom(6).hex()}"
+        try:
+            os.mkdir(name, 0o700, dir_fd=parent)
+            return name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no unused staging name in {parent}")
+
+
+@contextlib.contextmanager
+def _opened_staging(parent: int | str, name: str) -> Iterator[int | str]:
+    """The staging directory as merge_tree takes it: opened from ``parent`` (POSIX)."""
+    if isinstance(parent, str) or sys.platform == "win32":
+        yield os.path.join(str(parent), name)
+        return
+    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _at(d: int | str, name: str) -> tuple[str, int | None]:
+    return (name, d) if isinstance(d, int) else (os.path.join(d, name), None)
+
+
+def _open_at(d: int | str, name: str, *, write: bool) -> IO[bytes]:
+    """``name`` in the directory ``d``, never through a link; ``write``: a new file."""
+    path, dir_fd = _at(d, name)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL if write else os.O_RDONLY
+    if sys.platform != "win32":
+        flags |= os.O_NOFOLLOW | os.O_CLOEXEC
+    else:
+        flags |= os.O_BINARY
+    return os.fdopen(os.open(path, flags, 0o600, dir_fd=dir_fd), "wb" if write else "rb")
+
+
+def _remove_staging(parent: int | str, name: str) -> None:
+    if isinstance(parent, str):
+        shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+    else:
+        shutil.rmtree(name, ignore_errors=True, dir_fd=parent)
+
+
+def _named(e: OSError, target: str, size: int) -> Exception:
+    """``e`` about the user's ``target`` (not our staging file); a full disk with the size."""
+    if e.errno == errno.ENOSPC:
+        return SizeLimitError(f"{target}: no space left on device: needs {size} bytes",
+                              reason="disk-space")
+    return type(e)(e.errno, e.strerror, target)

@@ -3,7 +3,9 @@
 :class:`Deadline` is a metadata request's time budget and the error for overrunning it.
 
 ``parse_error_body`` is pure (the distribution spec's ``{"errors": [{"code", "message"}]}``);
-the other functions read at most :data:`MAX_ERROR_BYTES` of a response and release it.
+the other functions read at most :data:`MAX_ERROR_BYTES` of a response and release it. What the
+registry wrote (codes, messages, details, a plain-text body) reaches a message with its control
+characters escaped (:func:`escape_controls`): a line break in it cannot forge a line of output.
 
 Messages use oras-go's and Go's net/http words, so the CLI can print what the Go CLI prints: an
 answer is ``<METHOD> "<url>": response status code <N>: <errors>`` (the errors, in
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import http
 import math
+import re
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -36,6 +39,16 @@ from orasx.registry._urls import redact_url
 
 #: The most of an error body we read.
 MAX_ERROR_BYTES = 8 * 1024
+
+#: What must not reach a message raw: C0 controls (line breaks included), DEL, C1 controls and
+#: the Unicode line and paragraph separators.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """Registry text made safe for a one-line message: every control character escaped as Go's
+    ``%q`` writes it (a line break becomes ``\\n``), the rest kept as the registry wrote it."""
+    return _CONTROLS.sub(lambda m: go_quote(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True)
@@ -194,7 +207,7 @@ def go_errors_text(body: bytes) -> str:
             texts.append(f"{code}: {message}")
         else:
             texts.append(f"{code}: {message}: {go_value(err['detail'])}")
-    return "; ".join(texts)
+    return escape_controls("; ".join(texts))
 
 
 def registry_error(resp: ErrorResponse, method: str, what: str, registry: str) -> RegistryError:
@@ -210,7 +223,8 @@ def registry_error(resp: ErrorResponse, method: str, what: str, registry: str) -
     detail = go_errors_text(body)
     text = detail or status_text(resp.status)
     if not detail:
-        extra = problem or (body[:200].decode(errors="replace").strip() if body else "")
+        plain = body[:200].decode(errors="replace").strip() if body else ""
+        extra = problem or escape_controls(plain)
         if extra and not codes:
             text = f"{text}: {extra}" if text else extra
     url = redact_url(resp.url)

@@ -5,7 +5,9 @@ prints them (see ``_base``); also the JSON shapes ``blob`` shares (:func:`descri
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+import sys
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from orasx._gostr import go_json_escapes
@@ -23,20 +25,91 @@ def go_marshal(value: Any) -> str:
     return go_json_escapes(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
 
 
+#: How deep ``encoding/json`` nests (its scanner's ``maxNestingDepth``): ``json.Indent`` of
+#: anything deeper fails with ``exceeded max depth``.
+GO_MAX_DEPTH = 10_000
+
+#: One JSON token after optional whitespace: punctuation, a string, or a number or literal.
+_TOKEN = re.compile(
+    r"[ \t\r\n]*(?:([][{},:])"  # punctuation
+    r'|("(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*")'  # a string
+    r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null))")  # a scalar
+
+
 def go_indent(raw: bytes) -> bytes:
     """``json.Indent(dst, raw, "", "  ")`` and a newline, as the Go CLI's ``--pretty``: the
     tokens as they are (key order, number spelling, escapes), whitespace between them redone;
-    ``ValueError`` when ``raw`` is not JSON."""
+    ``ValueError`` when ``raw`` is not JSON (or nests deeper than Go's :data:`GO_MAX_DEPTH`)."""
+    return "".join(go_indented(checked_json(raw))).encode("utf-8")
+
+
+def checked_json(raw: bytes) -> str:
+    """``raw`` as text, once it is known to be JSON ``json.Indent`` takes; else ``ValueError``
+    with encoding/json's words."""
     text = raw.decode("utf-8", errors="replace")
     try:
         json.loads(text)  # refuse what is not JSON, as json.Indent does
     except json.JSONDecodeError as e:
         raise ValueError(_go_syntax_error(text, e)) from None
+    except RecursionError:  # deeper than Python's parser goes (Go's goes to 10,000)
+        _check_deep_json(text)
+    return text
+
+
+def _check_deep_json(text: str) -> None:
+    """Check, without recursion, that ``text`` is one JSON value nested at most
+    :data:`GO_MAX_DEPTH` deep; else ``ValueError`` (encoding/json's words where it is simple)."""
+    stack: list[str] = []
+    expect = "value"  # value | first-value | key | first-key | colon | next | end
+    pos = 0
+    while True:
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            rest = text[pos:].lstrip(" \t\r\n")
+            if not rest and expect == "end":
+                return
+            if not rest:
+                raise ValueError("unexpected end of JSON input")
+            where = ("looking for beginning of value" if "value" in expect
+                     else "after top-level value" if expect == "end" else "in JSON")
+            raise ValueError(f"invalid character {rest[0]!r} {where}")
+        pos = m.end()
+        punct, string = m.group(1), m.group(2)
+        closes = {"first-value": "]", "first-key": "}", "next": "]" if stack[-1:] == ["["] else "}"}
+        if punct is not None and punct == closes.get(expect):
+            stack.pop()
+            expect = "next" if stack else "end"
+        elif expect in ("value", "first-value"):
+            if punct in ("[", "{"):
+                stack.append(punct)
+                if len(stack) > GO_MAX_DEPTH:
+                    raise ValueError("exceeded max depth")
+                expect = "first-value" if punct == "[" else "first-key"
+            elif punct is None:
+                expect = "next" if stack else "end"
+            else:
+                raise ValueError(f"invalid character {punct!r} looking for beginning of value")
+        elif expect in ("key", "first-key") and string is not None:
+            expect = "colon"
+        elif expect == "colon" and punct == ":":
+            expect = "value"
+        elif expect == "next" and punct == ",":
+            expect = "value" if stack[-1] == "[" else "key"
+        else:
+            token = m.group().lstrip(" \t\r\n")
+            where = "after top-level value" if expect == "end" else "in JSON"
+            raise ValueError(f"invalid character {token[:1]!r} {where}")
+
+
+def go_indented(text: str) -> Iterator[str]:
+    """The pieces of ``json.Indent``'s output for the JSON ``text`` (checked already), in order;
+    the indentation of a document nested thousands deep is far bigger than the document, so
+    the output is made as it is written."""
     body = text.lstrip(" \t\r\n")
     stripped = body.rstrip(" \t\r\n")
     trailing = body[len(stripped):]
-    out: list[str] = []
     depth = 0
+    last = ""  # the last piece: an opening bracket whose line break is not written yet
     i, n = 0, len(stripped)
     need_indent = False  # an opening bracket was written; indent unless it closes at once
     while i < n:
@@ -45,32 +118,35 @@ def go_indent(raw: bytes) -> bytes:
             i += 1
             continue
         if need_indent and c not in "]}":
-            out.append("\n" + "  " * depth)
+            yield "\n" + "  " * depth
         need_indent = False
         if c == '"':
             j = i + 1
             while stripped[j] != '"':
                 j += 2 if stripped[j] == "\\" else 1
-            out.append(stripped[i:j + 1])
+            last = stripped[i:j + 1]
+            yield last
             i = j + 1
             continue
         if c in "{[":
             depth += 1
-            out.append(c)
+            last = c
             need_indent = True
         elif c in "}]":
             depth -= 1
-            if out and out[-1] not in "{[":
-                out.append("\n" + "  " * depth)
-            out.append(c)
+            if last not in ("{", "["):
+                yield "\n" + "  " * depth
+            last = c
         elif c == ",":
-            out.append(",\n" + "  " * depth)
+            last = ",\n" + "  " * depth
+            c = last
         elif c == ":":
-            out.append(": ")
+            last = c = ": "
         else:
-            out.append(c)
+            last = c
+        yield c
         i += 1
-    return ("".join(out) + trailing + "\n").encode("utf-8")
+    yield trailing + "\n"
 
 
 def _go_syntax_error(text: str, e: json.JSONDecodeError) -> str:
@@ -119,15 +195,25 @@ def print_descriptor(desc: Descriptor, *, pretty: bool) -> None:
 
 def print_content(content: bytes, *, pretty: bool) -> None:
     """Content to stdout: as stored, or (``--pretty``) indented (Go's error when it is not
-    JSON)."""
-    if pretty:
-        from orasx.cli._cobra import GoUsageError
+    JSON, before anything is printed), written as it is made."""
+    if not pretty:
+        write_content(None, content)
+        return
+    from orasx.cli._cobra import GoUsageError
 
-        try:
-            content = go_indent(content)
-        except ValueError as e:
-            raise GoUsageError(f"failed to prettify: {e}") from None
-    write_content(None, content)
+    try:
+        text = checked_json(content)
+    except ValueError as e:
+        raise GoUsageError(f"failed to prettify: {e}") from None
+    out, batch, size = sys.stdout.buffer, [], 0
+    for piece in go_indented(text):
+        batch.append(piece)
+        size += len(piece)
+        if size >= 1 << 16:
+            out.write("".join(batch).encode("utf-8"))
+            batch, size = [], 0
+    out.write("".join(batch).encode("utf-8"))
+    out.flush()
 
 
 def _go_number(text: str) -> int | float:
