@@ -2,11 +2,29 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# apt-get that waits (up to 10 minutes) for another apt or dpkg to finish instead of failing at
+# once: DPkg::Lock::Timeout covers dpkg's lock, the loop the others (`update` ignores the option).
+apt_get() {
+  local waited=0 rc out
+  while :; do
+    rc=0
+    out="$(apt-get -o DPkg::Lock::Timeout=600 "$@" 2>&1)" || rc=$?
+    [ "$rc" != 0 ] || return 0
+    if [ "$waited" -ge 600 ] || ! grep -q "Could not get lock" <<<"$out"; then
+      printf '%s\n' "$out" >&2
+      echo "apt-get $* failed (exit $rc)" >&2
+      return "$rc"
+    fi
+    [ "$waited" != 0 ] || echo "waiting for another apt/dpkg to finish (up to 10 minutes)..." >&2
+    sleep 5
+    waited=$((waited + 5))
+  done
+}
 apt_install() {
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq "$@" >/dev/null
+    apt_get update -qq
+    apt_get install -y -qq "$@"
   else
     echo "missing system packages: $* (run as root or install them)" >&2
     exit 1

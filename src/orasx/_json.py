@@ -9,14 +9,33 @@ that into the error class the caller names, with a one-line message saying what 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+from itertools import accumulate
 from typing import Any
 
 from orasx.errors import OrasError
 
+#: Deeper documents are refused on every Python: where ``json.loads`` stops by itself differs (about
+#: 1000 levels up to 3.12; 3.13 parses 8000 and returns a value that recursive code then trips on).
+MAX_DEPTH = 1000
+_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.S)
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in _STEP)
+
+
+def _too_deep(data: bytes | str) -> bool:
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:  # the usual case: nothing more to do
+        return False
+    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
+
 
 def loads(data: bytes | str, what: str, error: type[OrasError]) -> Any:
     """Parse ``data`` (``what`` names it in the message), raising ``error`` on any failure."""
+    if _too_deep(data):
+        raise error(f"{what}: JSON nested too deeply")
     try:
         return json.loads(data)
     except RecursionError:

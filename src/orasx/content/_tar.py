@@ -8,6 +8,7 @@ import hashlib
 import os
 import posixpath
 import stat
+import sys
 import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -153,6 +154,40 @@ def _member_path(name: str, prefix: str) -> str:
     return rel
 
 
+#: The standard library's own check of an entry (Python 3.11.4+, 3.12+). Only a second opinion: our
+#: checks above and below refuse everything it refuses, so 3.11.0-3.11.3 are just as safe.
+_DATA_FILTER: Callable[[tarfile.TarInfo, str], tarfile.TarInfo] | None = getattr(
+    tarfile, "data_filter", None)
+_FILTER_ERROR: type[Exception] = getattr(tarfile, "FilterError", tarfile.TarError)
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has none; O_EXCL below refuses any existing name
+#: Whether this platform can set a symlink's own times (not Windows); files are set either way.
+_UTIME_NOFOLLOW = os.utime in os.supports_follow_symlinks
+_LINK_NOFOLLOW = os.link in os.supports_follow_symlinks
+
+
+def _second_opinion(member: tarfile.TarInfo, real_dest: str) -> None:
+    if _DATA_FILTER is None:
+        return
+    try:
+        _DATA_FILTER(member, real_dest)
+    except _FILTER_ERROR as e:
+        raise PathTraversalError(f"tar entry {member.name!r} refused: {e}") from None
+
+
+def _target(real_dest: str, rel: str, name: str) -> str:
+    """``real_dest/rel`` with this platform's separators, refused unless lexically below
+    ``real_dest`` (on Windows a component such as ``C:x`` would restart the path, and ``a:b``
+    names a stream of ``a``)."""
+    parts = [p for p in rel.split("/") if p]
+    if sys.platform == "win32" and any(":" in p for p in parts):
+        raise PathTraversalError(f"tar entry {name!r} has a name Windows cannot hold")
+    path = os.path.normpath(os.path.join(real_dest, *parts))
+    if not within(path, real_dest):
+        raise PathTraversalError(f"tar entry {name!r} would be written outside the directory")
+    return path
+
+
 def _ensure_dirs(root: str, rel_dir: str) -> str:
     """Create ``rel_dir`` below ``root`` refusing to pass through anything but real directories."""
     path = root
@@ -227,10 +262,8 @@ def unpack_directory(
             if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
                 continue  # devices, FIFOs, sockets
             rel = _member_path(member.name, prefix)
-            try:
-                tarfile.data_filter(member, real_dest)
-            except tarfile.FilterError as e:
-                raise PathTraversalError(f"tar entry {member.name!r} refused: {e}") from None
+            _target(real_dest, rel, member.name)
+            _second_opinion(member, real_dest)
             parent_rel, _, base = rel.rpartition("/")
             if member.isdir():
                 _ensure_dirs(real_dest, rel)
@@ -246,12 +279,15 @@ def unpack_directory(
             if member.isreg():
                 src = tar.extractfile(member)
                 assert src is not None
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o600)
                 with os.fdopen(fd, "wb") as f:
                     while data := src.read(CHUNK_SIZE):  # the reader below checks the limits
                         f.write(data)
-                    os.fchmod(f.fileno(), member.mode & 0o777)
-                os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
+                    if sys.platform != "win32":
+                        os.fchmod(f.fileno(), member.mode & 0o777)
+                if sys.platform == "win32":  # only the read-only bit exists there
+                    os.chmod(path, member.mode & 0o777)
+                os.utime(path, (member.mtime, member.mtime), follow_symlinks=not _UTIME_NOFOLLOW)
             elif member.issym():
                 target = member.linkname
                 lexical = os.path.join(parent_rel, target) if parent_rel else target
@@ -261,18 +297,19 @@ def unpack_directory(
                         f"tar entry {member.name!r} is a symlink to {target!r}, outside the directory"
                     )
                 os.symlink(target, path)
-                os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
+                if _UTIME_NOFOLLOW:
+                    os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
                 links.append(path)
             else:  # hardlink: the target is an archive path of a file extracted before
                 src_rel = _member_path(member.linkname, prefix)
-                src_path = os.path.join(real_dest, *src_rel.split("/"))
+                src_path = _target(real_dest, src_rel, member.linkname)
                 _check_no_symlink(real_dest, src_rel)
                 if not stat.S_ISREG(os.lstat(src_path).st_mode):
                     raise PathTraversalError(
                         f"tar entry {member.name!r} hardlinks to {member.linkname!r}, "
                         "which is not a regular file in the directory"
                     )
-                os.link(src_path, path, follow_symlinks=False)
+                os.link(src_path, path, follow_symlinks=not _LINK_NOFOLLOW)
         # Tars from the Go CLI and from us are digested up to the end-of-archive marker; older
         # orasx tars were digested with the record padding after it: both are accepted.
         marked = reader.hash_of_first(tar.offset + len(_END_OF_ARCHIVE))
