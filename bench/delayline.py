@@ -9,6 +9,11 @@ thread), so bandwidth is not limited much (up to ``window`` bytes in flight per 
 default, as a TCP window would) and any number of concurrent connections each see the delay. 20 ms
 each way is a 40 ms round trip.
 
+``rate`` (``--rate-mb``) caps each direction of each connection at that many bytes a second, as
+CDNs and object stores cap every TCP flow (a chunk leaves once the ones before it have had their
+time on the link: a token bucket of one chunk per direction); the window then shrinks to a few
+times the flow's bandwidth-delay product, so a capped upstream is not read far ahead.
+
 A new connection also pays the TCP handshake a real network charges: the client's first bytes leave
 no earlier than one round trip after it connected (the proxy accepts at once, so without this a new
 connection would look free). Slow start and loss are not modelled.
@@ -206,12 +211,19 @@ class _Pipe:
         self.dst_paused = False
         self.eof_sent = False
         self.eof_seen = False
+        #: when the rate cap lets the next bytes through (a token bucket of one chunk)
+        self.free_at = 0.0
 
     def data(self, data: bytes) -> None:
         now = self.loop.time()
         if self.on_read is not None:
             self.on_read.feed(data, now)
-        self.queue.append((max(now, self.not_before) + self.line.delay, data))
+        due = max(now, self.not_before) + self.line.delay
+        rate = self.line.rate
+        if rate:  # this direction of this connection is a link of ``rate`` bytes a second
+            due = max(due, self.free_at)
+            self.free_at = due + len(data) / rate
+        self.queue.append((due, data))
         self.queued += len(data)
         self._throttle()
         self._schedule()
@@ -220,7 +232,8 @@ class _Pipe:
         if self.eof_seen:
             return
         self.eof_seen = True
-        self.queue.append((max(self.loop.time(), self.not_before) + self.line.delay, None))
+        self.queue.append((max(self.loop.time(), self.not_before, self.free_at) + self.line.delay,
+                           None))
         self._schedule()
 
     def connected(self, dst: asyncio.Transport) -> None:
@@ -353,9 +366,14 @@ class DelayLine:
 
     def __init__(self, upstream_host: str, upstream_port: int, delay: float = 0.020, *,
                  port: int = 0, handshake: bool = True, window: int = 32 << 20,
-                 log: bool = False) -> None:
+                 log: bool = False, rate: float = 0.0) -> None:
         self.upstream = (upstream_host, upstream_port)
         self.delay = delay
+        #: bytes a second each direction of each connection may carry (0: no cap): a CDN or
+        #: object store that caps every TCP flow. The window shrinks to what such a flow holds.
+        self.rate = rate
+        if rate:
+            window = min(window, max(1 << 20, int(4 * rate * max(delay, 0.005))))
         self.port = port
         self.handshake = handshake
         self.window = window
@@ -528,13 +546,16 @@ def main() -> None:
     ap.add_argument("upstream", help="HOST:PORT to forward to")
     ap.add_argument("--delay-ms", type=float, default=20.0, help="one-way delay (default 20)")
     ap.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    ap.add_argument("--rate-mb", type=float, default=0.0,
+                    help="cap each direction of each connection at this many MB/s (default: none)")
     ap.add_argument("--no-handshake", action="store_true",
                     help="do not charge new connections a round trip")
     ap.add_argument("--log", default="", help="write one JSON line per HTTP request here on exit")
     args = ap.parse_args()
     u = urllib.parse.urlsplit("//" + args.upstream)
     line = DelayLine(u.hostname or "127.0.0.1", u.port or 80, args.delay_ms / 1000,
-                     port=args.port, handshake=not args.no_handshake, log=bool(args.log))
+                     port=args.port, handshake=not args.no_handshake, log=bool(args.log),
+                     rate=args.rate_mb * 1e6)
     with line:
         print(f"delay line on {line.host} -> {args.upstream}, {args.delay_ms:g} ms each way "
               f"(Ctrl-C stops)", file=sys.stderr, flush=True)

@@ -399,6 +399,61 @@ class Bench:
                     self.record(scenario, net, "curl",
                                 lambda net=net: self.curl_pull(net, repo, files))
 
+    def capped_pull(self, files: Files) -> None:
+        """Pull one big blob over a link that caps each TCP flow (``--cap-mb`` MB/s each way, the
+        delay line's round trip), from a registry front that answers blob GETs with a 307 to
+        a second origin (the registry behind its own capped delay line), as registries send
+        blobs to CDNs and object stores: orasx, the Go CLI, and curl -L on the blob URL."""
+        scenario = (f"pull {files.label}, {self.args.cap_mb:g} MB/s per flow, blob redirected")
+        if not self.wanted(scenario) or not files.paths or self.args.cap_mb <= 0:
+            return
+        from tests.support.servers import Proxy, Reply, Request
+
+        assert self.reg is not None
+        delay, rate = self.args.rtt_ms / 2000, self.args.cap_mb * 1e6
+        with contextlib.ExitStack() as stack:
+            blobs = stack.enter_context(DelayLine("127.0.0.1", self.reg.port, delay, rate=rate))
+
+            def redirect(req: Request) -> Reply | None:
+                if req.method == "GET" and "/blobs/sha256:" in req.path:
+                    return Reply(307, {"Location": f"http://{blobs.host}{req.path}"})
+                return None
+
+            front = Proxy(self.reg.host, hook=redirect)
+            stack.callback(front.stop)
+            port = int(front.host.rsplit(":", 1)[1])
+            line = stack.enter_context(DelayLine("127.0.0.1", port, delay, rate=rate))
+            pusher = next((t for t in self.tools if t.name == "Go CLI"), self.tools[0])
+            repo = self.repo("capped")
+            self.tool_run(pusher.push(f"{self.reg.host}/{repo}:v1", files.paths))
+            self.check_push(repo, "v1", files)
+            net = self.net_label if self.line is not None else LOOP
+            (_, (_, digest)), = files.expect.items()
+            for _ in range(self.args.runs):
+                for tool in self.some_tools(False):
+                    def once(tool: Tool = tool) -> Sample:
+                        out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
+                        try:
+                            res = self.tool_run(tool.pull(f"{line.host}/{repo}:v1", out))
+                            self.check_pull(out, files)
+                            return res
+                        finally:
+                            shutil.rmtree(out, ignore_errors=True)
+
+                    self.record(scenario, net, tool.name, once)
+                if self.curl:
+                    def curl(url: str = f"http://{line.host}/v2/{repo}/blobs/{digest}") -> Sample:
+                        (path, _), = files.expect.items()
+                        out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
+                        try:
+                            res = shell(f"curl -sfL -o {os.path.join(out, path)} {url}", self.work)
+                            self.check_pull(out, files)
+                            return res
+                        finally:
+                            shutil.rmtree(out, ignore_errors=True)
+
+                    self.record(scenario, net, "curl", curl)
+
     def curl_push(self, net: str, files: Files) -> Sample:
         """The ceiling for one blob: POST an upload, then one monolithic PUT of the file."""
         (path, (size, digest)), = files.expect.items()
@@ -592,6 +647,8 @@ class Bench:
             big_label = size_label(big)
             one_big = (make_files(big_label, [("big.bin", big)])
                        if self.wanted(f"push {big_label}") or self.wanted(f"pull {big_label}")
+                       or self.wanted(f"pull {big_label}, {self.args.cap_mb:g} MB/s per flow, "
+                                      "blob redirected")
                        else Files(big_label, [], {}, 0, set()))
 
             if not q:
@@ -609,6 +666,10 @@ class Bench:
                 sha256_file("big.bin")
                 self.notes.append(f"hashlib sha256 of the {size_label(big)} file (page cache): "
                                   f"{time.perf_counter() - t:.3f} s")
+            n_capped = 48 * MIB if q else 128 * MIB
+            if self.wanted(f"pull {size_label(n_capped)}, {self.args.cap_mb:g} MB/s per flow"):
+                self.capped_pull(make_files(size_label(n_capped), [("capped.bin", n_capped)]))
+            self.capped_pull(one_big)
             self.rss_rows([f"push {one_big.label}", f"pull {one_big.label} to disk"])
             self.cpu_rows([r for r in self.rows if not r.startswith("peak RSS")])
             if self.args.extended:
@@ -647,6 +708,9 @@ def main() -> None:
     ap.add_argument("--extended", action="store_true", help="also the older loopback rows")
     ap.add_argument("--rtt-ms", type=float, default=40.0,
                     help="round trip of the delay line (default 40; 0: loopback only)")
+    ap.add_argument("--cap-mb", type=float, default=16.0,
+                    help="the capped-link rows: MB/s each TCP flow may carry, over the delay "
+                         "line's round trip (default 16; 0: no such rows)")
     ap.add_argument("--orasx-rev", default="",
                     help="measure this git revision of orasx (default: the working tree, copied "
                          "at the start)")

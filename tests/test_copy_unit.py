@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from orasx import mediatype
-from orasx._copy import CopyOptions, Hooks, copy, copy_graph, copy_referrers
+from orasx._copy import CopyOptions, DestinationFacts, Hooks, copy, copy_graph, copy_referrers
 from orasx.content.memory import MemoryStore
 from orasx.descriptor import Descriptor, Platform
 from orasx.digest import Readable
@@ -84,7 +84,8 @@ def test_known_digests_need_no_existence_check():
     src, dst = Recording(), Recording()
     root, _, layers = artifact(src, b"a")
     dst.push_bytes(mediatype.OCI_LAYER_TAR, b"a")
-    copy_graph(src, dst, root, CopyOptions(known=frozenset([layers[0].digest])))
+    copy_graph(src, dst, root,
+               CopyOptions(destination=DestinationFacts(present=frozenset([layers[0].digest]))))
     assert dst.calls[f"exists {layers[0].digest}"] == 0
 
 

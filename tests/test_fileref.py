@@ -29,7 +29,8 @@ from orasx.fileref import (
     ],
 )
 def test_parse_file_reference_splits_on_the_last_colon(ref, path, media_type):
-    assert parse_file_reference(ref, "dflt") == (path, media_type)
+    parsed = parse_file_reference(ref, "dflt")
+    assert (parsed.path, parsed.media_type) == (path, media_type)
 
 
 def test_parse_file_reference_rejects_empty_path():
@@ -72,7 +73,7 @@ def test_annotation_file_parser_never_crashes(data):
 @given(st.text(max_size=40))
 def test_file_reference_parser_never_crashes(text):
     try:
-        path, _ = parse_file_reference(text)
+        path = parse_file_reference(text).path
     except InvalidInputError:
         return
     assert path

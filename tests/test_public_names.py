@@ -75,6 +75,6 @@ print(json.dumps([before, after_pull, missing, sorted(api.__all__) == sorted(api
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     before, after_pull, missing, same = json.loads(out.stdout)
     assert before == []
-    assert "orasx.api._transfer" in after_pull
+    assert "orasx.api._pull" in after_pull
     assert "orasx.api._backup" not in after_pull and "orasx.api._graph" not in after_pull
     assert missing == [] and same

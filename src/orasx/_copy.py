@@ -15,11 +15,12 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 from orasx import mediatype
 from orasx._json import loads
 from orasx.content import (
+    PENDING_DIGEST,
+    DestinationFacts,
     Mounter,
     Readable,
     ReadOnlyStorage,
@@ -33,7 +34,7 @@ from orasx.content import (
     tag_all,
 )
 from orasx.descriptor import Descriptor, Platform
-from orasx.digest import Digest, verified_as
+from orasx.digest import CopiesVerified, Digest, DownloadsInPlace, FileBacked, verified_as
 from orasx.errors import (
     CopyError,
     InvalidInputError,
@@ -41,6 +42,7 @@ from orasx.errors import (
     NetworkError,
     NotFoundError,
     OrasError,
+    Reason,
     RegistryError,
     VerificationError,
     with_origin,
@@ -65,7 +67,9 @@ MAX_GRAPH_DEPTH = 32
 __all__ = [
     "MAX_GRAPH_DEPTH",
     "MAX_REFERRER_DEPTH",
+    "PENDING_DIGEST",
     "CopyOptions",
+    "DestinationFacts",
     "Hooks",
     "ReferencePusher",
     "copy",
@@ -108,10 +112,10 @@ class Hooks:
     on_progress: ProgressHook | None = None
 
 
-#: The digest hooks see for a blob whose digest is not known yet (a big file hashed while it
-#: uploads): ``on_start`` and ``on_progress`` get a descriptor with it and the blob's title; the
-#: real descriptor follows (``on_start``, ``on_copied``) once the bytes are sent.
-PENDING_DIGEST = Digest("sha256", "0" * 64)
+#: :data:`PENDING_DIGEST` (from :mod:`orasx.content`) is the digest hooks see for a blob whose
+#: digest is not known yet (a big file hashed while it uploads): ``on_start`` and
+#: ``on_progress`` get a descriptor with it and the blob's title; the real descriptor follows
+#: (``on_start``, ``on_copied``) once the bytes are sent.
 
 #: One blob is tried up to 3 times in all (each try reads the source afresh).
 BLOB_RETRY = RetryPolicy(max_attempts=3, base_delay=0.2, max_delay=2.0, max_total=60.0)
@@ -126,6 +130,8 @@ class CopyOptions:
     ``platform`` (:func:`copy` only): copy the manifest of an index that matches it.
     ``referrers`` (:func:`copy` only): copy the referrers of the root too, recursively.
     ``retry``: how often, and after how long, a blob that failed transiently is copied again.
+    ``destination``: what the caller knows the destination holds or lacks (no request asks it
+    again; see :class:`~orasx.content.DestinationFacts`).
     """
 
     concurrency: int = 3
@@ -137,23 +143,13 @@ class CopyOptions:
     #: Try to mount a blob instead of copying it; returns True when the destination has it now.
     #: Unset, :func:`copy` asks a destination that is a :class:`~orasx.content.Mounter`.
     mount: Callable[[Descriptor], bool] | None = None
-    #: Digests the caller knows the destination holds (no existence check is made for them).
-    known: frozenset[Digest] = frozenset()
-    #: Digests the caller uploaded itself just before (a file hashed while it was sent): no
-    #: request is made for them, and they are reported as copied (``on_start``, ``on_copied``).
-    pushed: frozenset[Digest] = frozenset()
+    destination: DestinationFacts = field(default_factory=DestinationFacts)
     platform: Platform | None = None
     referrers: bool = False
     retry: RetryPolicy = field(default=BLOB_RETRY)
     #: Set by the copy when it stops (a failure, Ctrl-C); a caller's event lets a destination
     #: that works on its own (a file store unpacking a directory) stop too.
     cancel: threading.Event | None = None
-    #: The caller knows the destination holds none of the blobs (a new repository): no existence
-    #: check is made for them (one round trip less per blob; a wrong guess only re-uploads).
-    assume_missing: bool = False
-    #: Manifests the caller has just found missing from the destination (a push that asked
-    #: about its root): not asked about again.
-    absent: frozenset[Digest] = frozenset()
 
     def small_concurrency(self) -> int:
         """Small blobs in flight: 8 times ``concurrency``, at most 32 (and never fewer than
@@ -162,9 +158,10 @@ class CopyOptions:
 
 
 class _Counting:
-    """Reports the running byte count of its reads; anything else (``close``, ``fileno``,
-    ``tell``, ``name``, ``verifies``) is the stream's own, and absent when the stream has
-    none (an upload tells a regular file by its ``fileno``)."""
+    """Reports the running byte count of its reads. What the stream declares besides
+    (:class:`~orasx.digest.SelfVerifying`, :class:`~orasx.digest.FileBacked`: an upload tells a
+    regular file by its ``fileno``) is passed on; a stream without a file raises
+    ``io.UnsupportedOperation`` from ``fileno``/``tell``, as ``io`` streams do."""
 
     def __init__(self, stream: Readable, desc: Descriptor, hook: ProgressHook) -> None:
         self._stream = stream
@@ -179,8 +176,47 @@ class _Counting:
             self._hook(self._desc, self._done)
         return data
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
+    @property
+    def verifies(self) -> tuple[Digest, int] | None:
+        return verified_as(self._stream)
+
+    def copy_into(self, fd: int, /) -> bool:
+        """The source's own kernel copy (:class:`~orasx.digest.CopiesVerified`), counted whole."""
+        if not isinstance(self._stream, CopiesVerified) or not self._stream.copy_into(fd):
+            return False
+        self._done = self._desc.size
+        self._hook(self._desc, self._done)
+        return True
+
+    def download_into(self, fd: int, /, *, have: int = 0,
+                      progress: Callable[[int], None] | None = None,
+                      checkpoint: Callable[[int], None] | None = None) -> bool:
+        """The source's own download in place (:class:`~orasx.digest.DownloadsInPlace`),
+        counted as it lands."""
+        if not isinstance(self._stream, DownloadsInPlace):
+            return False
+
+        def counted(n: int) -> None:
+            if progress is not None:
+                progress(n)
+            if n != self._done:
+                self._done = n
+                self._hook(self._desc, n)
+
+        return self._stream.download_into(fd, have=have, progress=counted, checkpoint=checkpoint)
+
+    def fileno(self) -> int:
+        if not isinstance(self._stream, FileBacked):
+            raise io.UnsupportedOperation("fileno")
+        return self._stream.fileno()
+
+    def tell(self) -> int:
+        if not isinstance(self._stream, FileBacked):
+            raise io.UnsupportedOperation("tell")
+        return self._stream.tell()
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 def _retry_status(e: OrasError) -> int | bool | None:
@@ -189,7 +225,7 @@ def _retry_status(e: OrasError) -> int | bool | None:
     a streamed body), the HTTP status otherwise, ``False`` for an error that is never retried."""
     if isinstance(e, CopyError):
         return False
-    if isinstance(e, NetworkError) and e.reason in ("deadline", "too-slow"):
+    if isinstance(e, NetworkError) and e.reason in (Reason.DEADLINE, Reason.TOO_SLOW):
         return False  # a registry that is too slow stays too slow: no second full wait
     if isinstance(e, (NetworkError, VerificationError)):
         return None
@@ -225,6 +261,41 @@ class _Cancellable:
         """What the source stream checks itself against (:class:`orasx.digest.SelfVerifying`)."""
         return verified_as(self._stream)
 
+    def copy_into(self, fd: int, /) -> bool:
+        """The source's own kernel copy (:class:`~orasx.digest.CopiesVerified`), when it has one."""
+        if self._event.is_set():
+            raise CopyError("cancelled", origin="destination")
+        if not isinstance(self._stream, CopiesVerified):
+            return False
+        try:
+            return self._stream.copy_into(fd)
+        except OrasError as e:
+            raise with_origin(e, "source") from None
+
+    def download_into(self, fd: int, /, *, have: int = 0,
+                      progress: Callable[[int], None] | None = None,
+                      checkpoint: Callable[[int], None] | None = None) -> bool:
+        """The source's own download in place (:class:`~orasx.digest.DownloadsInPlace`), stopped
+        at its next progress report once the copy is cancelled."""
+        if self._event.is_set():
+            raise CopyError("cancelled", origin="destination")
+        if not isinstance(self._stream, DownloadsInPlace):
+            return False
+
+        def checked(n: int) -> None:
+            if self._event.is_set():
+                raise CopyError("cancelled", origin="destination")
+            if progress is not None:
+                progress(n)
+
+        try:
+            return self._stream.download_into(fd, have=have, progress=checked,
+                                              checkpoint=checkpoint)
+        except CopyError:
+            raise
+        except OrasError as e:
+            raise with_origin(e, "source") from None
+
     def close(self) -> None:
         self._stream.close()
 
@@ -253,10 +324,9 @@ class _GraphCopier:
         if depth > MAX_GRAPH_DEPTH:
             raise InvalidManifestError(
                 f"{desc.digest}: manifests nested more than {MAX_GRAPH_DEPTH} levels deep")
-        missing = (self.opts.assume_missing and desc.digest not in self.opts.known) \
-            or desc.digest in self.opts.absent
-        if not missing and self._exists(desc):  # the root first too, as oras-go: a re-push
-            # only tags it (a new repository holds nothing: no round trip to ask)
+        # the root first too, as oras-go: a re-push only tags it (a destination known to lack
+        # it, a new repository, is not asked)
+        if self.opts.destination.holds(desc.digest) is not False and self._exists(desc):
             if push_as is not None and isinstance(self.dst, Target):
                 try:
                     self.dst.tag(desc, push_as)
@@ -278,7 +348,7 @@ class _GraphCopier:
 
     def _schedule(self, desc: Descriptor, depth: int) -> Future[None] | None:
         key = self._key(desc)
-        known = desc.digest in self.opts.known or desc.digest in self.opts.pushed
+        known = self.opts.destination.holds(desc.digest) is True
         with self.lock:
             if key in self.started:
                 return self.started[key]
@@ -304,12 +374,12 @@ class _GraphCopier:
     def _copy_blob_checked(self, desc: Descriptor) -> None:
         if self.cancelled.is_set():
             raise CopyError("cancelled", origin="destination")
-        if desc.digest in self.opts.pushed:
+        facts = self.opts.destination
+        if desc.digest in facts.sent:
             self.hooks.on_start(desc)
             self.hooks.on_copied(desc)
             return
-        if desc.digest in self.opts.known or (not self.opts.assume_missing
-                                              and self._exists(desc)):
+        if facts.holds(desc.digest) is not False and self._exists(desc):
             self.hooks.on_skipped(desc)
             return
         self._copy_blob(desc)
@@ -369,7 +439,7 @@ class _GraphCopier:
         return raw
 
     def _exists(self, desc: Descriptor) -> bool:
-        if desc.digest in self.opts.known or desc.digest in self.opts.pushed:
+        if self.opts.destination.holds(desc.digest):
             return True
         try:
             return self.dst.exists(desc)

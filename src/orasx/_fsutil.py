@@ -1,4 +1,5 @@
-"""Small filesystem helpers shared by the stores: atomic writes and bounded reads."""
+"""Small filesystem helpers shared by the stores: atomic writes, bounded reads and orasx's own
+cache directory."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import threading
 from collections.abc import Iterator
 from typing import IO
 
-from orasx.errors import SizeLimitError
+from orasx.errors import Reason, SizeLimitError
+
+
+def cache_home() -> str:
+    """orasx's own cache directory, the base of everything it keeps for itself (the digest cache,
+    snapshots, the default blob cache): ``$XDG_CACHE_HOME/orasx``, else ``~/.cache/orasx``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "orasx")
 
 
 def _temp_name() -> str:
@@ -111,7 +119,7 @@ def _naming(e: OSError, target: str, size: int | None, where: str | int,
                 else f"needs more than the {written} bytes written")
         have = f", {free} bytes free" if free is not None else ""
         return SizeLimitError(f"{target}: no space left on device: {need}{have}",
-                             reason="disk-space")
+                             reason=Reason.DISK_SPACE)
     return type(e)(e.errno, e.strerror, target)
 
 
@@ -167,4 +175,23 @@ def check_free_space(path: str, size: int, what: str) -> None:
     if size > free:
         raise SizeLimitError(
             f"{what}: needs {size} bytes but {directory} has {free} bytes free",
-            reason="disk-space")
+            reason=Reason.DISK_SPACE)
+
+
+def make_dirs(path: str, mode: int = 0o777) -> None:
+    """``os.makedirs(path, mode, exist_ok=True)`` without its recursion (one call per missing
+    level: a title 1,500 directories deep is over Python's recursion limit), and with ``mode``
+    (less the umask) for every directory it makes, parents included (as Go's ``MkdirAll``)."""
+    missing = []
+    while path and not os.path.isdir(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    for d in reversed(missing):
+        try:
+            os.mkdir(d, mode)
+        except FileExistsError:
+            if not os.path.isdir(d):
+                raise

@@ -12,19 +12,26 @@ _JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028"
                  ("\u2029", "\\u2029"))
 
 
-def go_quote(text: str) -> str:
-    """``text`` as Go's ``%q`` prints it: quoted, with every control character escaped (a
-    registry's header must not reach the terminal as an escape sequence)."""
+def go_quote(text: str, ascii_only: bool = False) -> str:
+    """``text`` as Go's ``%q`` prints it (``strconv.Quote``): quoted, with every control character
+    escaped (a registry's header must not reach the terminal as an escape sequence).
+    ``ascii_only``: every non-ASCII character escaped too (``%+q``, ``strconv.QuoteToASCII``). A
+    lone surrogate, which no Go string holds, is written as Go writes an invalid rune (U+FFFD)."""
     out = []
     for ch in text:
+        c = ord(ch)
         if ch in _QUOTE_ESCAPES:
             out.append(_QUOTE_ESCAPES[ch])
-        elif ch.isprintable() or ch == " ":
+        elif 0xD800 <= c <= 0xDFFF:
+            out.append("\\ufffd")
+        elif c < 0x80 and (ch.isprintable() or ch == " "):
             out.append(ch)
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
+        elif c < 0x80:
+            out.append(f"\\x{c:02x}")
+        elif not ascii_only and ch.isprintable():
+            out.append(ch)
         else:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+            out.append(f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}")
     return '"' + "".join(out) + '"'
 
 

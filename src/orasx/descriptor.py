@@ -62,15 +62,23 @@ class Platform:
         return s
 
 
-def parse_platform(s: str) -> Platform:
-    """``os/arch[/variant][:os_version]`` -> :class:`Platform`."""
-    body, _, osver = s.partition(":")
+def parse_platform(s: str, *, default_architecture: str = "") -> Platform:
+    """``os[/arch[/variant]][:os_version]`` -> :class:`Platform`, read as the Go CLI reads
+    ``--platform``: split at the first ``:``, an empty variant is none (``linux/amd64/``), and
+    ``os`` alone takes ``default_architecture`` (``""``: an architecture is required). Raises
+    :class:`~orasx.errors.InvalidInputError` in the Go CLI's words."""
+    body, _, os_version = s.partition(":")
     parts = body.split("/")
-    if len(parts) not in (2, 3) or not all(parts):
+    if len(parts) > 3:
+        quoted = json.dumps(s, ensure_ascii=False)
         raise InvalidInputError(
-            f"invalid platform {s!r}: expected os/arch[/variant][:os_version], e.g. linux/amd64"
-        )
-    return Platform(parts[0], parts[1], parts[2] if len(parts) == 3 else "", osver)
+            f"failed to parse platform {quoted}: expected format os[/arch[/variant]]")
+    arch = parts[1] if len(parts) > 1 else default_architecture
+    if not parts[0]:
+        raise InvalidInputError("invalid platform: OS cannot be empty")
+    if not arch:
+        raise InvalidInputError("invalid platform: Architecture cannot be empty")
+    return Platform(parts[0], arch, parts[2] if len(parts) > 2 else "", os_version)
 
 
 #: The largest size a descriptor may state (Go's int64, what every registry and oras-go use).

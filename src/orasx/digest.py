@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
 
 from orasx.errors import InvalidDigestError, VerificationError
 
@@ -34,6 +35,47 @@ class SelfVerifying(Protocol):
 
     @property
     def verifies(self) -> tuple[Digest, int] | None: ...
+
+
+@runtime_checkable
+class CopiesVerified(SelfVerifying, Protocol):
+    """A :class:`SelfVerifying` stream over a file that can place its bytes into another open
+    file itself (a kernel copy), hashing the bytes it placed in the same pass:
+    ``copy_into(fd)`` returns True once ``fd`` (an empty file) holds them, verified; False when
+    it cannot (nothing written: read it as usual); a mismatch raises
+    :class:`VerificationError` (the caller discards ``fd``). A cached pull places blobs so."""
+
+    def copy_into(self, fd: int, /) -> bool: ...
+
+
+@runtime_checkable
+class DownloadsInPlace(Protocol):
+    """A stream of a big remote blob that can also download itself into an open file, by
+    positional writes (``os.pwrite``) from several connections at once, hashing the bytes in
+    order as the written prefix grows: ``download_into(fd, have=n)`` keeps the first ``n`` bytes
+    already in ``fd`` (hashed again, not fetched: a resumed download), writes the rest at their
+    offsets and returns True once the first ``size`` bytes of ``fd`` are the blob, verified; False
+    when it cannot (nothing written: read it as a stream). A mismatch raises
+    :class:`VerificationError` (the caller discards ``fd``). ``progress(n)``: bytes in place so
+    far, called every fraction of a second from the calling thread (it may raise to stop the
+    download: Ctrl-C); ``checkpoint(n)``: the first ``n`` bytes are written (what a later resume
+    may keep). A pull into a file store places big blobs so (``os.pwrite``: POSIX only)."""
+
+    def download_into(self, fd: int, /, *, have: int = 0,
+                      progress: Callable[[int], None] | None = None,
+                      checkpoint: Callable[[int], None] | None = None) -> bool: ...
+
+
+@runtime_checkable
+class FileBacked(Protocol):
+    """A stream over an open file (``io`` semantics): ``fileno()`` and ``tell()``, either of
+    which may raise ``OSError`` (``io.UnsupportedOperation``) when there is no file after all. An
+    upload tells a regular file read from its start this way (its size is known from ``fstat``,
+    and it is read once, hashed as it goes out)."""
+
+    def fileno(self) -> int: ...
+
+    def tell(self) -> int: ...
 
 
 def verified_as(stream: object) -> tuple[Digest, int] | None:

@@ -2,23 +2,81 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why an operation failed, for the failures a caller may want to tell apart or explain: a
+    closed set. Members are strings (``err.reason == "unauthorized"`` holds), ``Reason.NONE``
+    (``""``, false) for an error without one."""
+
+    NONE = ""
+    # credentials and permissions
+    UNAUTHORIZED = "unauthorized"  #: the registry wants credentials we do not have
+    CREDENTIALS_REFUSED = "credentials-refused"  #: the registry refused our credentials
+    DENIED = "denied"  #: the account may not do this
+    PLAIN_HTTP_CREDENTIALS = "plain-http-credentials"  #: credentials would go over plain HTTP
+    NO_CREDENTIALS = "no-credentials"  #: a login was asked for without credentials
+    # connections (:class:`NetworkError`)
+    REFUSED = "refused"  #: the connection was refused (plain HTTP)
+    HTTPS_REFUSED = "https-refused"  #: the connection was refused (HTTPS)
+    TIMEOUT = "timeout"  #: the connection could not be opened in time
+    LOOKUP = "lookup"  #: the host name does not resolve
+    CONNECTION_RESET = "connection-reset"  #: the peer reset the connection
+    CONNECTION_CLOSED = "connection-closed"  #: the peer closed the connection without answering
+    HTTPS_PLAIN = "https-plain"  #: an HTTPS request was answered in plain HTTP
+    TLS_VERIFY = "tls-verify"  #: the registry's certificate does not verify
+    DEADLINE = "deadline"  #: a metadata request overran its time budget
+    TOO_SLOW = "too-slow"  #: a download stayed under the minimum rate
+    # input and references
+    REFERENCE_FORM = "reference-form"  #: a reference that does not parse
+    BLOB_NEEDS_DIGEST = "blob-needs-digest"  #: a blob reference without a digest
+    # stores
+    NO_LAYOUT = "no-layout"  #: no OCI layout (directory or tar) at ``path``
+    NOT_IN_STORE = "not-in-store"  #: a local store does not hold the content
+    NO_TAGS = "no-tags"  #: a repository or layout holds no tag
+    LOCK_TIMEOUT = "lock-timeout"  #: a store's lock stayed held by another process
+    DISK_SPACE = "disk-space"  #: not enough free space for the content
+    # files written and read
+    PATH_TRAVERSAL = "path-traversal"  #: a name would be written outside the output directory
+    SYMLINK_TRAVERSAL = "symlink-traversal"  #: a name would be written through a link
+    SYMLINK_IN_OUTPUT = "symlink-in-output"  #: the output holds a link in the way
+    KEEP_OLD_FILES = "keep-old-files"  #: a file exists and must be kept
+    TITLE_TOO_LONG = "title-too-long"  #: a file name over the limit
+    UNPACK_LIMIT = "unpack-limit"  #: a directory layer unpacks to more than the limit
+    OUTPUT_IS_DIRECTORY = "output-is-directory"  #: a file output names a directory
+    INPUT_PATH = "input-path"  #: an input file cannot be read
+    SPARSE_MEMBER = "sparse-member"  #: a tar holds a sparse member (restore)
+    COMPRESSED_GZIP = "compressed-gzip"  #: a compressed archive where a plain tar is read
+    COMPRESSED_BZIP2 = "compressed-bzip2"
+    COMPRESSED_XZ = "compressed-xz"
+    COMPRESSED_ZSTD = "compressed-zstd"
+
 
 class OrasError(Exception):
     """Root of every orasx error. ``str(err)`` is a one-line message that states the problem.
 
     ``origin`` says which side of a copy failed (``"source"`` or ``"destination"``; ``None``
-    outside a copy). ``reason`` is a short machine-readable code for the failures a caller may
-    want to tell apart or explain (``"unauthorized"``, ``"tls-verify"``, ``"path-traversal"``...);
-    the library's messages carry no advice about command-line flags, the CLI adds that.
+    outside a copy). ``reason`` (a :class:`Reason`) tells apart the failures a caller may want to
+    explain; ``reference`` is the reference the error is about and ``path`` the local path (an
+    OCI layout's directory), where the raiser knows them (``""`` otherwise). The library's
+    messages carry no advice about command-line flags: the CLI adds that.
     """
 
     origin: str | None = None
-    reason: str = ""
+    reason: Reason = Reason.NONE
+    reference: str = ""
+    path: str = ""
 
-    def __init__(self, *args: object, reason: str = "") -> None:
+    def __init__(self, *args: object, reason: Reason | str = Reason.NONE, reference: str = "",
+                 path: str = "") -> None:
         super().__init__(*args)
         if reason:
-            self.reason = reason
+            self.reason = Reason(reason)
+        if reference:
+            self.reference = reference
+        if path:
+            self.path = path
 
 
 class InvalidInputError(OrasError, ValueError):
@@ -54,8 +112,7 @@ class LockTimeoutError(OrasError):
     ``path`` is the lock's file or directory."""
 
     def __init__(self, *args: object, path: str = "") -> None:
-        super().__init__(*args, reason="lock-timeout")
-        self.path = path
+        super().__init__(*args, reason=Reason.LOCK_TIMEOUT, path=path)
 
 
 class SizeLimitError(OrasError):
@@ -87,7 +144,7 @@ class RegistryError(OrasError):
         url: str = "",
         status: int = 0,
         codes: tuple[str, ...] = (),
-        reason: str = "",
+        reason: Reason | str = Reason.NONE,
         registry: str = "",
         detail: str = "",
     ) -> None:
@@ -106,7 +163,25 @@ class AuthenticationError(RegistryError):
 
 
 class NetworkError(OrasError):
-    """A connection-level failure (refused, reset, timeout, TLS)."""
+    """A connection-level failure (refused, reset, timeout, TLS).
+
+    For a request that failed to get an answer, the error carries the request (``method``,
+    ``url``: without userinfo and query values), where it was going (``host`` and ``port`` of the
+    connection; ``port`` ``None`` when unknown), the OS error number (``errno``, ``None`` when
+    there was none) and the HTTP library's own text of the failure (``detail``); ``reason`` says
+    what kind of failure it was (:attr:`Reason.REFUSED`, :attr:`Reason.TLS_VERIFY`...).
+    """
+
+    def __init__(self, *args: object, reason: Reason | str = Reason.NONE, method: str = "",
+                 url: str = "", host: str = "", port: int | None = None,
+                 errno: int | None = None, detail: str = "") -> None:
+        super().__init__(*args, reason=reason)
+        self.method = method
+        self.url = url
+        self.host = host
+        self.port = port
+        self.errno = errno
+        self.detail = detail
 
 
 class CopyError(OrasError):

@@ -67,7 +67,7 @@ def pack_manifest(
             raise InvalidInputError("image-spec v1.0 manifests cannot have a subject: use v1.1")
         if config is not None and artifact_type:
             raise InvalidInputError(
-                "--artifact-type and --config cannot both be given for image-spec v1.0"
+                "an artifact type and a config cannot both be given for image-spec v1.0"
             )
         if config is None:
             config = Descriptor(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import overload
 
 from orasx._gostr import go_quote
 from orasx.digest import Digest, parse_digest
-from orasx.errors import InvalidDigestError, InvalidReferenceError
+from orasx.errors import InvalidDigestError, InvalidReferenceError, Reason
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
 _REPOSITORY = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
@@ -96,7 +97,7 @@ def _invalid(s: str, problem: str) -> InvalidReferenceError:
     """The error for reference ``s``, in the Go CLI's words: ``"<s>": invalid reference:
     <problem>``; its reason ``"reference-form"`` lets the CLI show the reference's form."""
     return InvalidReferenceError(f"{go_quote(s)}: invalid reference: {problem}",
-                                 reason="reference-form")
+                                 reason=Reason.REFERENCE_FORM)
 
 
 def parse_reference(s: str) -> Reference:
@@ -130,32 +131,37 @@ def parse_reference(s: str) -> Reference:
     return Reference(registry, rest, tag, digest)  # every check of __post_init__ passed above
 
 
-class LayoutReference(str):
+@dataclass(frozen=True)
+class LayoutReference:
     """A tag or digest in the OCI image layout at ``path`` (the CLI's ``--oci-layout-path``).
 
-    The string is the reference as typed, taken whole: any text is a tag here (the Go CLI tags
-    ``example.com:test`` or ``localhost:5000/repo:v1`` this way), a digest is a digest. ``path``
-    is the layout's directory. Where a plain ``dir[:tag|@digest]`` string would be split, this one
-    is not.
+    ``reference`` is the tag or digest as typed, taken whole (``""``: none): any text is a tag
+    here (the Go CLI tags ``example.com:test`` or ``localhost:5000/repo:v1`` this way), a digest
+    is a digest. ``path`` is the layout's directory. Where a plain ``dir[:tag|@digest]`` string
+    would be split, this one is not. ``str()`` gives ``reference`` (what the Go CLI shows).
     """
 
+    reference: str
     path: str
 
-    def __new__(cls, reference: str, path: str) -> LayoutReference:
-        self = super().__new__(cls, reference)
-        self.path = path
-        return self
-
-    def __repr__(self) -> str:
-        return f"LayoutReference({str(self)!r}, path={self.path!r})"
+    def __str__(self) -> str:
+        return self.reference
 
 
-def split_tags(s: str) -> tuple[str, list[str]]:
+@overload
+def split_tags(s: str) -> tuple[str, list[str]]: ...
+
+
+@overload
+def split_tags(s: LayoutReference) -> tuple[LayoutReference, list[str]]: ...
+
+
+def split_tags(s: str | LayoutReference) -> tuple[str | LayoutReference, list[str]]:
     """``reg/repo:t1,t2`` -> (``reg/repo:t1``, [``t1``, ``t2``]); the list is empty without tags.
     A :class:`LayoutReference` splits at every comma, each part a tag taken whole (the Go CLI's
     ``strings.Split``), and stays one."""
     if isinstance(s, LayoutReference):
-        first, *rest = str(s).split(",")
+        first, *rest = s.reference.split(",")
         return LayoutReference(first, s.path), [first, *rest] if rest else []
     head, sep, tail = s.rpartition(":")
     if not sep or "/" in tail or "@" in s or "," not in tail:

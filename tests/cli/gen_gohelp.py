@@ -1,22 +1,22 @@
-"""Regenerate ``src/orasx/cli/_gohelp.py`` from the Go ``oras`` binary's help and usage-error output.
+"""Compare our commands' help with the Go ``oras`` binary's, and regenerate the completion scripts.
 
     .venv/bin/python -m tests.cli.gen_gohelp [path/to/go/oras]
 
-The generated module holds facts about the Go CLI (its help texts, usage lines, aliases, flag
-descriptions and argument counts), not code: ``cli/_help.py`` renders our commands with them.
+Prints each command path whose ``-h`` differs from the Go CLI's (our extra flags, marked ``ours``
+in the tables, are expected there), then rewrites ``src/orasx/cli/_completion_scripts.py``: the
+scripts ``oras completion SHELL`` prints (cobra's, which call ``oras __complete``). The help itself
+comes from the command tables (``orasx.cli._command.Command``); nothing is generated from it.
 """
 
 from __future__ import annotations
 
-import pprint
-import re
+import difflib
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GO = ROOT.parent / "shared" / "tools" / "oras-go" / "oras"
-OUT = ROOT / "src" / "orasx" / "cli" / "_gohelp.py"
 
 
 def run(go: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -24,117 +24,36 @@ def run(go: str, *args: str) -> subprocess.CompletedProcess[str]:
                           env={"HOME": "/nonexistent", "PATH": "/usr/bin:/bin"}, check=False)
 
 
-def sections(text: str) -> tuple[str, dict[str, list[str]]]:
-    """(the text before ``Usage:``, {section title: its lines})."""
-    head, _, rest = text.partition("Usage:\n")
-    out: dict[str, list[str]] = {"Usage": []}
-    current = "Usage"
-    for line in rest.splitlines():
-        m = re.fullmatch(r"([A-Z][A-Za-z ]+):", line)
-        if m:
-            current = m.group(1)
-            out[current] = []
-        elif line.startswith("Use \""):
-            continue
-        else:
-            out[current].append(line)
-    return head.rstrip("\n"), {k: [x for x in v if x.strip()] if k != "Flags" else v
-                               for k, v in out.items()}
+def compare_help(go: str) -> int:
+    """Print the help that differs from the Go CLI's; the number of command paths that do."""
+    from orasx.cli._command import Command, Lazy
+    from orasx.cli._help import render
+    from orasx.cli.main import ROOT as COMMANDS
 
+    def walk(command: Command, path: list[str]) -> list[tuple[list[str], Command]]:
+        out = [(path, command)]
+        for child in command.commands:
+            loaded = child.load() if isinstance(child, Lazy) else child
+            out.extend(walk(loaded, [*path, loaded.name]))
+        return out
 
-def flags(lines: list[str]) -> dict[str, tuple[str, str]]:
-    lines = [x for x in lines if x.strip()]
-    if not lines:
-        return {}
-    first = lines[0]
-    m = re.match(r"(\s+(?:-\S, )?--\S+(?: \S+)?)(\s+)", first)
-    assert m, first
-    col = m.end()
-    out: dict[str, tuple[str, str]] = {}
-    last = ""
-    for line in lines:
-        if line[:col].strip():
-            left = line[:col].rstrip()
-            name = re.search(r"--([\w-]+)", left)
-            assert name, line
-            last = name.group(1)
-            out[last] = (left, line[col:])
-        else:
-            left, right = out[last]
-            out[last] = (left, right + "\n" + line[col:])
-    return out
-
-
-def arity(go: str, path: list[str]) -> tuple[str, int, str] | None:
-    err = run(go, *path).stderr
-    m = re.match(r'Error: "oras [^"]+" requires (exactly|at least) (\d+) argument but got 0\n'
-                 r"Usage: (.*)\nPlease specify (?:exactly|at least) \d+ argument as (.*)\. Run ", err)
-    if not m:
-        return None
-    return (m.group(1), int(m.group(2)), m.group(4))
-
-
-def command_paths(go: str, path: list[str]) -> list[list[str]]:
-    text = run(go, *path, "-h").stdout
-    _, secs = sections(text)
-    out = [path]
-    for line in secs.get("Available Commands", []):
-        name = line.split()[0]
-        if name in ("help", "completion") and path == []:
-            out.append([name])
-            if name == "completion":
-                out.extend([name, shell] for shell in ("bash", "fish", "powershell", "zsh"))
-            continue
-        out.extend(command_paths(go, [*path, name]))
-    return out
-
-
-def main() -> None:
-    go = sys.argv[1] if len(sys.argv) > 1 else str(DEFAULT_GO)
-    data: dict[str, dict[str, object]] = {}
-    shorts: dict[str, str] = {}
-    for path in command_paths(go, []):
-        key = " ".join(path)
-        text, secs = sections(run(go, *path, "-h").stdout)
-        for line in secs.get("Available Commands", []):
-            name, short = line.strip().split(None, 1)
-            shorts[" ".join([*path, name])] = short
-        usage = [u.strip() for u in secs["Usage"]]
-        aliases = [a.strip() for a in ",".join(secs.get("Aliases", [])).split(",") if a.strip()]
-        entry: dict[str, object] = {
-            "text": text,
-            "usage": usage,
-            "aliases": aliases[1:],
-            "flags": flags(secs.get("Flags", [])),
-        }
-        err = run(go, *path).stderr
-        m = re.match(r"Error: .*\nUsage: (.*)\n", err)
-        if m:
-            entry["use"] = m.group(1)
-        a = arity(go, path)
-        if a:
-            entry["arity"] = a
-        data[key] = entry
-    for key, short in shorts.items():
-        data[key]["short"] = short
-    body = pprint.pformat(data, width=100, sort_dicts=True)
-    OUT.write_text(
-        '"""Facts about the Go ``oras`` CLI v1.3.3: help texts, usage lines, aliases, flag descriptions\n'
-        "and argument counts per command path. Generated by ``python -m tests.cli.gen_gohelp``; do not\n"
-        'edit by hand. Rendered by ``_help.py``."""\n'
-        "# ruff: noqa: E501\n\n"
-        "from __future__ import annotations\n\n"
-        f"COMMANDS: dict[str, dict[str, object]] = {body}\n"
-    )
-
-
+    differ = 0
+    for path, command in walk(COMMANDS, []):
+        ours = render(command, " ".join(path)) + "\n"
+        theirs = run(go, *path, "-h").stdout
+        if ours != theirs:
+            differ += 1
+            print(f"== oras {' '.join(path)}")
+            sys.stdout.writelines(difflib.unified_diff(theirs.splitlines(True),
+                                                       ours.splitlines(True), "go", "orasx"))
+    return differ
 
 
 def completion_scripts(go: str) -> None:
-    """Regenerate ``src/orasx/cli/_completion_scripts.py``: the scripts ``oras completion SHELL``
-    prints (cobra's, which call ``oras __complete``)."""
+    """Regenerate ``src/orasx/cli/_completion_scripts.py``."""
     out = ROOT / "src" / "orasx" / "cli" / "_completion_scripts.py"
-    scripts = {shell: run(go, "completion", shell).stdout for shell in ("bash", "fish", "powershell", "zsh")}
+    shells = ("bash", "fish", "powershell", "zsh")
+    scripts = {shell: run(go, "completion", shell).stdout for shell in shells}
     body = "\n".join(f"    {shell!r}: {text!r}," for shell, text in scripts.items())
     out.write_text(
         '"""The shell completion scripts of the Go ``oras`` CLI v1.3.3 (cobra\'s; they call\n'
@@ -146,5 +65,6 @@ def completion_scripts(go: str) -> None:
 
 
 if __name__ == "__main__":
-    main()
-    completion_scripts(sys.argv[1] if len(sys.argv) > 1 else str(DEFAULT_GO))
+    binary = sys.argv[1] if len(sys.argv) > 1 else str(DEFAULT_GO)
+    print(f"{compare_help(binary)} command paths differ from the Go CLI's help")
+    completion_scripts(binary)

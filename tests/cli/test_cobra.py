@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from orasx.cli import _hints
 from orasx.cli._common import confirm
 from orasx.cli._help import format_flags
-from orasx.cli.main import cli
+from orasx.cli.main import ROOT, cli
 from orasx.errors import AuthenticationError, InvalidReferenceError, NotFoundError
+from orasx.reference import parse_reference
 from tests.support.cli import command_context
 
 
@@ -91,7 +92,7 @@ def test_completion_script_and_protocol():
     assert " __completeNoDesc " in run("completion", "zsh", "--no-descriptions").stdout
     from orasx.cli.completion import complete
 
-    out, directive = complete(cli, ["manifest", "f"])
+    out, directive = complete(ROOT, ["manifest", "f"])
     assert out.splitlines() == [
         "fetch\tFetch manifest of the target artifact",
         "fetch-config\tFetch the config of a manifest from a registry or an OCI image layout",
@@ -145,7 +146,8 @@ def test_missing_credentials_and_invalid_references(monkeypatch):
         "Error: failed to resolve digest: basic credential not found\n"
         "Please check whether the registry credential stored in the authentication file at "
         '"/h/.docker/config.json" is correct')
-    bad = InvalidReferenceError("invalid reference 'h/UPPER:v1': invalid repository 'UPPER': use ...")
-    assert _hints.render(bad, _ctx("pull")) == (
+    with pytest.raises(InvalidReferenceError) as info:
+        parse_reference("h/UPPER:v1")
+    assert _hints.render(info.value, _ctx("pull")) == (
         'Error: "h/UPPER:v1": invalid reference: invalid repository "UPPER"\n'
         "Please make sure the provided reference is in the form of <registry>/<repo>[:tag|@digest]")

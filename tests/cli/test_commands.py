@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import orasx.api
-from orasx.api import CopyResult, Endpoint, PushResult, locate
+from orasx.api import CopyResult, Endpoint, FileReference, PushResult, locate
 from orasx.cli.main import cli
 from orasx.descriptor import Descriptor
 
@@ -34,7 +34,8 @@ def test_push_passes_typed_flags_and_prints_through_the_handler(monkeypatch):
                        "--format", "json", "dir:v1,v2", "a.txt", "b.txt:text/plain")
     assert code == 0, output
     (args, kwargs), = calls
-    assert args == ("dir:v1,v2", ("a.txt", "b.txt:text/plain"))
+    # each file argument parsed once, by the CLI, into the value the library takes
+    assert args == ("dir:v1,v2", [FileReference("a.txt"), FileReference("b.txt", "text/plain")])
     assert kwargs["oci_layout"] is True
     remote = kwargs["remote"]
     assert isinstance(remote, orasx.api.Remote)

@@ -20,6 +20,7 @@ import urllib3
 from click.testing import CliRunner
 
 from orasx.cli import _hints
+from orasx.cli._nethttp import go_text
 from orasx.cli.main import cli
 from orasx.errors import (
     AuthenticationError,
@@ -159,21 +160,30 @@ def _connect_error(port: int) -> BaseException:
 def test_a_refused_connection_reads_as_gos_dial_error():
     port = _closed_port()
     url = f"http://localhost:{port}/v2/ns/r/manifests/v1"
-    err = network_error("HEAD", url, _connect_error(port), address="127.0.0.1")
-    assert str(err) == f'Head "{url}": dial tcp 127.0.0.1:{port}: connect: connection refused'
+    err = network_error("HEAD", url, _connect_error(port))
+    # the library carries the data and states it in its words; the CLI words it as Go does
+    assert (err.reason, err.method, err.url, err.host, err.port) == (
+        "refused", "HEAD", url, "localhost", port)
+    assert err.errno is not None
+    assert str(err) == f"HEAD {url}: connection to localhost:{port} refused"
+    assert go_text(err, address="127.0.0.1") == (
+        f'Head "{url}": dial tcp 127.0.0.1:{port}: connect: connection refused')
+    go = go_text(err)  # the address localhost resolves to
+    assert go.startswith(f'Head "{url}": dial tcp ') and go.endswith(
+        f":{port}: connect: connection refused")
     assert _hints.render(err, _ctx("resolve", reference=f"localhost:{port}/ns/r:v1")) == (
-        f"Error: failed to resolve digest: {err}")
+        f"Error: failed to resolve digest: {go}")
     assert _hints.render(err, _ctx("pull", reference=f"localhost:{port}/ns/r:v1")) == \
-        f"Error: {err}"
+        f"Error: {go}"
     assert _hints.render(err, _ctx("login", registry=f"localhost:{port}")) == (
-        f"Error: failed to validate the credentials for localhost:{port}: {err}")
+        f"Error: failed to validate the credentials for localhost:{port}: {go}")
     assert _hints.render(err, _ctx("repo ls", registry=f"localhost:{port}")) == (
-        f'Error: could not list repositories for "localhost:{port}"\n{err}')
+        f'Error: could not list repositories for "localhost:{port}"\n{go}')
 
 
 def test_an_ipv6_address_is_bracketed():
-    err = network_error("GET", "https://[::1]:1/v2/", _connect_error_at("::1"), address="::1")
-    assert str(err).endswith("dial tcp [::1]:1: connect: connection refused")
+    err = network_error("GET", "https://[::1]:1/v2/", _connect_error_at("::1"))
+    assert go_text(err).endswith("dial tcp [::1]:1: connect: connection refused")
 
 
 def _connect_error_at(host: str) -> BaseException:
@@ -191,16 +201,17 @@ def _plain_http_answer() -> BaseException:
 def test_plain_http_answering_https_says_so_and_suggests_plain_http():
     url = "https://127.0.0.1:5000/v2/ns/r/manifests/v1"
     err = network_error("HEAD", url, _plain_http_answer())
-    assert str(err) == f'Head "{url}": http: server gave HTTP response to HTTPS client'
+    go = go_text(err)
+    assert go == f'Head "{url}": http: server gave HTTP response to HTTPS client'
     assert err.reason == "https-plain" and "--" not in str(err)  # no advice in the library
     text = _hints.render(err, _ctx("resolve", reference="127.0.0.1:5000/ns/r:v1"))
-    assert text.split("\n") == [f"Error: failed to resolve digest: {err}",
+    assert text.split("\n") == [f"Error: failed to resolve digest: {go}",
                                 "The registry answered in plain HTTP: pass --plain-http to use "
                                 "HTTP for it"]
     assert "--insecure" not in text
     # the user chose HTTPS explicitly (--plain-http=false): Go's line alone
     assert _hints.render(err, _ctx("push", reference="localhost:5000/ns/r:v1",
-                                   plain_http=False)) == f"Error: {err}"
+                                   plain_http=False)) == f"Error: {go}"
 
 
 def test_an_untrusted_certificate_reads_as_go_and_suggests_ca_file():
@@ -208,8 +219,8 @@ def test_an_untrusted_certificate_reads_as_go_and_suggests_ca_file():
         1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate "
            "(_ssl.c:1006)"))
     err = network_error("GET", "https://reg.example/v2/", e)
-    assert str(err) == ('Get "https://reg.example/v2/": tls: failed to verify certificate: '
-                        "x509: certificate signed by unknown authority")
+    assert go_text(err) == ('Get "https://reg.example/v2/": tls: failed to verify certificate: '
+                            "x509: certificate signed by unknown authority")
     assert _hints.render(err, _ctx("pull", reference="reg.example/r:v1")).split("\n")[1] == (
         "Pass --ca-file with the registry's CA certificate, or --insecure to skip the "
         "verification")
@@ -220,8 +231,9 @@ def test_an_unknown_host_reads_as_gos_lookup_error():
         "nonexist.invalid", urllib3.connection.HTTPSConnection("nonexist.invalid", 443),
         socket.gaierror(-2, "Name or service not known"))
     err = network_error("HEAD", "https://nonexist.invalid/v2/", e)
-    assert str(err) == ('Head "https://nonexist.invalid/v2/": dial tcp: lookup nonexist.invalid: '
-                        "no such host")
+    assert go_text(err) == ('Head "https://nonexist.invalid/v2/": dial tcp: lookup '
+                            "nonexist.invalid: no such host")
+    assert (err.reason, err.host) == ("lookup", "nonexist.invalid")
     assert isinstance(err, NetworkError)
 
 
@@ -366,7 +378,7 @@ def test_a_blob_reference_with_a_tag_is_an_invalid_digest():
      f"could not find the manifest sha256:{'a' * 64}: "),
 ])
 def test_index_commands_name_what_they_could_not_find(command, reference, missing, operation):
-    err = NotFoundError(f"{missing}: not found")
+    err = NotFoundError(f"{missing}: not found", reference=missing)
     assert _hints.render(err, _ctx(command, reference=reference)) == (
         f"Error response from registry: {operation}{missing}: not found")
 

@@ -906,7 +906,7 @@ def test_template_recursion_is_bounded() -> None:
 
 
 def test_runaway_loops_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_gotemplate, "MAX_STEPS", 10_000)
+    monkeypatch.setattr(_gotemplate._exec, "MAX_STEPS", 10_000)
     with pytest.raises(TemplateError, match="execution stopped after 10000 steps"):
         render("{{range until 1000}}{{range until 1000}}.{{end}}{{end}}", {})
 

@@ -14,16 +14,15 @@ import stat
 import threading
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner, Result
 
 from orasx import mediatype
-from orasx.cli._flags import FlagGroup
-from orasx.cli._help import go_style
-from orasx.cli._options import TargetOptions, target_options
-from orasx.cli.main import cli
-from orasx.content import oci
+from orasx.cli._cobra import execute
+from orasx.cli._command import Command, Lazy, any_args
+from orasx.cli._options import TargetFlags, TargetOptions
+from orasx.cli.main import ROOT, cli
+from orasx.content import _lock
 from orasx.content.oci import LayoutReference, OCILayoutStore
 from orasx.descriptor import EMPTY_DESCRIPTOR, Descriptor
 from orasx.pack import pack_manifest
@@ -123,32 +122,30 @@ def test_layout_path_and_oci_layout_exclude_each_other(work: Path, args: list[st
 SEEN: list[TargetOptions] = []
 
 
-@click.group(cls=FlagGroup)
-def group() -> None:
-    pass
-
-
-@group.command("one")
-@target_options()
-def one(target: TargetOptions) -> None:
+def _record(target: TargetOptions) -> None:
     SEEN.append(target)
+
+
+GROUP = Command(use="oras", commands=(
+    Command(use="one", args=any_args, params=("reference",), flags=(TargetFlags(),), run=_record),
+))
 
 
 def test_the_group_carries_the_path_in_the_reference():
     SEEN.clear()
-    assert CliRunner().invoke(group, ["one", "--oci-layout-path", "d:ir", "a/b:c"]).exit_code == 0
+    assert execute(GROUP, ["one", "--oci-layout-path", "d:ir", "a/b:c"]) == 0
     target, = SEEN
     assert target.oci_layout and target.kind == "oci-layout" and target.layout_path == "d:ir"
-    assert isinstance(target.reference, LayoutReference)
-    assert (str(target.reference), target.reference.path) == ("a/b:c", "d:ir")
+    assert target.reference == "a/b:c"  # as typed, as the Go CLI shows it
+    assert target.ref == LayoutReference("a/b:c", "d:ir")
 
 
 def test_an_empty_layout_path_is_no_layout():
     SEEN.clear()
-    assert CliRunner().invoke(group, ["one", "--oci-layout-path", "", "r.example/a:v1"]).exit_code == 0
+    assert execute(GROUP, ["one", "--oci-layout-path", "", "r.example/a:v1"]) == 0
     target, = SEEN
     assert target == TargetOptions("r.example/a:v1")
-    assert type(target.reference) is str
+    assert type(target.reference) is str and target.ref == "r.example/a:v1"
 
 
 # -- help -----------------------------------------------------------------------------------------
@@ -204,16 +201,22 @@ def test_a_shared_flag_the_go_cli_lacks_on_a_command_takes_its_go_description():
         " [Experimental] template string used to format output")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Pull only files (repeatable).", "pull only files (repeatable)"),
-    ("A directory may expand.", "a directory may expand"),
-    ("OCI layouts only.", "OCI layouts only"),
-    ("SOURCE_DATE_EPOCH sets it", "SOURCE_DATE_EPOCH sets it"),
-    ("Wait...", "wait..."),
-    ("", ""),
-])
-def test_go_style(text: str, expected: str):
-    assert go_style(text) == expected
+def _commands(command: Command) -> list[Command]:
+    found = [command]
+    for child in command.commands:
+        found.extend(_commands(child.load() if isinstance(child, Lazy) else child))
+    return found
+
+
+def test_our_flags_are_described_in_the_go_clis_style():
+    """Lower case first word (not an acronym or a placeholder), no final period: as pflag lists
+    the Go CLI's own."""
+    for command in _commands(ROOT):
+        for flag in command.all_flags():
+            if flag.ours and not flag.hidden:
+                first = flag.usage.split(" ", 1)[0]
+                assert not (first[:1].isupper() and not first[1:2].isupper()), flag
+                assert not flag.usage.endswith("."), flag
 
 
 # -- the layout's bytes ---------------------------------------------------------------------------
@@ -271,7 +274,7 @@ def test_the_write_lock_is_a_flock_on_ingest(tmp_path: Path):
     OCILayoutStore(str(root))
     other = os.open(root / "ingest", os.O_RDONLY | os.O_DIRECTORY)
     try:
-        with oci._exclusive(str(root)), pytest.raises(BlockingIOError):
+        with _lock.exclusive(str(root)), pytest.raises(BlockingIOError):
             fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
     finally:
@@ -287,7 +290,7 @@ def test_where_a_directory_cannot_be_locked_a_file_in_ingest_is(tmp_path: Path,
             raise OSError(errno.EBADF, "Bad file descriptor")
         real(fd, op)
 
-    monkeypatch.setattr(oci.fcntl, "flock", nfs_like)
+    monkeypatch.setattr(_lock.fcntl, "flock", nfs_like)
     root = tmp_path / "lay"
     store = OCILayoutStore(str(root))
     desc = push_artifact(store)

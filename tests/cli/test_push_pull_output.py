@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import orasx.api
-from orasx.api import PushResult, ReferrerNode, locate
+from orasx.api import FileReference, PushResult, ReferrerNode, locate
 from orasx.api._platform import host_architecture, parse_platform_flag, platform_config
 from orasx.cli import _artifact as go
 from orasx.cli._options import FormatOptions
@@ -247,14 +247,14 @@ def test_platform_config_is_the_platform_as_go_marshals_it():
 def fake_push(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, object]]:
     calls: list[dict[str, object]] = []
 
-    def fake(reference: str, files: tuple[str, ...], **kwargs: object) -> PushResult:
+    def fake(reference: str, files: list[FileReference], **kwargs: object) -> PushResult:
         config = kwargs.get("config")
-        if isinstance(config, str) and os.path.isfile(config.rsplit(":", 1)[0]):
-            kwargs["config_bytes"] = Path(config.rsplit(":", 1)[0]).read_bytes()
+        if isinstance(config, FileReference) and os.path.isfile(config.path):
+            kwargs["config_bytes"] = Path(config.path).read_bytes()
         on_file = kwargs.get("on_file")
         assert callable(on_file)
         for f in files:
-            on_file(os.path.normpath(f.rsplit(":", 1)[0] if ":" in f else f))
+            on_file(os.path.normpath(f.path))
         calls.append({"reference": reference, "files": files, **kwargs})
         desc = manifest(9)
         return PushResult(desc, b"{}", reference, ("v1",), locate(reference))
@@ -338,7 +338,9 @@ def test_push_artifact_platform_pushes_the_platform_as_a_v1_1_config(fake_push):
     assert code == 0, err
     (call,) = fake_push
     assert call["config_bytes"] == b'{"architecture":"amd64","os":"linux"}'
-    assert str(call["config"]).endswith(":application/vnd.oci.image.config.v1+json")
+    config = call["config"]
+    assert isinstance(config, FileReference)
+    assert config.media_type == "application/vnd.oci.image.config.v1+json"
     assert (call["image_spec"], call["artifact_type"]) == ("v1.1",
                                                            "application/vnd.unknown.artifact.v1")
     assert call["concurrency"] == 3  # 0 is oras-go's default, as in the Go CLI

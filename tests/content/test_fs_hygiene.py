@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,12 +82,9 @@ def test_layout_blob_and_index_are_synced_before_and_after_the_rename(
 
 
 @pytest.fixture
-def arena() -> Iterator[Path]:
-    """A directory every user can pass through (pytest's tmp dirs are private to root)."""
-    path = Path(tempfile.mkdtemp(prefix="orasx-hygiene-", dir="/tmp"))
-    os.chmod(path, 0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def arena(shared_tmp_path: Path) -> Path:
+    """A directory every user can pass through (pytest's own are private to root)."""
+    return shared_tmp_path
 
 
 def _layout_with(arena: Path, name: str, data: bytes) -> str:

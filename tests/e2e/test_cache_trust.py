@@ -89,26 +89,16 @@ def _shared_cache(tmp_path: Path, user: User) -> Path:
     return cache
 
 
-def test_another_user_swapping_a_shared_cache_entry_and_forging_its_marker_is_not_served(
-        pushed, shared_tmp_path, mallory):
-    tmp_path = shared_tmp_path
-    cache = _shared_cache(tmp_path, mallory)
-    old = os.umask(0o002)
-    try:
-        assert _pull(tmp_path, pushed, tmp_path / "one", cache).returncode == 0
-    finally:
-        os.umask(old)
-    blob = _entry(cache, DATA)
-    forged = b"E" * len(DATA)
-    # mallory replaces the entry with same-size bytes and writes every marker she can
-    code = """
+_ATTACK = """
 import os, sys
-blob, forged = sys.argv[1], sys.argv[2]
-tmp = blob + ".new"
-with open(tmp, "wb") as f:
-    f.write(open(forged, "rb").read())
-os.replace(tmp, blob)
-st = os.stat(blob)
+blob, how, value = sys.argv[1:4]
+if how == "symlink":
+    os.symlink(value, blob + ".new")
+else:
+    with open(blob + ".new", "wb") as f:
+        f.write(open(value, "rb").read())
+os.replace(blob + ".new", blob)
+st = os.lstat(blob)
 fp = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 cache = blob.split("/blobs/")[0]
 alg, hexd = blob.split("/")[-2:]
@@ -120,10 +110,29 @@ for marker in (f"{cache}/orasx-verified/{alg}/{hexd}", f"{cache}/orasx-verified/
     except OSError:
         pass
 """
+
+
+def _attack(user: User, blob: Path, how: str, value: str) -> None:
+    """As ``user``: replace the cache entry ``blob`` (with a file's bytes, or a symlink) and write
+    every verification marker she can for the result (the old marker and root's records)."""
+    done = user.python(_ATTACK, str(blob), how, value)
+    assert done.returncode == 0, done.stderr
+
+
+def test_another_user_swapping_a_shared_cache_entry_and_forging_its_marker_is_not_served(
+        pushed, shared_tmp_path, mallory):
+    tmp_path = shared_tmp_path
+    cache = _shared_cache(tmp_path, mallory)
+    old = os.umask(0o002)
+    try:
+        assert _pull(tmp_path, pushed, tmp_path / "one", cache).returncode == 0
+    finally:
+        os.umask(old)
+    blob = _entry(cache, DATA)
+    forged = b"E" * len(DATA)
     (tmp_path / "forged").write_bytes(forged)
     os.chmod(tmp_path / "forged", 0o644)
-    done = mallory.python(code, str(blob), str(tmp_path / "forged"))
-    assert done.returncode == 0, done.stderr
+    _attack(mallory, blob, "bytes", str(tmp_path / "forged"))
     assert blob.read_bytes() == forged  # the attack took place
     out = _pull(tmp_path, pushed, tmp_path / "two", cache)
     assert out.returncode == 0, out.stderr
@@ -147,25 +156,7 @@ def test_a_cache_entry_replaced_by_a_symlink_of_the_right_size_is_never_followed
     blob = _entry(cache, NOTES)
     # a link whose own size (the length of the path it names) is the blob's size, and a marker
     # for it: the victim's stat of the link matches the descriptor
-    target = "/" * (len(NOTES) - len(str(secret))) + str(secret)
-    code = """
-import os, sys
-blob, target = sys.argv[1], sys.argv[2]
-os.symlink(target, blob + ".new")
-os.replace(blob + ".new", blob)
-st = os.lstat(blob)
-fp = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
-cache = blob.split("/blobs/")[0]
-alg, hexd = blob.split("/")[-2:]
-marker = f"{cache}/orasx-verified/{alg}/{hexd}"
-try:
-    open(marker + ".new", "w").write(fp)
-    os.replace(marker + ".new", marker)
-except OSError:
-    pass
-"""
-    done = mallory.python(code, str(blob), target)
-    assert done.returncode == 0, done.stderr
+    _attack(mallory, blob, "symlink", "/" * (len(NOTES) - len(str(secret))) + str(secret))
     assert os.lstat(blob).st_size == len(NOTES)
     out = _pull(tmp_path, pushed, tmp_path / "two", cache)
     assert out.returncode == 0, out.stderr

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import click
 import pytest
 
-from orasx.cli._flags import BoolFlag
-from orasx.cli.main import cli
+from orasx.cli._cobra import find
+from orasx.cli._command import Command, Lazy
+from orasx.cli._pflag import Flag, parse
+from orasx.cli.main import ROOT
 from tests.e2e.helpers import get_manifest
 
 GO_TRUE = ["1", "t", "T", "TRUE", "true", "True"]
@@ -146,94 +147,81 @@ def test_an_option_value_that_looks_like_a_flag_is_a_value(oras, tmp_path):
 # -- every boolean flag of every command --------------------------------------------------------
 
 
-def _commands(group: click.Group, path: tuple[str, ...] = ()):
-    ctx = click.Context(group)
-    for name in group.list_commands(ctx):
-        command = group.get_command(ctx, name)
-        assert command is not None
-        if isinstance(command, click.Group):
-            yield from _commands(command, (*path, name))
+def _commands(group: Command, path: tuple[str, ...] = ()):
+    for child in group.commands:
+        command = child.load() if isinstance(child, Lazy) else child
+        if command.commands:
+            yield from _commands(command, (*path, command.name))
         else:
-            yield (*path, name), command
+            yield (*path, command.name), command
 
 
-COMMANDS = list(_commands(cli))
-FLAGS = [(path, command, p) for path, command in COMMANDS for p in command.params
-         if isinstance(p, click.Option) and p.name != "help"
-         and (p.is_flag or (p.name or "").endswith("plain_http"))
-         and any(isinstance(a, click.Argument) for a in command.params)]
+COMMANDS = list(_commands(ROOT))
+FLAGS = [(path, command, f) for path, command in COMMANDS for f in command.all_flags()
+         if f.kind == "bool" and f.name != "help" and command.params
+         and not command.params[0].startswith("*")]
 
 
-def _id(path: tuple[str, ...], option: click.Option) -> str:
-    return f"{' '.join(path)} {option.opts[-1]}"
+def _id(path: tuple[str, ...], option: Flag) -> str:
+    return f"{' '.join(path)} --{option.name}"
 
 
-def _filler(command: click.Command, skip: click.Parameter) -> tuple[list[str], list[str]]:
+def _filler(command: Command, skip: Flag) -> tuple[list[str], list[str]]:
     """Required options with a value, and a value for each positional argument."""
     options: list[str] = []
-    for p in command.params:
-        if isinstance(p, click.Option) and p.required and p is not skip:
-            options += [p.opts[0], "value"]
-    positionals = [f"arg{i}" for i, p in enumerate(command.params)
-                   if isinstance(p, click.Argument) and (p.required or p.nargs == 1)]
-    return options, positionals
+    for f in command.all_flags():
+        if f.required and f is not skip:
+            options += [f"--{f.name}", "value"]
+    return options, [f"arg{i}" for i, _ in enumerate(command.params)]
 
 
 def _parse(path: tuple[str, ...], args: list[str]) -> dict[str, object]:
-    """What the command at ``path`` receives for ``args``, through the real groups' resolution."""
-    group: click.Command = cli
-    ctx = cli.make_context("oras", [*path, *args])
-    rest = [*ctx._protected_args, *ctx.args]
-    while isinstance(group, click.Group):
-        name, command, rest = group.resolve_command(ctx, rest)
-        assert command is not None and name is not None
-        ctx = command.make_context(name, rest, parent=ctx)
-        rest = [*ctx._protected_args, *ctx.args]
-        group = command
-    return ctx.params
+    """What the command at ``path`` receives for ``args``, found as the root finds it."""
+    command, _, rest = find(ROOT, [*path, *args])
+    parsed = parse(command.all_flags(), rest)
+    names = [n.lstrip("*") for n in command.params]
+    return {**parsed.values, **dict(zip(names, parsed.positional, strict=False))}
 
 
-def test_every_boolean_flag_is_a_go_style_flag():
+def test_every_command_declares_each_flag_once():
     assert len(COMMANDS) >= 20 and len(FLAGS) >= 60
-    plain = [_id(path, o) for path, _, o in FLAGS if not isinstance(o, BoolFlag)]
-    assert plain == []
     for path, command in COMMANDS:
-        names = [n for p in command.params if isinstance(p, click.Option)
-                 for n in (*p.opts, *p.secondary_opts)]
+        names = [n for f in command.all_flags() for n in (f.name, *f.spellings)]
         assert len(names) == len(set(names)), path
+        shorts = [f.short for f in command.all_flags() if f.short]
+        assert len(shorts) == len(set(shorts)), path
 
 
 @pytest.mark.parametrize(("path", "command", "option"), FLAGS,
                          ids=[_id(p, o) for p, _, o in FLAGS])
 def test_flag_values_parse_and_a_flag_never_takes_the_next_word(path, command, option):
     options, positionals = _filler(command, option)
-    name = option.opts[-1]
-    first_arg = next(p.name for p in command.params if isinstance(p, click.Argument))
+    name = f"--{option.name}"
+    first_arg = command.params[0].lstrip("*")
     # "--flag NEXT": NEXT stays an argument, the flag is true
     params = _parse(path, [name, *positionals, *options])
-    assert params[option.name] is True
+    assert params[option.key] is True
     got = params[first_arg]
     assert (got[0] if isinstance(got, tuple) else got) == positionals[0]
     for value in GO_FALSE:
-        assert _parse(path, [f"{name}={value}", *positionals, *options])[option.name] is False
+        assert _parse(path, [f"{name}={value}", *positionals, *options])[option.key] is False
     for value in GO_TRUE:
-        assert _parse(path, [*positionals, f"{name}={value}", *options])[option.name] is True
-    assert _parse(path, [name, f"{name}=false", *positionals, *options])[option.name] is False
-    assert _parse(path, [f"{name}=false", name, *positionals, *options])[option.name] is True
-    default = _parse(path, [*positionals, *options])[option.name]
-    assert default is (None if option.name.endswith("plain_http") else False)
-    for short in [o for o in option.opts if not o.startswith("--")]:
-        assert _parse(path, [f"{short}=false", *positionals, *options])[option.name] is False
-        assert _parse(path, [short, *positionals, *options])[option.name] is True
+        assert _parse(path, [*positionals, f"{name}={value}", *options])[option.key] is True
+    assert _parse(path, [name, f"{name}=false", *positionals, *options])[option.key] is False
+    assert _parse(path, [f"{name}=false", name, *positionals, *options])[option.key] is True
+    default = _parse(path, [*positionals, *options])[option.key]
+    assert default is (None if option.key.endswith("plain_http") else False)
+    for short in [f"-{option.short}"] if option.short else []:
+        assert _parse(path, [f"{short}=false", *positionals, *options])[option.key] is False
+        assert _parse(path, [short, *positionals, *options])[option.key] is True
 
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
 def test_installed_command_accepts_every_flag_with_a_value(oras, path, command):
     flags = [o for _, c, o in FLAGS if c is command]
-    proc = oras(*path, *[f"{o.opts[-1]}=false" for o in flags], "--help", ok=False)
+    proc = oras(*path, *[f"--{o.name}=false" for o in flags], "--help", ok=False)
     assert proc.returncode == 0, proc.stderr
     assert "Usage:\n  oras" in proc.stdout
-    for o in flags:  # help shows the flag, never its hidden --no- form
-        assert all(n not in proc.stdout for n in o.secondary_opts)
-        assert o.hidden or o.opts[-1] in proc.stdout
+    for o in flags:  # help shows the flag unless it is hidden
+        assert o.hidden or f"--{o.name}" in proc.stdout
 

@@ -13,9 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,12 +37,9 @@ while time.monotonic() < end:
 
 
 @pytest.fixture
-def arena() -> Iterator[Path]:
-    """A directory every user can pass through (pytest's own tmp dirs are 0700 to root)."""
-    path = Path(tempfile.mkdtemp(prefix="orasx-race-", dir="/tmp"))
-    os.chmod(path, 0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def arena(shared_tmp_path: Path) -> Path:
+    """A directory every user can pass through (pytest's own are private to root)."""
+    return shared_tmp_path
 
 
 def _layout(arena: Path) -> str:

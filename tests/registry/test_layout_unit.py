@@ -30,13 +30,15 @@ MAY_IMPORT = {
     "_http": {"_authflow", "_options", "_retrying", "_transport", "_urls", "auth"},
     "_listing": {"_errors", "_http", "_urls"},
     "_uploads": {"_errors", "_http", "_urls", "auth"},
-    "_blobs": {"_errors", "_http", "_uploads", "_urls", "auth"},
+    "_blobs": {"_errors", "_http", "_rangedget", "_uploads", "_urls", "auth"},
+    "_rangedget": {"_errors", "_http"},
     "_referrers": {"_errors", "_http", "_listing", "_urls", "auth"},
     "_manifests": {"_errors", "_http", "_listing", "_referrers", "_urls", "auth"},
     "_ranges": {"_errors", "_http", "_urls"},
     "_streams": {"_errors", "_http", "_uploads", "_urls"},
-    "remote": {"_blobs", "_errors", "_http", "_listing", "_manifests", "_ranges", "_referrers",
-               "_streams", "_urls"},
+    "_pushplan": set(),
+    "remote": {"_blobs", "_errors", "_http", "_listing", "_manifests", "_pushplan", "_ranges",
+               "_referrers", "_streams", "_urls"},
 }
 
 

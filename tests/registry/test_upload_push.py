@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import orasx
-from orasx.api import _transfer
 from orasx.content import _digestcache
 from orasx.descriptor import EMPTY_DESCRIPTOR, Descriptor
+from orasx.registry import _pushplan
 from orasx.registry.remote import Repository
 from tests.e2e.helpers import PLAIN, get_blob, get_manifest
 from tests.support.servers import Proxy, Reply, Request
@@ -27,7 +27,7 @@ def test_first_push_hashes_while_uploading_and_a_re_push_checks_existence(
         registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("ORASX_NO_DIGEST_CACHE", raising=False)
-    monkeypatch.setattr(_transfer, "UPLOAD_HASHING_MIN", 1024 * 1024)
+    monkeypatch.setattr(_pushplan, "UPLOAD_HASHING_MIN", 1024 * 1024)
     monkeypatch.setattr(_digestcache, "MIN_SIZE", 1024 * 1024)
     monkeypatch.chdir(tmp_path)
     data = os.urandom(3 * 1024 * 1024 + 1)
@@ -84,7 +84,7 @@ def test_the_config_goes_out_while_a_big_file_uploads(registry, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch):
     # The proxy holds the big file's upload until the config blob has arrived: a push that sent
     # the config only after the file (two round trips later) would wait out the 20 s and fail.
-    monkeypatch.setattr(_transfer, "UPLOAD_HASHING_MIN", 1024 * 1024)
+    monkeypatch.setattr(_pushplan, "UPLOAD_HASHING_MIN", 1024 * 1024)
     monkeypatch.chdir(tmp_path)
     Path("big.bin").write_bytes(os.urandom(2 * 1024 * 1024))
     config_in = threading.Event()
@@ -116,7 +116,7 @@ def test_the_config_goes_out_while_a_big_file_uploads(registry, tmp_path: Path,
 def test_a_config_refused_while_a_big_file_uploads_fails_the_push(registry, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch):
     # The config's upload fails on its own thread: the push reports it and tags nothing.
-    monkeypatch.setattr(_transfer, "UPLOAD_HASHING_MIN", 1024 * 1024)
+    monkeypatch.setattr(_pushplan, "UPLOAD_HASHING_MIN", 1024 * 1024)
     monkeypatch.chdir(tmp_path)
     Path("big.bin").write_bytes(os.urandom(2 * 1024 * 1024))
 

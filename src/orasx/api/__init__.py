@@ -16,9 +16,11 @@ _EXPORTS = {
     "CopyResult": "orasx.api._graph",
     "Endpoint": "orasx.api._graph",
     "Location": "orasx.api._common",
-    "PullResult": "orasx.api._transfer",
-    "PulledFile": "orasx.api._transfer",
-    "PushResult": "orasx.api._transfer",
+    "FileReference": "orasx.fileref",
+    "LayoutReference": "orasx.reference",
+    "PullResult": "orasx.api._pull",
+    "PulledFile": "orasx.api._pull",
+    "PushResult": "orasx.api._push",
     "ReferrerNode": "orasx.api._graph",
     "Remote": "orasx.api._common",
     "attach": "orasx.api._graph",
@@ -37,9 +39,10 @@ _EXPORTS = {
     "logout": "orasx.api._auth",
     "open_location": "orasx.api._common",
     "open_target": "orasx.api._common",
-    "pull": "orasx.api._transfer",
-    "pull_to_stream": "orasx.api._transfer",
-    "push": "orasx.api._transfer",
+    "parse_file_reference": "orasx.fileref",
+    "pull": "orasx.api._pull",
+    "pull_to_stream": "orasx.api._pull",
+    "push": "orasx.api._push",
     "push_blob": "orasx.api._content",
     "push_manifest": "orasx.api._content",
     "repo_ls": "orasx.api._content",
@@ -56,6 +59,8 @@ __all__ = [
     "BackupResult",
     "CopyResult",
     "Endpoint",
+    "FileReference",
+    "LayoutReference",
     "Location",
     "PullResult",
     "PulledFile",
@@ -78,6 +83,7 @@ __all__ = [
     "logout",
     "open_location",
     "open_target",
+    "parse_file_reference",
     "pull",
     "pull_to_stream",
     "push",
@@ -124,4 +130,7 @@ if TYPE_CHECKING:
         resolve,
         tag,
     )
-    from orasx.api._transfer import PulledFile, PullResult, PushResult, pull, pull_to_stream, push
+    from orasx.api._pull import PulledFile, PullResult, pull, pull_to_stream
+    from orasx.api._push import PushResult, push
+    from orasx.fileref import FileReference, parse_file_reference
+    from orasx.reference import LayoutReference

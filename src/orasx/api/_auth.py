@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orasx.api._common import Remote
-from orasx.errors import InvalidInputError
+from orasx.errors import InvalidInputError, Reason
 from orasx.registry._errors import registry_error
 from orasx.registry.auth import Credential
 from orasx.registry.remote import registry_host
@@ -15,7 +15,7 @@ def login(registry: str, credential: Credential, *, remote: Remote | None = None
     Returns True when it was saved in plain text (no credential helper configured).
     """
     if not credential:
-        raise InvalidInputError(f"{registry}: no credentials given", reason="no-credentials")
+        raise InvalidInputError(f"{registry}: no credentials given", reason=Reason.NO_CREDENTIALS)
     remote = remote or Remote()
     check = Remote(options=remote.options, credential=credential, use_credential_store=False)
     host = registry_host(registry)

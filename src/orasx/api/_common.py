@@ -6,6 +6,7 @@ and compose the stores, packing and graph copy below them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -17,7 +18,7 @@ from orasx.content import Readable, ReadOnlyStorage, Target
 from orasx.content.oci import OCILayoutStore
 from orasx.descriptor import Descriptor
 from orasx.digest import CHUNK_SIZE, Digest, parse_digest, write_verified
-from orasx.errors import InvalidDigestError, InvalidInputError, NotFoundError
+from orasx.errors import InvalidDigestError, InvalidInputError, NotFoundError, Reason
 from orasx.reference import LayoutReference, Reference, parse_layout_reference, parse_reference
 from orasx.registry._http import Client, ClientOptions
 from orasx.registry.auth import Credential
@@ -61,18 +62,21 @@ def write_verified_stream(stream: Readable, digest: Digest, size: int, out: IO[b
 class Remote:
     """How to reach a registry: connection options and credentials.
 
-    ``credential`` (from -u/-p or --identity-token) is used for the registry the command names;
+    ``credential`` is used for the registry the reference names;
     everything else comes from the docker-style credential store (``registry_config`` files, or
     ``$DOCKER_CONFIG/config.json`` / ``~/.docker/config.json`` with podman's ``auth.json`` as a
     fallback). Set ``use_credential_store=False`` to use only ``credential``.
+    ``plain_http``: True talks plain HTTP to any registry, False HTTPS even to ``localhost``;
+    None (default) leaves it to ``options`` (plain HTTP for ``localhost`` only).
     """
 
     options: ClientOptions = field(default_factory=ClientOptions)
     credential: Credential = field(default_factory=Credential)
     registry_config: tuple[str, ...] = ()
     use_credential_store: bool = True
-    #: ``"api"`` or ``"tag"`` forces how referrers are handled (``--distribution-spec``).
+    #: ``"api"`` or ``"tag"`` forces how referrers are handled (None: detected).
     referrers_capability: str | None = None
+    plain_http: bool | None = None
 
     def credential_store(self) -> CredentialStore:
         return CredentialStore(self.registry_config or None)
@@ -91,7 +95,10 @@ class Remote:
                 store.append(self.credential_store())
             return store[0].get(host)
 
-        return Client(self.options, lookup)
+        options = self.options
+        if self.plain_http is not None:
+            options = dataclasses.replace(options, plain_http=self.plain_http)
+        return Client(options, lookup)
 
 
 @dataclass(frozen=True)
@@ -136,15 +143,15 @@ class Location:
         return s
 
 
-def locate(reference: str, *, oci_layout: bool = False) -> Location:
+def locate(reference: str | LayoutReference, *, oci_layout: bool = False) -> Location:
     """Parse what a user typed: ``registry/repo[:tag][@digest]`` or, with ``oci_layout``,
-    ``dir[:tag|@digest]``; a :class:`~orasx.reference.LayoutReference` (``--oci-layout-path``)
-    is a tag or digest, taken whole, in the layout at its ``path``. Pure: nothing is opened."""
+    ``dir[:tag|@digest]``; a :class:`~orasx.reference.LayoutReference` is a tag or digest, taken
+    whole, in the layout at its ``path``. Pure: nothing is opened."""
     if isinstance(reference, LayoutReference):
         try:
-            return Location(reference.path, True, digest=parse_digest(str(reference)))
+            return Location(reference.path, True, digest=parse_digest(reference.reference))
         except InvalidDigestError:
-            return Location(reference.path, True, tag=str(reference) or None)
+            return Location(reference.path, True, tag=reference.reference or None)
     if oci_layout:
         path, ref = parse_layout_reference(reference)
         if ":" in ref:
@@ -156,8 +163,8 @@ def locate(reference: str, *, oci_layout: bool = False) -> Location:
 
 
 def open_target(
-    reference: str, *, oci_layout: bool = False, remote: Remote | None = None, create: bool = True,
-    need_ref: bool = False,
+    reference: str | LayoutReference, *, oci_layout: bool = False, remote: Remote | None = None,
+    create: bool = True, need_ref: bool = False,
 ) -> tuple[Target, str, str]:
     """Open the store a CLI reference names; returns (target, tag-or-digest, display name).
 
@@ -169,8 +176,8 @@ def open_target(
 
 
 def open_location(
-    reference: str, *, oci_layout: bool = False, remote: Remote | None = None, create: bool = True,
-    need_ref: bool = False,
+    reference: str | LayoutReference, *, oci_layout: bool = False, remote: Remote | None = None,
+    create: bool = True, need_ref: bool = False,
 ) -> tuple[Target, Location]:
     """:func:`open_target`, with where the reference points as a :class:`Location`."""
     location = locate(reference, oci_layout=oci_layout)
@@ -190,7 +197,7 @@ def _open(location: Location, remote: Remote | None, create: bool) -> Target:
             return store
         if not create and not os.path.isdir(path):
             raise NotFoundError(f"{path}: no such OCI layout directory or tar file",
-                                reason="no-layout")
+                                reason=Reason.NO_LAYOUT, path=path)
         return OCILayoutStore(path, create=create)
     parsed = location.registry_reference
     remote = remote or Remote()

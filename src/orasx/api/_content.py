@@ -15,7 +15,7 @@ from orasx.api._common import Remote, open_target, write_verified_stream
 from orasx.content import BlobStore, ManifestDeleter, TagLister, Target, fetch_all, push_tagged
 from orasx.descriptor import Descriptor, Platform, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, hash_file, parse_digest, write_verified
-from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError
+from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError, Reason
 from orasx.manifest import (
     MAX_MANIFEST_BYTES,
     Index,
@@ -24,12 +24,12 @@ from orasx.manifest import (
     detect_media_type,
     parse_manifest,
 )
-from orasx.reference import parse_reference, split_tags
+from orasx.reference import LayoutReference, parse_reference, split_tags
 from orasx.registry.remote import Registry
 
 
 def fetch_manifest(
-    reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
+    reference: str | LayoutReference, *, oci_layout: bool = False, remote: Remote | None = None,
     platform: Platform | None = None,
 ) -> tuple[Descriptor, bytes]:
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
@@ -37,7 +37,7 @@ def fetch_manifest(
 
 
 def fetch_config(
-    reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
+    reference: str | LayoutReference, *, oci_layout: bool = False, remote: Remote | None = None,
     platform: Platform | None = None,
 ) -> tuple[Descriptor, bytes]:
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
@@ -50,7 +50,7 @@ def fetch_config(
 
 
 def push_manifest(
-    reference: str, data: bytes, *, media_type: str = "", oci_layout: bool = False,
+    reference: str | LayoutReference, data: bytes, *, media_type: str = "", oci_layout: bool = False,
     remote: Remote | None = None,
 ) -> tuple[Descriptor, list[str]]:
     """Push manifest bytes as given (no re-encoding) and tag them."""
@@ -70,7 +70,7 @@ def push_manifest(
 
 
 def delete_manifest(
-    reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
+    reference: str | LayoutReference, *, oci_layout: bool = False, remote: Remote | None = None,
 ) -> Descriptor:
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False,
                                  need_ref=True)
@@ -81,7 +81,7 @@ def delete_manifest(
     return desc
 
 
-def _blob_target(reference: str, oci_layout: bool, remote: Remote | None,
+def _blob_target(reference: str | LayoutReference, oci_layout: bool, remote: Remote | None,
                  create: bool = False) -> tuple[BlobStore, str]:
     """The target as a store that can also describe and delete blobs by digest."""
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=create)
@@ -91,7 +91,7 @@ def _blob_target(reference: str, oci_layout: bool, remote: Remote | None,
 
 
 def fetch_blob(
-    reference: str, output: str | IO[bytes] | None, *, oci_layout: bool = False,
+    reference: str | LayoutReference, output: str | IO[bytes] | None, *, oci_layout: bool = False,
     remote: Remote | None = None, hooks: Hooks | None = None,
 ) -> Descriptor:
     """Fetch ``name@digest``; a file output appears only after the digest verified, and a stream
@@ -99,7 +99,7 @@ def fetch_blob(
     target, ref = _blob_target(reference, oci_layout, remote)
     if ":" not in ref:
         raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...",
-                                reason="blob-needs-digest")
+                                reason=Reason.BLOB_NEEDS_DIGEST, reference=str(reference))
     digest = parse_digest(ref)
     desc = target.blob_descriptor(digest)
     if output is None:
@@ -123,7 +123,7 @@ def fetch_blob(
 
 
 def push_blob(
-    reference: str, source: str | IO[bytes], *, size: int = -1, media_type: str = "",
+    reference: str | LayoutReference, source: str | IO[bytes], *, size: int = -1, media_type: str = "",
     oci_layout: bool = False, remote: Remote | None = None, hooks: Hooks | None = None,
 ) -> Descriptor:
     """Push a file (or a stream: spooled to a temp file to learn its digest) as a blob."""
@@ -163,19 +163,19 @@ def push_blob(
             os.unlink(tmp)
 
 
-def delete_blob(reference: str, *, oci_layout: bool = False,
+def delete_blob(reference: str | LayoutReference, *, oci_layout: bool = False,
                 remote: Remote | None = None) -> Descriptor:
     target, ref = _blob_target(reference, oci_layout, remote)
     if ":" not in ref:
         raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...",
-                                reason="blob-needs-digest")
+                                reason=Reason.BLOB_NEEDS_DIGEST, reference=str(reference))
     desc = target.blob_descriptor(parse_digest(ref))
     target.delete(desc)
     return desc
 
 
 def repo_tags(
-    reference: str, *, last: str = "", exclude_digest_tags: bool = False,
+    reference: str | LayoutReference, *, last: str = "", exclude_digest_tags: bool = False,
     oci_layout: bool = False, remote: Remote | None = None,
     on_filter: Callable[[Digest], None] | None = None,
 ) -> list[str]:
@@ -247,7 +247,7 @@ def _named(digest: Digest, source: str) -> str:
 
 
 def index_create(
-    reference: str, sources: Sequence[str], *, annotations: Mapping[str, str] | None = None,
+    reference: str | LayoutReference, sources: Sequence[str], *, annotations: Mapping[str, str] | None = None,
     artifact_type: str = "", oci_layout: bool = False, remote: Remote | None = None,
     on_event: IndexEvent | None = None, push: bool = True,
 ) -> tuple[Descriptor, bytes, list[str]]:
@@ -264,7 +264,7 @@ def index_create(
 
 
 def index_update(
-    reference: str, *, add: Sequence[str] = (), merge: Sequence[str] = (),
+    reference: str | LayoutReference, *, add: Sequence[str] = (), merge: Sequence[str] = (),
     remove: Sequence[str] = (), tags: Sequence[str] = (),
     annotations: Mapping[str, str] | None = None, artifact_type: str | None = None,
     oci_layout: bool = False, remote: Remote | None = None,

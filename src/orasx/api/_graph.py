@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,15 +19,16 @@ from orasx._copy import (
 )
 from orasx._copy import copy as copy_target
 from orasx.api._common import Location, Remote, Union, open_location, open_target
-from orasx.api._transfer import _annotations, _config_descriptor, add_files
+from orasx.api._files import add_files, config_descriptor, config_reference
+from orasx.api._files import named_annotations as merge_annotations
 from orasx.content import Mounter, ReferrerLister, Target, tag_all
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
 from orasx.descriptor import Descriptor, Platform
 from orasx.errors import InvalidInputError, SizeLimitError
-from orasx.fileref import CONFIG_KEY, MANIFEST_KEY
+from orasx.fileref import CONFIG_KEY, MANIFEST_KEY, FileLike, file_references
 from orasx.pack import pack_manifest
-from orasx.reference import split_tags
+from orasx.reference import LayoutReference, split_tags
 
 REF_NAME = "org.opencontainers.image.ref.name"
 
@@ -44,7 +46,7 @@ def referrers_of(store: Target, desc: Descriptor, artifact_type: str = "") -> li
 
 
 def resolve(
-    reference: str, *, oci_layout: bool = False, remote: Remote | None = None,
+    reference: str | LayoutReference, *, oci_layout: bool = False, remote: Remote | None = None,
     platform: Platform | None = None,
 ) -> Descriptor:
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False,
@@ -55,8 +57,8 @@ def resolve(
 
 
 def tag(
-    reference: str, tags: Sequence[str], *, oci_layout: bool = False, remote: Remote | None = None,
-    concurrency: int = 5,
+    reference: str | LayoutReference, tags: Sequence[str], *, oci_layout: bool = False,
+    remote: Remote | None = None, concurrency: int = 5,
 ) -> Descriptor:
     """Point each of ``tags`` at the manifest ``reference`` names (up to ``concurrency`` at once)."""
     if not tags:
@@ -81,13 +83,13 @@ class AttachResult:
 
 
 def attach(
-    subject: str,
-    files: Sequence[str] = (),
+    subject: str | LayoutReference,
+    files: FileLike | Iterable[FileLike] = (),
     *,
     artifact_type: str,
     annotations: Mapping[str, str] | None = None,
-    annotation_file: str | None = None,
-    export_manifest: str | None = None,
+    named_annotations: Mapping[str, Mapping[str, str]] | None = None,
+    export_manifest: str | os.PathLike[str] | None = None,
     platform: Platform | None = None,
     concurrency: int = 5,
     oci_layout: bool = False,
@@ -95,16 +97,19 @@ def attach(
     remote: Remote | None = None,
     hooks: Hooks | None = None,
     on_file: Callable[[str], None] | None = None,
-    config: str | None = None,
+    config: FileLike | None = None,
 ) -> AttachResult:
     """Attach files (or only annotations) to ``subject`` as an image-spec v1.1 referrer.
-    ``on_file`` is told the name of each file as it is prepared; ``config`` is a config file
-    (``path[:media-type]``) for the referrer instead of the empty one."""
+    ``files``, ``annotations``, ``named_annotations`` and ``disable_path_validation`` are as
+    :func:`~orasx.api.push`'s. ``on_file`` is told the name of each file as it is prepared;
+    ``config`` is a config file for the referrer instead of the empty one."""
     if not artifact_type:
-        raise InvalidInputError("--artifact-type is required to attach an artifact")
-    ann = _annotations(annotations, annotation_file)
-    if not files and not ann.get(MANIFEST_KEY):
-        raise InvalidInputError("nothing to attach: give files or --annotation")
+        raise InvalidInputError("an artifact type is required to attach an artifact")
+    refs = file_references(files, allow_absolute=disable_path_validation)
+    cfg_ref = config_reference(config)
+    ann = merge_annotations(annotations, named_annotations)
+    if not refs and not ann.get(MANIFEST_KEY):
+        raise InvalidInputError("nothing to attach: give files or manifest annotations")
     target, location = open_location(subject, oci_layout=oci_layout, remote=remote, create=False)
     subject_desc, _ = resolve_root(target, location.ref, platform)
     if location.oci_layout and location.tag and platform is None and REF_NAME not in \
@@ -113,12 +118,11 @@ def attach(
         subject_desc = subject_desc.with_annotations(
             {**subject_desc.annotations, REF_NAME: location.tag})
     with FileStore(".") as store:
-        layers, _ = add_files(store, files, ann, disable_path_validation=disable_path_validation,
-                              concurrency=concurrency, on_file=on_file)
+        layers, _ = add_files(store, refs, ann, concurrency=concurrency, on_file=on_file)
         memory = MemoryStore()
         memory.push_bytes(mediatype.OCI_EMPTY, b"{}")
-        config_desc = _config_descriptor(config, "v1.1", artifact_type, ann.get(CONFIG_KEY),
-                                         store, memory)
+        config_desc = config_descriptor(cfg_ref, "v1.1", artifact_type, ann.get(CONFIG_KEY),
+                                        store, memory)
         # The subject is the descriptor as resolved, as the Go CLI's: an index's entry keeps its
         # platform and artifact type, a layout's index.json entry its annotations.
         root, raw = pack_manifest(layers, artifact_type=artifact_type, config=config_desc,
@@ -145,7 +149,7 @@ class ReferrerNode:
 
 
 def discover(
-    reference: str,
+    reference: str | LayoutReference,
     *,
     artifact_type: str = "",
     depth: int = 0,
@@ -184,7 +188,7 @@ def discover(
 class Endpoint:
     """One side of a copy: a reference and how to open it."""
 
-    reference: str
+    reference: str | LayoutReference
     oci_layout: bool = False
     remote: Remote = field(default_factory=Remote)
 

@@ -14,8 +14,7 @@ import platform as _host
 
 from orasx import mediatype
 from orasx._gostr import go_json_escapes
-from orasx.descriptor import Platform
-from orasx.errors import InvalidInputError
+from orasx.descriptor import Platform, parse_platform
 
 __all__ = ["IMAGE_CONFIG", "host_architecture", "parse_platform_flag", "platform_config"]
 
@@ -46,20 +45,7 @@ def parse_platform_flag(value: str) -> Platform | None:
     """
     if not value:
         return None
-    body, _, os_version = value.partition(":")
-    parts = body.split("/")
-    if len(parts) > 3:
-        quoted = json.dumps(value, ensure_ascii=False)
-        raise InvalidInputError(
-            f"failed to parse platform {quoted}: expected format os[/arch[/variant]]")
-    os_name = parts[0]
-    arch = parts[1] if len(parts) > 1 else host_architecture()
-    variant = parts[2] if len(parts) > 2 else ""
-    if not os_name:
-        raise InvalidInputError("invalid platform: OS cannot be empty")
-    if not arch:
-        raise InvalidInputError("invalid platform: Architecture cannot be empty")
-    return Platform(os=os_name, architecture=arch, variant=variant, os_version=os_version)
+    return parse_platform(value, default_architecture=host_architecture())
 
 
 def platform_config(platform: Platform) -> bytes:

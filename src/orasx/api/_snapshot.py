@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import hashlib
 import os
 import secrets
 import shutil
@@ -14,9 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from orasx._copy import resolve_root
+from orasx._fsutil import cache_home
 from orasx.api._common import Remote, open_target
 from orasx.content._digestcache import fingerprint
-from orasx.content._paths import resolve_write_path
+from orasx.content._members import member_descriptor, members
+from orasx.content._paths import make_dirs, resolve_write_path
 from orasx.content.cache import BlobCache, CachedTarget, blob_key, current_uid
 from orasx.content.file import FileStore
 from orasx.descriptor import UNPACK, Descriptor, Platform
@@ -32,11 +35,7 @@ __all__ = ["default_cache_dir", "select_titles", "snapshot"]
 
 def default_cache_dir() -> str:
     """``$ORAS_CACHE``, else ``$XDG_CACHE_HOME/orasx``, else ``~/.cache/orasx``."""
-    explicit = os.environ.get("ORAS_CACHE")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "orasx")
+    return os.environ.get("ORAS_CACHE") or cache_home()
 
 
 def select_titles(layers: Sequence[Descriptor], allow: Sequence[str] | None,
@@ -74,7 +73,9 @@ def snapshot(
     manifest digest, shared by every process; files selected by later calls are added to it.
     Plain files are hardlinks to the cache entries (hashed once as they are linked) where the
     filesystem allows. ``offline=True`` makes no request: a tag resolves to the digest the cache
-    last saw for it. ``allow_patterns``/``ignore_patterns`` select files by title (globs).
+    last saw for it. ``allow_patterns``/``ignore_patterns`` select files by title (globs); with
+    ``allow_patterns``, files inside a directory layer are picked by their path in it
+    (``model/config.json``): the layer is read once through the cache and indexed.
     """
     cache = BlobCache(cache_dir or default_cache_dir())
     target, ref, name = open_target(reference, oci_layout=oci_layout, remote=remote,
@@ -97,6 +98,28 @@ def snapshot(
             _remove(dest, snap)
             _place(source, cache, store, layer, dest)
             placed.append((layer, key))
+    if allow_patterns:  # files inside directory layers that the patterns pick
+        chosen = {id(x) for x in select_titles(node.layers, allow_patterns, ignore_patterns)}
+        cached_only = CachedTarget(target, cache, name, offline=True)
+        with FileStore(snap) as store:
+            for layer in node.layers:
+                if (id(layer) in chosen or layer.annotations.get(UNPACK) != "true" or
+                        any(fnmatch.fnmatchcase(layer.title, p) for p in ignore_patterns or ())):
+                    continue
+                for member in members(source, layer):
+                    if member.kind != "file":
+                        continue
+                    desc = member_descriptor(layer, member)
+                    if not select_titles([desc], allow_patterns, ignore_patterns):
+                        continue
+                    key = (f"snapshot-{root.digest.encoded}-{desc.digest.algorithm}-"
+                           f"{desc.digest.encoded}-{hashlib.sha256(desc.title.encode()).hexdigest()[:16]}")
+                    dest = resolve_write_path(snap, desc.title)
+                    if _intact(cache, key, dest, snap):
+                        continue
+                    _remove(dest, snap)
+                    _place(cached_only, cache, store, desc, dest)
+                    placed.append((desc, key))
     for layer, key in placed:
         dest = resolve_write_path(snap, layer.title, allow_root=layer.annotations.get(UNPACK)
                                   == "true")
@@ -145,8 +168,7 @@ def _snapshot_dir(cache: BlobCache, digest: Digest) -> str:
 
 
 def _own_snapshots_base() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "orasx", f"snapshots-{current_uid()}")
+    return os.path.join(cache_home(), f"snapshots-{current_uid()}")
 
 
 def _intact(cache: BlobCache, key: str, dest: str, snap: str) -> bool:
@@ -220,7 +242,7 @@ def _link(source: CachedTarget, cache: BlobCache, layer: Descriptor, dest: str) 
     fd, st = opened
     try:
         parent = os.path.dirname(dest)
-        os.makedirs(parent, exist_ok=True)
+        make_dirs(parent)  # (no recursion: a title may be thousands of levels deep)
         if st.st_uid != current_uid() or st.st_dev != os.stat(parent).st_dev:
             return False  # another user's inode: they could change it under the snapshot
         if not cache.trust.holds(blob_key(layer.digest), st):

@@ -3,8 +3,8 @@ CLI's words and order: file paths, annotations, platforms, references, tags, ``-
 
 The Go CLI checks its options first (absolute paths, then ``--annotation``/``--annotation-file``,
 then ``--platform``), then, when it runs, that the reference names a tag or digest, then the
-files as it prepares them. The library checks the same things in its own words; these functions
-run first so that a user sees the Go CLI's.
+files as it prepares them. Each flag is parsed here once, into the values the library takes
+(file references, annotation mappings), with the Go CLI's checks and words.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from orasx._gostr import go_quote
@@ -22,14 +23,16 @@ if TYPE_CHECKING:
     from orasx.cli._cobra import GoUsageError
     from orasx.cli._options import TargetOptions
     from orasx.descriptor import Platform
+    from orasx.fileref import FileReference
 
 __all__ = [
+    "Annotations",
     "PreparedFiles",
     "check_config_file",
-    "check_deprecated_flags",
     "check_file_paths",
     "check_tags",
     "concurrency",
+    "config_file",
     "load_annotations",
     "missing_reference",
     "os_error_text",
@@ -46,19 +49,6 @@ DEFAULT_CONCURRENCY = 3
 _ANNOTATION_FILE_LIMIT = 4 * 1024 * 1024
 
 
-def check_deprecated_flags() -> None:
-    """cobra's warning for the deprecated ``-v/--verbose`` when it is given (``Flag --verbose has
-    been deprecated, and will be removed in a future release.`` on stderr), once per command."""
-    import click
-
-    ctx = click.get_current_context(silent=True)
-    if ctx is None or ctx.meta.get("orasx.verbose-warned"):
-        return
-    if ctx.get_parameter_source("verbose") is click.core.ParameterSource.COMMANDLINE:
-        ctx.meta["orasx.verbose-warned"] = True
-        click.echo("Flag --verbose has been deprecated, and will be removed in a future release.",
-                   err=True)
-
 
 def concurrency(value: int) -> int:
     """``--concurrency``: 0 or less means oras-go's default, as in the Go CLI."""
@@ -68,27 +58,27 @@ def concurrency(value: int) -> int:
 # -- file paths ---------------------------------------------------------------------------------
 
 
-def _file_path(item: str) -> str:
+def _file_reference(item: str, default_type: str = "") -> FileReference:
     from orasx.fileref import parse_file_reference
 
     try:
-        return parse_file_reference(item)[0]
+        return parse_file_reference(item, default_type)
     except InvalidInputError:
         raise InvalidInputError(f"found empty file path in {go_quote(item)}") from None
 
 
-def check_file_paths(files: Sequence[str], *, disable_path_validation: bool) -> None:
-    """``path[:type]`` arguments: an empty path, or absolute paths (unless
-    ``--disable-path-validation``), all named in one error, as the Go CLI."""
-    absolute = []
-    for item in files:
-        path = _file_path(item)
-        if not disable_path_validation and os.path.isabs(path):
-            absolute.append(path)
+def check_file_paths(files: Sequence[str], *, disable_path_validation: bool,
+                     ) -> list[FileReference]:
+    """``path[:type]`` arguments, parsed (once) into the file references the library takes:
+    an empty path, or absolute paths (unless ``--disable-path-validation``), all named in one
+    error, as the Go CLI."""
+    refs = [_file_reference(item) for item in files]
+    absolute = [r.path for r in refs if not disable_path_validation and os.path.isabs(r.path)]
     if absolute:
         raise InvalidInputError(
             "absolute file path detected. If it's intentional, use --disable-path-validation "
             f"flag to skip this check: {', '.join(absolute)}")
+    return refs
 
 
 def stat_error(path: str) -> InvalidInputError | None:
@@ -106,13 +96,22 @@ def os_error_text(e: OSError) -> str:
     return reason[:1].lower() + reason[1:]
 
 
-def check_config_file(config: str | None) -> None:
-    """``--config PATH[:TYPE]``: Go's ``stat`` error when ``PATH`` is not there."""
+def config_file(config: str | None) -> FileReference | None:
+    """``--config PATH[:TYPE]``, parsed once (typed ``application/vnd.unknown.config.v1+json``
+    unless it says otherwise); None when not given."""
     if not config:
-        return
+        return None
     from orasx.fileref import parse_file_reference
+    from orasx.mediatype import DEFAULT_CONFIG_V1_0
 
-    missing = stat_error(parse_file_reference(config)[0])
+    return parse_file_reference(config, DEFAULT_CONFIG_V1_0)
+
+
+def check_config_file(config: FileReference | None) -> None:
+    """``--config PATH[:TYPE]``: Go's ``stat`` error when ``PATH`` is not there."""
+    if config is None:
+        return
+    missing = stat_error(config.path)
     if missing is not None:
         raise missing
 
@@ -161,16 +160,17 @@ def _is_annotation_map(doc: object) -> bool:
     return True
 
 
-def _read_annotation_file(path: str) -> dict[str, dict[str, str]]:
+def _read_annotation_file(path: str) -> tuple[dict[str, dict[str, str]], bytes]:
     """The Go CLI's reading of ``--annotation-file``: one JSON value (what follows it is not
-    read) of the shape ``{"$manifest": {...}, "file": {...}}``; anything else is its one error."""
+    read) of the shape ``{"$manifest": {...}, "file": {...}}``; anything else is its one error.
+    Returns it with the bytes read (once)."""
     try:
         with open(path, "rb") as f:
             data = f.read(_ANNOTATION_FILE_LIMIT + 1)
     except OSError:
         raise _annotation_file_error(path) from None
     if len(data) > _ANNOTATION_FILE_LIMIT:
-        return {}  # the library refuses it in its own words
+        return {}, data  # refused in the library's words (:meth:`Annotations.named`)
     text = data.decode("utf-8", errors="replace").lstrip(" \t\r\n")
     try:
         doc, _ = json.JSONDecoder(parse_constant=_no_constant).raw_decode(text)
@@ -181,7 +181,7 @@ def _read_annotation_file(path: str) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for name, values in (doc or {}).items():
         out[str(name)] = {str(k): str(v or "") for k, v in (values or {}).items()}
-    return out
+    return out, data
 
 
 def _no_constant(name: str) -> object:
@@ -203,14 +203,32 @@ def parse_annotation_flags(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def load_annotations(items: Sequence[str], annotation_file: str | None,
-                     ) -> tuple[dict[str, str], Mapping[str, Mapping[str, str]]]:
-    """``-a key=value`` flags and ``--annotation-file``, checked as the Go CLI checks them:
-    (the manifest annotations the flags give, the file's entries)."""
+@dataclass(frozen=True)
+class Annotations:
+    """``-a key=value`` flags and ``--annotation-file``, read once: ``manifest`` (the flags),
+    ``from_file`` (the file's entries as the Go CLI reads them) and the file's bytes."""
+
+    manifest: dict[str, str]
+    from_file: Mapping[str, Mapping[str, str]]
+    data: bytes | None = None
+
+    def named(self) -> dict[str, dict[str, str]] | None:
+        """The file's entries as the library takes them: its schema (string values only, one
+        JSON object of at most 4 MiB) refuses in its own words what the Go CLI's reading lets
+        through; None without a file."""
+        if self.data is None:
+            return None
+        from orasx.fileref import parse_annotation_file
+
+        return parse_annotation_file(self.data[:_ANNOTATION_FILE_LIMIT])
+
+
+def load_annotations(items: Sequence[str], annotation_file: str | None) -> Annotations:
+    """``-a key=value`` flags and ``--annotation-file``, checked as the Go CLI checks them."""
     if items and annotation_file:
         raise InvalidInputError("`--annotation` and `--annotation-file` cannot be both specified")
-    from_file = _read_annotation_file(annotation_file) if annotation_file else {}
-    return parse_annotation_flags(items), from_file
+    from_file, data = _read_annotation_file(annotation_file) if annotation_file else ({}, None)
+    return Annotations(parse_annotation_flags(items), from_file, data)
 
 
 # -- platforms, references, tags ----------------------------------------------------------------
@@ -239,19 +257,18 @@ def missing_reference(quoted: str, *, digest_only: bool = False, hint: str = "")
     """The Go CLI's usage error for the reference ``quoted`` (as the message shows it) when it
     names no tag or digest (``digest_only``: no digest), with the command's usage line;
     ``hint`` goes before the advice."""
-    import click
-
-    from orasx.cli._cobra import GoUsageError, go_path, use_line
+    from orasx.cli._command import GoUsageError, current, use_line
 
     if digest_only:
         what, form = "no digest specified", '"<name>@<digest>"'
     else:
         what, form = "no tag or digest specified", '"<name>:<tag>" or "<name>@<digest>"'
-    ctx = click.get_current_context(silent=True)
-    path = go_path(ctx) if ctx is not None else ""
+    invocation = current()
+    assert invocation is not None, "a command is running"
+    path = invocation.path
     return GoUsageError(
         f"{quoted}: {what}\n"
-        f"Usage: {use_line(path)}\n"
+        f"Usage: {use_line(invocation)}\n"
         f'{hint}Please specify a reference in the form of {form}. '
         f'Run "oras {path} -h" for more options and examples')
 

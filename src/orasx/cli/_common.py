@@ -1,21 +1,24 @@
-"""What every command shares besides its options (``_options``): error handling, confirmation,
-and the ``--platform`` value."""
+"""What every command shares besides its flags (``_options``): error handling, confirmation,
+the reference a manifest or blob command needs, output files' errors."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-import click
-
 from orasx.cli import _signals
-from orasx.cli._options import Command
+from orasx.cli._artifact import missing_reference, os_error_text
+from orasx.cli._command import GoUsageError, current
+from orasx.cli._options import TargetOptions
 from orasx.cli._safe import one_line
 from orasx.errors import OrasError
 
 if TYPE_CHECKING:
+    from orasx.api import Location
     from orasx.cli.display.manifest import DeleteHandler
     from orasx.descriptor import Descriptor
 
@@ -30,7 +33,7 @@ def confirm(force: bool, question: str) -> None:
     sys.stdout.flush()
     answer = sys.stdin.readline().strip().lower()
     if answer not in ("y", "yes"):
-        click.echo("Operation cancelled.")
+        print("Operation cancelled.")
         raise SystemExit(0)
 
 
@@ -52,7 +55,6 @@ def delete_found(kind: str, reference: str, lookup: Callable[[], Descriptor],
     """The Go CLI's delete of a manifest or blob (``kind``): look it up first (a missing one is
     an error, or with ``-f`` and no ``--descriptor`` a ``Missing`` line), ask naming its digest
     (:func:`confirm_delete`), delete, report."""
-    from orasx.cli._cobra import GoUsageError
     from orasx.errors import NotFoundError
 
     try:
@@ -67,7 +69,7 @@ def delete_found(kind: str, reference: str, lookup: Callable[[], Descriptor],
     handler.on_deleted(desc)
 
 
-def handle_errors(f: Command) -> Command:
+def handle_errors(f: Callable[..., None]) -> Callable[..., None]:
     """Print an :class:`OrasError` as the Go CLI would (``_hints.render``: ``Error: <message>``,
     ``Error response from registry: ...``, a second hint line...) on stderr and exit 1."""
 
@@ -78,15 +80,53 @@ def handle_errors(f: Command) -> Command:
         except OrasError as e:
             from orasx.cli._hints import render
 
-            text = render(e, click.get_current_context(silent=True))
-            click.echo("\n".join(one_line(line) for line in text.split("\n")), err=True)
+            text = render(e, current())
+            _stderr("\n".join(one_line(line) for line in text.split("\n")))
             sys.exit(1)
         except OSError as e:
             where = f"{e.filename}: " if e.filename else ""
-            click.echo(one_line(f"Error: {where}{e.strerror or e}"), err=True)
+            _stderr(one_line(f"Error: {where}{e.strerror or e}"))
             sys.exit(1)
         except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM/SIGHUP (see _signals)
-            click.echo(f"Error: {_signals.describe(e)}", err=True)
+            _stderr(f"Error: {_signals.describe(e)}")
             sys.exit(_signals.exit_code(e))
 
     return wrapper
+
+
+def _stderr(text: str) -> None:
+    sys.stdout.flush()
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def require_reference(target: TargetOptions, *, digest_only: bool = False) -> Location:
+    """The reference, parsed; the Go CLI's errors when it names no tag or digest, or (with
+    ``digest_only``, for blobs) a tag instead of a digest."""
+    location = target.location()
+    if not location.tag and location.digest is None:
+        raise missing_reference(f'"{target.reference}"', digest_only=digest_only)
+    if digest_only and location.digest is None:
+        raise GoUsageError("invalid checksum digest format")
+    return location
+
+
+#: what opening an output file fails with (Go: ``open PATH: REASON``)
+_OPEN_ERRORS = frozenset({errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EACCES, errno.EPERM,
+                          errno.EROFS})
+
+
+@contextlib.contextmanager
+def output_errors(path: str, template: str = "open {path}: {reason}") -> Iterator[None]:
+    """An output file that cannot be opened (no such directory, a directory, no permission) in
+    the Go CLI's words: ``template`` with the path as given and the reason."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno not in _OPEN_ERRORS:
+            raise
+        raise GoUsageError(template.format(path=path, reason=os_error_text(e))) from None
+
+
+#: how ``manifest fetch`` and ``index create/update`` word it
+FAILED_TO_OPEN = 'failed to open "{path}": open {path}: {reason}'

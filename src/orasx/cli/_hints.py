@@ -11,7 +11,8 @@ problem; this module adds the prefix, the operation and the advice).
   Unauthorized``); as in Go, without the operation;
 - a registry that says not found: ``Error response from registry: <operation><message>``, the
   operation (``failed to resolve digest: ``...) from :data:`OPERATIONS` by Go command path;
-- a connection failure: ``Error: <operation><message>`` (``Head "<url>": dial tcp ...``), and for
+- a connection failure: ``Error: <operation>`` and Go's words for it (``_nethttp``: ``Head
+  "<url>": dial tcp ...``), and for
   an HTTPS request answered in plain HTTP or a certificate that does not verify, a second line
   with what to pass (not when ``--plain-http`` was given explicitly: the user chose);
 - no credentials for a registry that wants them: ``Error: <operation>basic credential not found``
@@ -20,6 +21,9 @@ problem; this module adds the prefix, the operation and the advice).
   showing the reference's form;
 - everything else: ``Error: <message>``, with our advice for its ``reason`` (:data:`HINTS`).
 
+What is said is chosen by the error's data (its class, ``reason``, ``reference``, ``path``) and the
+command's, never by parsing the library's message.
+
 Text from a registry reaches these messages with its control characters already escaped
 (``registry._errors.escape_controls``), so it cannot forge a line; the line breaks here are ours.
 """
@@ -27,36 +31,40 @@ Text from a registry reaches these messages with its control characters already 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import click
-
+from orasx.cli._nethttp import go_text
 from orasx.errors import (
     InvalidReferenceError,
     NetworkError,
     NotFoundError,
     OrasError,
+    Reason,
     RegistryError,
 )
 
+if TYPE_CHECKING:
+    from orasx.cli._command import Invocation
+
 HINTS = {
-    "unauthorized": "run 'oras login {registry}' or pass -u/-p",
-    "credentials-refused": "check the username and password (oras login {registry}, or -u/-p)",
-    "denied": "check that the account has permission for this repository",
-    "plain-http-credentials": "use https, or pass --plain-http to allow it",
-    "tls-verify": "pass --ca-file with the registry's CA, or --insecure to skip verification",
-    "path-traversal": "pass -T/--allow-path-traversal to allow it",
-    "symlink-traversal": "pass -T/--allow-path-traversal to allow it",
-    "keep-old-files": "remove it or drop -k/--keep-old-files",
-    "no-credentials": "pass -u and --password-stdin",
+    Reason.UNAUTHORIZED: "run 'oras login {registry}' or pass -u/-p",
+    Reason.CREDENTIALS_REFUSED: "check the username and password (oras login {registry}, or -u/-p)",
+    Reason.DENIED: "check that the account has permission for this repository",
+    Reason.PLAIN_HTTP_CREDENTIALS: "use https, or pass --plain-http to allow it",
+    Reason.TLS_VERIFY: "pass --ca-file with the registry's CA, or --insecure to skip verification",
+    Reason.PATH_TRAVERSAL: "pass -T/--allow-path-traversal to allow it",
+    Reason.SYMLINK_TRAVERSAL: "pass -T/--allow-path-traversal to allow it",
+    Reason.KEEP_OLD_FILES: "remove it or drop -k/--keep-old-files",
+    Reason.NO_CREDENTIALS: "pass -u and --password-stdin",
 }
 _HINTS = HINTS  # the old name
 
 #: Second lines for connection failures (``NetworkError.reason``), in the Go CLI's style of
 #: recommendation.
 NETWORK_HINTS = {
-    "https-plain": "The registry answered in plain HTTP: pass --plain-http to use HTTP for it",
-    "tls-verify": ("Pass --ca-file with the registry's CA certificate, or --insecure to skip "
-                   "the verification"),
+    Reason.HTTPS_PLAIN: "The registry answered in plain HTTP: pass --plain-http to use HTTP for it",
+    Reason.TLS_VERIFY: ("Pass --ca-file with the registry's CA certificate, or --insecure to skip "
+                        "the verification"),
 }
 
 #: Go command path -> the operation the Go CLI names before a failure of the command's first
@@ -69,14 +77,8 @@ OPERATIONS = {
     "repo ls": "could not list repositories for \"{registry}\"\n",
 }
 
-#: The reference a remote not-found error names first (``<registry>/<repo>:<tag>: not found``).
-_NOT_FOUND_REF = re.compile(r"(?P<ref>[^\s:]+(?::\d+)?/[^\s]+?): not found(?::.*)?")
-
 _REFERENCE_FORM = ("Please make sure the provided reference is in the form of "
                    "<registry>/<repo>[:tag|@digest]")
-_INVALID_REFERENCE = re.compile(
-    r"invalid reference '(?P<ref>[^']*)': invalid (?P<what>repository|tag|registry) "
-    r"'(?P<value>[^']*)'")
 
 
 def message(err: OrasError) -> str:
@@ -88,7 +90,7 @@ def message(err: OrasError) -> str:
     return f"{err}: {hint.format(registry=registry)}"
 
 
-def _reference(ctx: click.Context | None, side: str | None = None) -> str:
+def _reference(ctx: Invocation | None, side: str | None = None) -> str:
     if ctx is None:
         return ""
     names = {"source": ("source",), "destination": ("destination",)}.get(
@@ -100,7 +102,7 @@ def _reference(ctx: click.Context | None, side: str | None = None) -> str:
     return ""
 
 
-def _argument_naming(ctx: click.Context | None, path: str) -> str:
+def _argument_naming(ctx: Invocation | None, path: str) -> str:
     """The command-line argument that names the layout at ``path`` (``path[:tag|@digest]``)."""
     if ctx is not None:
         for name in ("reference", "source", "destination", "subject"):
@@ -111,14 +113,14 @@ def _argument_naming(ctx: click.Context | None, path: str) -> str:
     return path
 
 
-def _is_remote(ctx: click.Context | None, side: str | None) -> bool:
+def _is_remote(ctx: Invocation | None, side: str | None) -> bool:
     if ctx is None:
         return True
     flag = {"source": "from_oci_layout", "destination": "to_oci_layout"}.get(side or "", "oci_layout")
     return not ctx.params.get(flag)
 
 
-def _operation(ctx: click.Context | None) -> str:
+def _operation(ctx: Invocation | None) -> str:
     if ctx is None:
         return ""
     from orasx.cli._cobra import go_path
@@ -141,7 +143,7 @@ def _tag_of(ref: str) -> str:
     return last.partition(":")[2]
 
 
-def _index_operation(ctx: click.Context | None, err: OrasError) -> str:
+def _index_operation(ctx: Invocation | None, err: OrasError) -> str:
     """``manifest index create/update`` name what they could not find (Go: ``could not find the
     manifest nope: ``; ``could not find the index nope: `` for the index ``update`` changes)."""
     if ctx is None:
@@ -149,19 +151,18 @@ def _index_operation(ctx: click.Context | None, err: OrasError) -> str:
     from orasx.cli._cobra import go_path
 
     path = go_path(ctx)
-    m = _NOT_FOUND_REF.fullmatch(str(err))
-    if path not in ("manifest index create", "manifest index update") or m is None:
+    if path not in ("manifest index create", "manifest index update") or not err.reference:
         return ""
-    tag = _tag_of(m["ref"])
+    tag = _tag_of(err.reference)
     reference = ctx.params.get("reference")
     what = "manifest"
     if path == "manifest index update" and isinstance(reference, str) \
-            and _tag_of(reference) == tag and reference.rsplit("/", 1)[0] in m["ref"]:
+            and _tag_of(reference) == tag and reference.rsplit("/", 1)[0] in err.reference:
         what = "index"
     return f"could not find the {what} {tag}: "
 
 
-def _plain_http_explicit(ctx: click.Context | None) -> bool:
+def _plain_http_explicit(ctx: Invocation | None) -> bool:
     """Did the user pass ``--plain-http`` (true or false) to the command of ``ctx``?"""
     if ctx is None:
         return False
@@ -169,7 +170,7 @@ def _plain_http_explicit(ctx: click.Context | None) -> bool:
                or getattr(v, "plain_http", None) is not None for k, v in ctx.params.items())
 
 
-def _credentials_file(ctx: click.Context | None) -> str:
+def _credentials_file(ctx: Invocation | None) -> str:
     configs = ctx.params.get("registry_config") if ctx is not None else None
     if isinstance(configs, tuple) and configs:
         return str(configs[0])
@@ -178,7 +179,7 @@ def _credentials_file(ctx: click.Context | None) -> str:
     return default_config_path()
 
 
-def render(err: OrasError, ctx: click.Context | None = None) -> str:
+def render(err: OrasError, ctx: Invocation | None = None) -> str:
     """The whole text the Go CLI prints for ``err`` in the command of ``ctx`` (one or two lines,
     without the final newline), prefix included."""
     from orasx.cli._cobra import go_path
@@ -193,35 +194,31 @@ def render(err: OrasError, ctx: click.Context | None = None) -> str:
     if isinstance(err, RegistryError) and err.method:
         # an answer of the registry: Go prints the registry's own errors, without the operation
         return f"{prefix if side else 'Error response from registry: '}{err.detail or err}"
-    if isinstance(err, RegistryError) and err.reason == "unauthorized":
+    if isinstance(err, RegistryError) and err.reason is Reason.UNAUTHORIZED:
         if operation.endswith("\n"):  # repo ls: Go trims its two-line wrapping here
             operation = ""
         return (f"{prefix}{operation}basic credential not found\n"
                 "Please check whether the registry credential stored in the authentication file "
                 f'at "{_credentials_file(ctx)}" is correct')
-    if isinstance(err, InvalidReferenceError) and err.reason == "reference-form":
+    if isinstance(err, InvalidReferenceError) and err.reason is Reason.REFERENCE_FORM:
         return f"{prefix}{err}\n{_REFERENCE_FORM}"
-    m = _INVALID_REFERENCE.match(str(err))
-    if m:
-        return (f'{prefix}"{m["ref"]}": invalid reference: invalid {m["what"]} "{m["value"]}"\n'
-                f"{_REFERENCE_FORM}")
-    if err.reason == "no-layout":  # (the library's "<path>: no such OCI layout ...")
-        path = str(err).rpartition(": no such OCI layout")[0]
+    if err.reason is Reason.NO_LAYOUT:
+        path = err.path
         arg = _argument_naming(ctx, path)
         return (f'Error: invalid argument "{arg}": failed to find path "{path}": stat {path}: '
                 "no such file or directory")
     if isinstance(err, NotFoundError) and not remote:  # Go's OCI store says only "not found"
-        detail = "not found" if err.reason == "not-in-store" else message(err)
+        detail = "not found" if err.reason is Reason.NOT_IN_STORE else message(err)
         return f"{prefix}{operation}{detail}"
-    if isinstance(err, NotFoundError) and remote and "OCI layout" not in str(err):
+    if isinstance(err, NotFoundError) and remote and not err.path:  # not from a local layout
         if not side:
             prefix = "Error response from registry: "
         return f"{prefix}{operation or _index_operation(ctx, err)}{err}"
-    if err.reason == "blob-needs-digest" and _tag_of(str(err).split(": ", 1)[0]):
+    if err.reason is Reason.BLOB_NEEDS_DIGEST and _tag_of(err.reference):
         return f"{prefix}invalid checksum digest format"
     if isinstance(err, NetworkError):
         hint = NETWORK_HINTS.get(err.reason)
-        if err.reason == "https-plain" and _plain_http_explicit(ctx):
+        if err.reason is Reason.HTTPS_PLAIN and _plain_http_explicit(ctx):
             hint = None
-        return f"{prefix}{operation}{err}" + (f"\n{hint}" if hint else "")
+        return f"{prefix}{operation}{go_text(err)}" + (f"\n{hint}" if hint else "")
     return f"{prefix}{message(err)}"

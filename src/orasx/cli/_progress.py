@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-import click
-
 from orasx.cli._safe import markup, one_line
 
 if TYPE_CHECKING:
@@ -123,7 +121,7 @@ class StatusPrinter(Reporter):
     def _line_locked(self, verb: str, desc: Descriptor) -> None:
         if not self.quiet:
             name = one_line(desc.title or desc.media_type)
-            click.echo(f"{self.verbs.pad(verb)} {desc.digest.encoded[:12]} {name}")
+            print(f"{self.verbs.pad(verb)} {desc.digest.encoded[:12]} {name}", flush=True)
 
     @staticmethod
     def _key(desc: Descriptor) -> tuple[str, str]:
@@ -160,7 +158,7 @@ class StatusPrinter(Reporter):
     def note(self, text: str) -> None:
         if not self.quiet:
             with self._lock:
-                click.echo(one_line(text))
+                print(one_line(text), flush=True)
 
     def status(self, verb: str, desc: Descriptor) -> None:
         self._line(verb, desc)
@@ -288,8 +286,8 @@ class LiveProgress(Reporter):
         if not ok:
             return
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        click.echo(
+        print(
             f"{self.done_verb} {self.files} blob(s), {_human(self.bytes)} in {elapsed:.1f}s "
             f"({_human(self.bytes / elapsed)}/s)",
-            err=True,
+            file=sys.stderr, flush=True,
         )

@@ -14,39 +14,41 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-import click
-
 from orasx._gostr import go_quote
 from orasx.api._backup import BackupEvents, parse_artifact_references
+from orasx.cli._command import Command, current, exactly
 from orasx.cli._common import handle_errors
-from orasx.cli._flags import flag
-from orasx.cli._options import FormatOptions, RemoteOptions, format_options, remote_options
+from orasx.cli._options import FormatFlags, FormatOptions, RemoteFlags, RemoteOptions
+from orasx.cli._pflag import Flag
 from orasx.cli._progress import BACKUP, RESTORE, Reporter, VerbSet, reporter
 from orasx.cli._safe import one_line
 from orasx.cli.display import backup as display
-from orasx.errors import NotFoundError, OrasError, RegistryError
+from orasx.errors import NotFoundError, OrasError, Reason, RegistryError
 
 if TYPE_CHECKING:
     from orasx._copy import Hooks
     from orasx.api import BackupResult
 
+#: The reasons of a compressed archive restore cannot read, and the tool that decompresses it.
+_COMPRESSED = {Reason.COMPRESSED_GZIP: "gzip", Reason.COMPRESSED_BZIP2: "bzip2",
+               Reason.COMPRESSED_XZ: "xz", Reason.COMPRESSED_ZSTD: "zstd"}
 #: Go's second line for the errors that have one (by ``OrasError.reason``).
 _ADVICE = {
-    "output-is-directory": "To back up to a tar archive, please specify a different output file "
-                           "name or remove the existing directory.",
+    Reason.OUTPUT_IS_DIRECTORY: "To back up to a tar archive, please specify a different output "
+                                "file name or remove the existing directory.",
 }
 #: Errors of ours whose message is complete as it is (printed ``Error: <message>``).
-_OWN = ("output-is-directory", "no-tags", "input-path", "sparse-member", "compressed-gzip",
-        "compressed-bzip2", "compressed-xz", "compressed-zstd")
+_OWN = (Reason.OUTPUT_IS_DIRECTORY, Reason.NO_TAGS, Reason.INPUT_PATH, Reason.SPARSE_MEMBER,
+        *_COMPRESSED)
 
 
 def input_fix(err: OrasError, path: str) -> str:
     """What to do about a restore input that cannot be read in place (said on the error's own
     line): a sparse tar member, a compressed archive."""
-    if err.reason == "sparse-member":
+    if err.reason is Reason.SPARSE_MEMBER:
         return "re-create the archive without sparse files (oras backup writes none)"
-    if err.reason.startswith("compressed-"):
-        tool = err.reason.removeprefix("compressed-")
+    tool = _COMPRESSED.get(err.reason)
+    if tool:
         return (f"decompress it first ({tool} -dc {one_line(shlex.quote(path))} > layout.tar) "
                 "and restore layout.tar")
     return ""
@@ -122,8 +124,8 @@ def error_text(err: OrasError, step: str, *, layout_resolve: bool = False,
     if err.reason in _OWN:
         advice = _ADVICE.get(err.reason, advice)
         return f"Error: {err}" + (f": {fix}" if fix else "") + (f"\n{advice}" if advice else "")
-    text = render(err, click.get_current_context(silent=True))
-    explained = isinstance(err, RegistryError) and err.codes and err.reason != "unauthorized"
+    text = render(err, current())
+    explained = isinstance(err, RegistryError) and err.codes and err.reason is not Reason.UNAUTHORIZED
     if not step or explained:
         return text
     first, nl, rest = text.partition("\n")
@@ -142,8 +144,9 @@ def _fail(err: OrasError, steps: _Steps, *, layout_resolve: bool = False,
     ``fix``: what to do, on the error's line."""
     steps.stop(ok=False)
     text = error_text(err, steps.step, layout_resolve=layout_resolve and steps.step_kind == "resolve",
-                      advice=list_tags() if err.reason == "no-tags" else "", fix=fix)
-    click.echo("\n".join(one_line(line) for line in text.split("\n")), err=True)
+                      advice=list_tags() if err.reason is Reason.NO_TAGS else "", fix=fix)
+    sys.stdout.flush()
+    print("\n".join(one_line(line) for line in text.split("\n")), file=sys.stderr)
     sys.exit(1)
 
 
@@ -170,16 +173,8 @@ def _run(work: Callable[[], BackupResult], fail: Callable[[OrasError], None],
     handler.on_done(result, time.monotonic_ns() - started)
 
 
-@click.command("backup", help="Back up a repository's tags (all when none given) to an OCI "
-               "layout directory or a .tar file: oras backup --output DIR|FILE.tar REPO[:tags]")
-@click.argument("reference")
-@click.option("-o", "--output", required=True, metavar="DIR|FILE.tar", help="Where to write.")
-@flag("--include-referrers", help="Back up the referrers too.")
-@click.option("--concurrency", default=3, show_default=True, help="Blobs copied at once.")
-@remote_options(distribution_spec=True)
-@format_options()
 @handle_errors
-def backup(remote: RemoteOptions, fmt: FormatOptions, reference: str, output: str,
+def run_backup(remote: RemoteOptions, fmt: FormatOptions, reference: str, output: str,
            include_referrers: bool, concurrency: int) -> None:
     from orasx.api import backup as do_backup
 
@@ -197,18 +192,8 @@ def backup(remote: RemoteOptions, fmt: FormatOptions, reference: str, output: st
          handler, steps, started)
 
 
-@click.command("restore", help="Restore tags (all when none given) from an OCI layout directory "
-               "or .tar file to a repository: oras restore --input DIR|FILE.tar REPO[:tags]")
-@click.argument("reference")
-@click.option("-i", "--input", "input_", required=True, metavar="DIR|FILE.tar",
-              help="Layout to read.")
-@flag("--exclude-referrers", help="Do not restore referrers.")
-@flag("--dry-run", help="Only show what would be restored.")
-@click.option("--concurrency", default=5, show_default=True, help="Blobs copied at once.")
-@remote_options(distribution_spec=True)
-@format_options()
 @handle_errors
-def restore(remote: RemoteOptions, fmt: FormatOptions, reference: str, input_: str,
+def run_restore(remote: RemoteOptions, fmt: FormatOptions, reference: str, input_: str,
             exclude_referrers: bool, dry_run: bool, concurrency: int) -> None:
     from orasx.api import restore as do_restore
 
@@ -225,3 +210,110 @@ def restore(remote: RemoteOptions, fmt: FormatOptions, reference: str, input_: s
                          f'available tags in {go_quote(input_)}, use "oras repo tags '
                          '--oci-layout"', fix=input_fix(e, input_)),
          handler, steps, started)
+
+
+backup = Command(
+    use='backup [flags] --output <path> <registry>/<repository>[:<ref1>[,<ref2>...]]',
+    long=("[Experimental] Back up artifacts from a registry into an OCI image layout, saved either "
+        "as a directory or a tar archive.\n"
+        "The output format is determined by the file extension of the specified output path: if "
+        'it ends with ".tar", the output will be a tar archive; otherwise, it will be a '
+        "directory.\n"
+        "\n"
+        "Example - Back up a single artifact to a directory:\n"
+        "  oras backup --output hello localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Back up to a tar archive:\n"
+        "  oras backup --output hello.tar localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Back up an artifact along with its referrers (e.g. attestations, SBOMs):\n"
+        "  oras backup --output hello --include-referrers localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Back up multiple specific tags:\n"
+        "  oras backup --output hello localhost:5000/hello:v1,v2,v3\n"
+        "\n"
+        "Example - Back up all tagged artifacts in a repository:\n"
+        "  oras backup --output hello localhost:5000/hello\n"
+        "\n"
+        "Example - Use Referrers API for discovering referrers:\n"
+        "  oras backup --output hello --include-referrers --distribution-spec v1.1-referrers-api "
+        "localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Use Referrers Tag Schema for discovering referrers:\n"
+        "  oras backup --output hello --include-referrers --distribution-spec v1.1-referrers-tag "
+        "localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Back up from an insecure registry:\n"
+        "  oras backup --output hello --insecure localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Back up from a registry using plain HTTP (no TLS):\n"
+        "  oras backup --output hello --plain-http localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Set custom concurrency level:\n"
+        "  oras backup --output hello --concurrency 6 localhost:5000/hello:v1"),
+    args=exactly(1, 'the artifacts to back up'),
+    params=('reference',),
+    flags=(
+        Flag('output', 'path to the target output, either a tar archive (*.tar) or a directory',
+             short='o', kind='string', default=None, required=True),
+        Flag('include-referrers',
+             'back up the artifact with its referrers (e.g., attestations, SBOMs)'),
+        Flag('concurrency', 'concurrency level', kind='int', default=3),
+        RemoteFlags(distribution_spec=True),
+        FormatFlags(ours=True),
+    ),
+    run=run_backup,
+)
+
+
+restore = Command(
+    use='restore [flags] --input <path> <registry>/<repository>[:<ref1>[,<ref2>...]]',
+    long=("[Experimental] Restore artifacts to a registry from an OCI image layout, which can be "
+        "either a directory or a tar archive.\n"
+        "\n"
+        "Example - Restore a single artifact from a tar archive:\n"
+        "  oras restore --input hello.tar localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Restore a single artifact from a directory:\n"
+        "  oras restore --input hello localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Perform a dry run without actually uploading artifacts:\n"
+        "  oras restore --input hello --dry-run localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Restore multiple specific tags:\n"
+        "  oras restore --input hello localhost:5000/hello:v1,v2\n"
+        "\n"
+        "Example - Restore all tagged artifacts:\n"
+        "  oras restore --input hello localhost:5000/hello\n"
+        "\n"
+        "Example - Exclude referrers when restoring artifacts:\n"
+        "  oras restore --input hello --exclude-referrers localhost:5000/hello\n"
+        "\n"
+        "Example - Use Referrers API for discovering referrers:\n"
+        "  oras restore --input hello --distribution-spec v1.1-referrers-api localhost:5000/hello\n"
+        "\n"
+        "Example - Use Referrers Tag Schema for discovering referrers:\n"
+        "  oras restore --input hello --distribution-spec v1.1-referrers-tag localhost:5000/hello\n"
+        "\n"
+        "Example - Restore to an insecure registry:\n"
+        "  oras restore --input hello --insecure localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Restore to a plain HTTP registry (no TLS):\n"
+        "  oras restore --input hello --plain-http localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Set custom concurrency level:\n"
+        "  oras restore --input hello --concurrency 6 localhost:5000/hello:v1"),
+    args=exactly(1, 'the targets to restore to'),
+    params=('reference',),
+    flags=(
+        Flag('input', 'path to the OCI layout, either a tar archive (*.tar) or a directory',
+             short='i', short_hidden=True, kind='string', default=None, dest='input_',
+             required=True),
+        Flag('exclude-referrers', 'restore artifacts excluding their referrers'),
+        Flag('dry-run', 'simulate the restore process without actually uploading any artifacts'),
+        Flag('concurrency', 'concurrency level', kind='int', default=5),
+        RemoteFlags(distribution_spec=True),
+        FormatFlags(ours=True),
+    ),
+    run=run_restore,
+)

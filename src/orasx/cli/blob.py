@@ -9,36 +9,18 @@ import stat
 import sys
 from typing import IO
 
-import click
-
 from orasx.cli._artifact import os_error_text
-from orasx.cli._cobra import GoUsageError
-from orasx.cli._common import delete_found, handle_errors
-from orasx.cli._flags import flag
-from orasx.cli._options import TargetOptions, target_options
+from orasx.cli._command import Command, GoUsageError, exactly
+from orasx.cli._common import delete_found, handle_errors, output_errors, require_reference
+from orasx.cli._options import _NO_TTY_HIDDEN, TargetFlags, TargetOptions
+from orasx.cli._pflag import Flag
 from orasx.cli._progress import PUSH, reporter
 from orasx.cli.display import blob as display
 from orasx.cli.display.manifest import DeleteHandler
-from orasx.cli.manifest import _AliasGroup, output_errors, require_reference
-from orasx.mediatype import OCI_LAYER_TAR
 
 
-class _BlobGroup(_AliasGroup):
-    aliases = {"rm": "delete", "remove": "delete"}
-
-
-@click.group("blob", cls=_BlobGroup, help="Blob operations.")
-def command() -> None:
-    pass
-
-
-@command.command("fetch", help="Fetch a blob: oras blob fetch NAME@DIGEST -o FILE|-")
-@click.option("-o", "--output", default=None, metavar="FILE|-", help="Write the blob here.")
-@flag("--descriptor", help="Print the blob's descriptor.")
-@flag("--pretty", help="Indent the descriptor.")
-@target_options()
 @handle_errors
-def fetch(target: TargetOptions, output: str | None, descriptor: bool, pretty: bool) -> None:
+def run_fetch(target: TargetOptions, output: str | None, descriptor: bool, pretty: bool) -> None:
     from orasx.api import fetch_blob
 
     if not output and not descriptor:
@@ -57,7 +39,7 @@ def fetch(target: TargetOptions, output: str | None, descriptor: bool, pretty: b
     elif output:
         out = output
     with output_errors(out) if isinstance(out, str) else contextlib.nullcontext():
-        desc = status.run(fetch_blob, target.reference, out, oci_layout=target.oci_layout,
+        desc = status.run(fetch_blob, target.ref, out, oci_layout=target.oci_layout,
                           remote=remote, hooks=status.hooks())
     display.fetch_handler(descriptor=descriptor, pretty=pretty).on_fetched(desc)
 
@@ -79,16 +61,8 @@ def _check_file(file: str, size: int) -> None:
         raise GoUsageError(f"read {file}: is a directory")
 
 
-@command.command("push", help="Push a blob: oras blob push NAME[@DIGEST] FILE|-")
-@click.option("--size", default=-1, help="Size of the content (required for stdin).")
-@click.option("--media-type", default=OCI_LAYER_TAR,
-              help="Media type of the blob in its descriptor.")
-@flag("--descriptor", help="Print the blob's descriptor.")
-@flag("--pretty", help="Indent the descriptor.")
-@target_options()
-@click.argument("file")
 @handle_errors
-def push(target: TargetOptions, file: str, size: int, media_type: str, descriptor: bool,
+def run_push(target: TargetOptions, file: str, size: int, media_type: str, descriptor: bool,
          pretty: bool) -> None:
     from orasx.api import push_blob
 
@@ -109,18 +83,13 @@ def push(target: TargetOptions, file: str, size: int, media_type: str, descripto
     remote = target.remote.remote()
     status = reporter(PUSH, quiet=descriptor, plain=target.common.plain)
     source: str | IO[bytes] = sys.stdin.buffer if file == "-" else file
-    desc = status.run(push_blob, target.reference, source, size=size, media_type=media_type,
+    desc = status.run(push_blob, target.ref, source, size=size, media_type=media_type,
                       oci_layout=target.oci_layout, remote=remote, hooks=status.hooks())
     display.push_handler(target, descriptor=descriptor, pretty=pretty).on_pushed(desc)
 
 
-@command.command("delete", help="Delete a blob (asks first unless -f).")
-@flag("-f", "--force", help="Do not ask for confirmation; a missing blob is no error.")
-@flag("--descriptor", help="Print the deleted blob's descriptor (needs -f).")
-@flag("--pretty", help="Indent the descriptor.")
-@target_options()
 @handle_errors
-def delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -> None:
+def run_delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -> None:
     from orasx.api import open_location
     from orasx.content import BlobStore
     from orasx.errors import InvalidInputError
@@ -130,7 +99,7 @@ def delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -
                            "outputted")
     location = require_reference(target, digest_only=True)
     assert location.digest is not None
-    store, _ = open_location(target.reference, oci_layout=target.oci_layout,
+    store, _ = open_location(target.ref, oci_layout=target.oci_layout,
                              remote=target.remote.remote(), create=False)
     if not isinstance(store, BlobStore):
         raise InvalidInputError(f"{target.reference}: this store cannot address blobs by digest")
@@ -138,3 +107,124 @@ def delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -
     digest = location.digest
     delete_found("blob", target.reference, lambda: store.blob_descriptor(digest), store.delete,
                  handler, force=force, descriptor=descriptor)
+
+
+fetch = Command(
+    use='fetch [flags] {--output <file> | --descriptor} <name>@<digest>',
+    short='Fetch a blob from a registry or an OCI image layout',
+    aliases=('get',),
+    long=("Fetch a blob from a registry or an OCI image layout\n"
+        "\n"
+        "Example - Fetch a blob from registry and save it to a local file:\n"
+        "  oras blob fetch --output blob.tar.gz "
+        "localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5\n"
+        "\n"
+        "Example - Fetch a blob from registry and print the raw blob content:\n"
+        "  oras blob fetch --output - "
+        "localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5\n"
+        "\n"
+        "Example - Fetch and print the descriptor of a blob:\n"
+        "  oras blob fetch --descriptor "
+        "localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5\n"
+        "\n"
+        "Example - Fetch a blob, save it to a local file and print the descriptor:\n"
+        "  oras blob fetch --output blob.tar.gz --descriptor "
+        "localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5\n"
+        "\n"
+        "Example - Fetch and print a blob from OCI image layout folder 'layout-dir':\n"
+        "  oras blob fetch --oci-layout --output - "
+        "layout-dir@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5\n"
+        "\n"
+        "Example - Fetch and print a blob from OCI image layout archive file 'layout.tar':\n"
+        "  oras blob fetch --oci-layout --output - "
+        "layout.tar@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5"),
+    args=exactly(1, 'the target blob to fetch'),
+    params=('reference',),
+    flags=(
+        Flag('output', 'output file `path`, use - for stdout', short='o', kind='string',
+             default=None),
+        Flag('descriptor', 'output the descriptor'),
+        Flag('pretty', 'prettify JSON objects printed to stdout'),
+        TargetFlags(),
+    ),
+    run=run_fetch,
+)
+
+
+push = Command(
+    use='push [flags] <name>[@digest] <file>',
+    short='Push a blob to a registry or an OCI image layout',
+    long=("Push a blob to a registry or an OCI image layout\n"
+        "\n"
+        "Example - Push blob 'hi.txt' to a registry:\n"
+        "  oras blob push localhost:5000/hello hi.txt\n"
+        "\n"
+        "Example - Push blob 'hi.txt' with the specific digest:\n"
+        "  oras blob push "
+        "localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3"
+        "e5 hi.txt\n"
+        "\n"
+        "Example - Push blob from stdin with blob size and digest:\n"
+        "  oras blob push --size 12 "
+        "localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5 -\n"
+        "\n"
+        "Example - Push blob 'hi.txt' and output the descriptor:\n"
+        "  oras blob push --descriptor localhost:5000/hello hi.txt\n"
+        "\n"
+        "Example - Push blob 'hi.txt' with the specific returned media type in the descriptor:\n"
+        "  oras blob push --media-type application/vnd.oci.image.config.v1+json --descriptor "
+        "localhost:5000/hello hi.txt\n"
+        "\n"
+        "Example - Push blob 'hi.txt' and output the prettified descriptor:\n"
+        "  oras blob push --descriptor --pretty localhost:5000/hello hi.txt\n"
+        "\n"
+        "Example - Push blob without TLS:\n"
+        "  oras blob push --insecure localhost:5000/hello hi.txt\n"
+        "\n"
+        "Example - Push blob 'hi.txt' into an OCI image layout folder 'layout-dir':\n"
+        "  oras blob push --oci-layout layout-dir hi.txt"),
+    args=exactly(2, 'the destination to push to and the file to read blob content from'),
+    params=('reference', 'file'),
+    flags=(
+        Flag('size', 'provide the blob size', kind='int', default=-1),
+        Flag('media-type',
+             'specify the returned media type in the descriptor if --descriptor is used',
+             kind='string', default='application/vnd.oci.image.layer.v1.tar'),
+        Flag('descriptor', 'output the descriptor'),
+        Flag('pretty', 'prettify JSON objects printed to stdout'),
+        TargetFlags(),
+    ),
+    run=run_push,
+)
+
+
+delete = Command(
+    use='delete [flags] <name>@<digest>',
+    short='Delete a blob from a remote registry',
+    aliases=('remove', 'rm'),
+    long=("Delete a blob from a remote registry\n"
+        "\n"
+        "Example - Delete a blob:\n"
+        "  oras blob delete "
+        "localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5\n"
+        "\n"
+        "Example - Delete a blob without prompting confirmation:\n"
+        "  oras blob delete --force "
+        "localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5\n"
+        "\n"
+        "Example - Delete a blob and print its descriptor:\n"
+        "  oras blob delete --descriptor --force "
+        "localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5"),
+    args=exactly(1, 'the target blob to delete'),
+    params=('reference',),
+    flags=(
+        Flag('force', 'ignore nonexistent references, never prompt', short='f'),
+        Flag('descriptor', 'output the descriptor'),
+        Flag('pretty', 'prettify JSON objects printed to stdout'),
+        TargetFlags(common=_NO_TTY_HIDDEN),
+    ),
+    run=run_delete,
+)
+
+
+command = Command(use="blob [command]", commands=(fetch, push, delete))

@@ -4,32 +4,13 @@ from __future__ import annotations
 
 import sys
 
-import click
-
-from orasx.cli._cobra import GoUsageError
+from orasx.cli._command import Command, GoUsageError, exactly
 from orasx.cli._common import handle_errors
-from orasx.cli._options import RemoteOptions, remote_options
-
-_HELP = """Log in to a remote registry.
-
-\b
-The credentials are checked against the registry before they are saved, in the credential
-helper configured in config.json (credsStore/credHelpers) or, failing that, in config.json itself
-Without -u/-p, you are asked for them (on stdin, as the Go CLI, also when it is not a terminal);
-an empty username asks for an identity token.
-
-\b
-Examples:
-  oras login -u username --password-stdin localhost:5000 < password.txt
-  oras login --identity-token-stdin registry.example.com < token.txt
-"""
+from orasx.cli._options import _NO_TTY_HIDDEN, RemoteFlags, RemoteOptions
 
 
-@click.command("login", help=_HELP)
-@click.argument("registry")
-@remote_options()
 @handle_errors
-def command(remote: RemoteOptions, registry: str) -> None:
+def run(remote: RemoteOptions, registry: str) -> None:
     from orasx.api import Remote, login
     from orasx.registry.auth import Credential
 
@@ -51,7 +32,7 @@ def command(remote: RemoteOptions, registry: str) -> None:
     check_registry(registry)  # after the prompts, as the Go CLI
     client = Remote(options=remote.client_options(), registry_config=remote.registry_config)
     login(registry, credential, remote=client)
-    click.echo("Login Succeeded")
+    print("Login Succeeded")
 
 
 def check_registry(registry: str) -> None:
@@ -80,3 +61,33 @@ def read_line(prompt: str, *, secret: bool) -> str:
     sys.stdout.write(prompt)
     sys.stdout.flush()
     return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+
+
+command = Command(
+    use='login [flags] <registry>',
+    long=("Log in to a remote registry\n"
+        "\n"
+        "Example - Log in with username and password from command line flags:\n"
+        "  oras login -u username -p password localhost:5000\n"
+        "\n"
+        "Example - Log in with username and password from stdin:\n"
+        "  oras login -u username --password-stdin localhost:5000\n"
+        "\n"
+        "Example - Log in with identity token from command line flags:\n"
+        "  oras login --identity-token token localhost:5000\n"
+        "\n"
+        "Example - Log in with identity token from stdin:\n"
+        "  oras login --identity-token-stdin localhost:5000\n"
+        "\n"
+        "Example - Log in with username and password in an interactive terminal:\n"
+        "  oras login localhost:5000\n"
+        "\n"
+        "Example - Log in with username and password in an interactive terminal and no TLS check:\n"
+        "  oras login --insecure localhost:5000"),
+    args=exactly(1, 'the registry to log in to'),
+    params=('registry',),
+    flags=(
+        RemoteFlags(common=_NO_TTY_HIDDEN),
+    ),
+    run=run,
+)

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-import click
-
+from orasx.cli._command import Command, exactly
 from orasx.cli._common import handle_errors
-from orasx.cli._options import CommonOptions, common_options
+from orasx.cli._options import CommonFlags, CommonOptions
+from orasx.cli._pflag import Flag
 
 
-@click.command("logout", help="Log out from a remote registry (removes its saved credentials).")
-@click.argument("registry")
-@click.option("--registry-config", multiple=True, metavar="PATH",
-              help="Credentials file(s); the first is the one changed.")
-@common_options(debug_help="Print debug logs.", tty=False)
 @handle_errors
-def command(common: CommonOptions, registry: str, registry_config: tuple[str, ...]) -> None:
+def run(common: CommonOptions, registry: str, registry_config: tuple[str, ...]) -> None:
     from orasx.api import Remote, logout
 
     logout(registry, remote=Remote(registry_config=registry_config))
+
+
+command = Command(
+    use='logout [flags] <registry>',
+    long=("Log out from a remote registry\n"
+        "\n"
+        "Example - Log out from a registry:\n"
+        "  oras logout localhost:5000\n"
+        "\n"
+        "Example - Log out from a registry with a custom auth config path:\n"
+        "  oras logout --registry-config ~/.config/oras/auth.json localhost:5000"),
+    args=exactly(1, 'the registry you want to log out'),
+    params=('registry',),
+    flags=(
+        Flag("registry-config", "auth config path", kind="stringArray", default=()),
+        CommonFlags(debug="debug mode", tty=False),
+    ),
+    run=run,
+)

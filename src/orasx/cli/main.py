@@ -1,72 +1,55 @@
-"""The ``oras`` command: a lazy click group; each verb lives in its own module."""
+"""The ``oras`` command: the root's table of commands; each command's module is imported only
+when it runs (or shows its help)."""
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import NoReturn
 
-import click
-
 from orasx.cli import _signals
-from orasx.cli._cobra import GoGroupMixin, goify
+from orasx.cli._command import Command, Lazy
 
-# name -> (module, short help); modules are imported only when their command runs.
-_COMMANDS: dict[str, tuple[str, str]] = {
-    "attach": ("orasx.cli.graph:attach", "Attach files to an existing artifact"),
-    "backup": ("orasx.cli.backup:backup", "Back up a repository to an OCI layout"),
-    "blob": ("orasx.cli.blob:command", "Blob operations"),
-    "copy": ("orasx.cli.graph:copy", "Copy artifacts between registries and layouts (alias: cp)"),
-    "completion": ("orasx.cli.completion:command", "Generate the autocompletion script"),
-    "discover": ("orasx.cli.graph:discover", "Discover the referrers of an artifact"),
-    "help": ("orasx.cli._help:help_command", "Help about any command"),
-    "login": ("orasx.cli.login:command", "Log in to a remote registry"),
-    "logout": ("orasx.cli.logout:command", "Log out from a remote registry"),
-    "manifest": ("orasx.cli.manifest:command", "Manifest operations"),
-    "pull": ("orasx.cli.pull:command", "Pull files from a registry or an OCI image layout"),
-    "push": ("orasx.cli.push:command", "Push files to a registry or an OCI image layout"),
-    "repo": ("orasx.cli.repo:command", "Repository operations (alias: repository)"),
-    "resolve": ("orasx.cli.graph:resolve", "Resolve a tag to a digest"),
-    "restore": ("orasx.cli.backup:restore", "Restore a repository from an OCI layout"),
-    "tag": ("orasx.cli.graph:tag", "Tag a manifest"),
-    "version": ("orasx.cli.version:command", "Show version information"),
-}
-_ALIASES = {"cp": "copy", "repository": "repo", "digest": "resolve"}
-
-
-class _LazyGroup(GoGroupMixin):
-    """The root: commands imported when they run, each given the Go CLI's parsing errors and help
-    (:func:`~orasx.cli._cobra.goify`)."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(_COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = _COMMANDS.get(_ALIASES.get(cmd_name, cmd_name))
-        if entry is None:
-            return None
-        module, _, attr = entry[0].partition(":")
-        command = getattr(importlib.import_module(module), attr)
-        assert isinstance(command, click.Command)
-        return goify(command)
-
-    def go_listing(self) -> list[tuple[str, str]]:
-        """(Go name, short help) of every command, without importing their modules."""
-        from orasx.cli._cobra import GO_NAMES, go_facts
-
-        rows = []
-        for name, (_, short) in _COMMANDS.items():
-            gname = GO_NAMES.get(name, name)
-            rows.append((gname, str(go_facts(gname).get("short") or short)))
-        return sorted(rows)
+#: the root, as the Go CLI's ``oras`` (its commands' name, aliases and short help are listed
+#: here; the rest of each is declared in its module)
+ROOT = Command(use="oras", commands=(
+    Lazy("attach", "orasx.cli.graph:attach", "Attach files to an existing artifact"),
+    Lazy("backup", "orasx.cli.backup:backup",
+         "[Experimental] Back up artifacts from a registry into an OCI image layout"),
+    Lazy("blob", "orasx.cli.blob:command", "Blob operations"),
+    Lazy("completion", "orasx.cli.completion:command",
+         "Generate the autocompletion script for the specified shell"),
+    Lazy("cp", "orasx.cli.graph:copy", "Copy artifacts from one target to another",
+         aliases=("copy",)),
+    Lazy("discover", "orasx.cli.graph:discover",
+         "[Preview] Discover referrers of a manifest in a registry or an OCI image layout"),
+    Lazy("help", "orasx.cli._help:command", "Help about any command"),
+    Lazy("login", "orasx.cli.login:command", "Log in to a remote registry"),
+    Lazy("logout", "orasx.cli.logout:command", "Log out from a remote registry"),
+    Lazy("manifest", "orasx.cli.manifest:command", "Manifest operations"),
+    Lazy("pull", "orasx.cli.pull:command", "Pull files from a registry or an OCI image layout"),
+    Lazy("push", "orasx.cli.push:command", "Push files to a registry or an OCI image layout"),
+    Lazy("repo", "orasx.cli.repo:command", "Repository operations", aliases=("repository",)),
+    Lazy("resolve", "orasx.cli.graph:resolve", "[Preview] Resolves digest of the target artifact",
+         aliases=("digest",)),
+    Lazy("restore", "orasx.cli.backup:restore",
+         "[Experimental] Restore artifacts to a registry from an OCI image layout"),
+    Lazy("tag", "orasx.cli.graph:tag", "Tag a manifest in a registry or an OCI image layout"),
+    Lazy("version", "orasx.cli.version:command", "Show the oras version information"),
+))
 
 
-@click.group(
-    cls=_LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
-)
-def cli() -> None:
-    """orasx: OCI Registry As Storage. Push and pull any file as an OCI artifact."""
+class _Root:
+    """The root for ``click.testing.CliRunner``-style callers: ``main(args=...)`` runs a command
+    line and exits with its code."""
+
+    name = "oras"
+
+    def main(self, args: list[str] | tuple[str, ...] = (), prog_name: str = "oras",
+             **_: object) -> NoReturn:
+        raise SystemExit(_run(list(args)))
+
+
+cli = _Root()
 
 
 def main(argv: list[str] | None = None) -> object:
@@ -74,6 +57,7 @@ def main(argv: list[str] | None = None) -> object:
     messages (see _cobra); SIGTERM and SIGHUP clean up as Ctrl-C does and
     exit 128 + the signal's number (143, 129; Ctrl-C: 130)."""
     if argv is None:  # the process itself: leave without the interpreter's slow teardown
+        code: object
         try:
             code = _run(sys.argv[1:])
         except SystemExit as e:
@@ -106,17 +90,21 @@ def _exit_now(code: object) -> NoReturn:
     os._exit(status)
 
 
-def _run(args: list[str]) -> object:
+def _run(args: list[str]) -> int:
     if args[:1] in (["__complete"], ["__completeNoDesc"]):
         from orasx.cli.completion import run_complete
 
-        run_complete(cli, args[1:], descriptions=args[0] == "__complete")
+        run_complete(ROOT, args[1:], descriptions=args[0] == "__complete")
         return 0
+    from orasx.cli._cobra import execute
+
     with _signals.handled():
         try:
-            return cli.main(args=args, prog_name="oras")
+            return execute(ROOT, args)
+        except KeyboardInterrupt as e:  # outside a command's own handling (_common)
+            return _signals.exit_code(e)
         except SystemExit:
             signum = _signals.received()
-            if signum is not None:  # also when it hit outside a command (click says "Aborted!")
+            if signum is not None:  # also when it hit outside a command
                 raise SystemExit(128 + signum) from None
             raise

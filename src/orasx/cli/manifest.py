@@ -7,109 +7,53 @@ are here, in its words; what the registry or a store says comes from the library
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import sys
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
-
-import click
 
 from orasx.cli._artifact import (
     missing_reference,
     os_error_text,
-    parse_annotation_flags,
     platform_flag,
 )
-from orasx.cli._cobra import GoUsageError, go_path, use_line
-from orasx.cli._common import delete_found, handle_errors
-from orasx.cli._flags import FlagGroup, flag
-from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
+from orasx.cli._command import Command, GoUsageError, Lazy, current, exactly, use_line
+from orasx.cli._common import (
+    FAILED_TO_OPEN,
+    delete_found,
+    handle_errors,
+    output_errors,
+    require_reference,
+)
+from orasx.cli._options import (
+    _NO_TTY_HIDDEN,
+    FormatFlags,
+    FormatOptions,
+    TargetFlags,
+    TargetOptions,
+)
+from orasx.cli._pflag import Flag
 from orasx.cli.display import manifest as display
 from orasx.cli.display._base import write_content
 from orasx.errors import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
-    from orasx.api import Location
     from orasx.content import Target
     from orasx.descriptor import Descriptor
-
-
-class _AliasGroup(FlagGroup):
-    aliases: dict[str, str] = {}
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
-
-
-class _ManifestGroup(_AliasGroup):
-    aliases = {"get-config": "fetch-config", "rm": "delete", "remove": "delete"}
-
-
-@click.group("manifest", cls=_ManifestGroup, help="Manifest operations.")
-def command() -> None:
-    pass
-
-
-# -- what the commands share (blob's too) --------------------------------------------------------
-
-
-def require_reference(target: TargetOptions, *, digest_only: bool = False) -> Location:
-    """The reference, parsed; the Go CLI's errors when it names no tag or digest, or (with
-    ``digest_only``, for blobs) a tag instead of a digest."""
-    location = target.location()
-    if not location.tag and location.digest is None:
-        raise missing_reference(f'"{target.reference}"', digest_only=digest_only)
-    if digest_only and location.digest is None:
-        raise GoUsageError("invalid checksum digest format")
-    return location
-
-
-#: what opening an output file fails with (Go: ``open PATH: REASON``)
-_OPEN_ERRORS = frozenset({errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EACCES, errno.EPERM,
-                          errno.EROFS})
-
-
-@contextlib.contextmanager
-def output_errors(path: str, template: str = "open {path}: {reason}") -> Iterator[None]:
-    """An output file that cannot be opened (no such directory, a directory, no permission) in
-    the Go CLI's words: ``template`` with the path as given and the reason."""
-    try:
-        yield
-    except OSError as e:
-        if e.errno not in _OPEN_ERRORS:
-            raise
-        raise GoUsageError(template.format(path=path, reason=os_error_text(e))) from None
-
-
-#: how ``manifest fetch`` and ``index create/update`` word it
-_FAILED_TO_OPEN = 'failed to open "{path}": open {path}: {reason}'
+    from orasx.reference import LayoutReference
 
 
 def format_given() -> bool:
     """``--format`` (or ``--template``) was on the command line (Go: the flag "changed")."""
-    from click.core import ParameterSource
-
-    ctx = click.get_current_context()
-    return any(ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
-               for name in ("output_format", "template"))
+    invocation = current()
+    return invocation is not None and (invocation.given("output_format")
+                                       or invocation.given("template"))
 
 
 # -- fetch --------------------------------------------------------------------------------------
 
 
-@command.command("fetch", help="Fetch a manifest (raw bytes, or --pretty/--descriptor).")
-@flag("--descriptor", help="Print the manifest's descriptor instead.")
-@flag("--pretty", help="Indent the JSON.")
-@click.option("--media-type", "media_types", multiple=True,
-              help="Accepted media types (checked against what is fetched).")
-@click.option("--platform", default=None, help="Fetch this platform's manifest of an index.")
-@click.option("-o", "--output", default=None, metavar="FILE|-", help="Write the manifest here.")
-@target_options()
-@format_options()
 @handle_errors
-def fetch(target: TargetOptions, fmt: FormatOptions, descriptor: bool, pretty: bool,
+def run_fetch(target: TargetOptions, fmt: FormatOptions, descriptor: bool, pretty: bool,
           media_types: tuple[str, ...], platform: str | None, output: str | None) -> None:
     from orasx.api import fetch_manifest, resolve
 
@@ -128,30 +72,24 @@ def fetch(target: TargetOptions, fmt: FormatOptions, descriptor: bool, pretty: b
     remote = target.remote.remote()
     content: bytes | None = None
     if descriptor and not output:  # the descriptor only: a HEAD is enough
-        desc = resolve(target.reference, oci_layout=target.oci_layout, remote=remote,
+        desc = resolve(target.ref, oci_layout=target.oci_layout, remote=remote,
                        platform=platform_flag(platform))
     else:
-        desc, content = fetch_manifest(target.reference, oci_layout=target.oci_layout,
+        desc, content = fetch_manifest(target.ref, oci_layout=target.oci_layout,
                                        remote=remote, platform=platform_flag(platform))
     if accepted and desc.media_type not in accepted:
-        raise click.ClickException(
+        raise GoUsageError(
             f"{target.reference}: is {desc.media_type}, not {', '.join(accepted)}")
     if content is not None and output and output != "-":
-        with output_errors(output, _FAILED_TO_OPEN):
+        with output_errors(output, FAILED_TO_OPEN):
             write_content(output, content)
     handler = display.fetch_handler(fmt, descriptor=descriptor, pretty=pretty, output=output,
                                     name=location.name)
     handler.on_fetched(desc, content)
 
 
-@command.command("fetch-config", help="Fetch the config blob of a manifest.")
-@flag("--descriptor", help="Print the config's descriptor.")
-@flag("--pretty", help="Indent the JSON.")
-@click.option("--platform", default=None, help="Use this platform's manifest of an index.")
-@click.option("-o", "--output", default=None, metavar="FILE|-", help="Write the config here.")
-@target_options()
 @handle_errors
-def fetch_config(target: TargetOptions, descriptor: bool, pretty: bool, platform: str | None,
+def run_fetch_config(target: TargetOptions, descriptor: bool, pretty: bool, platform: str | None,
                  output: str | None) -> None:
     from orasx import mediatype
     from orasx._copy import resolve_root
@@ -162,7 +100,7 @@ def fetch_config(target: TargetOptions, descriptor: bool, pretty: bool, platform
     if output == "-" and descriptor:
         raise GoUsageError("`--output -` cannot be used with `--descriptor` at the same time")
     require_reference(target)
-    store, location = open_location(target.reference, oci_layout=target.oci_layout,
+    store, location = open_location(target.ref, oci_layout=target.oci_layout,
                                     remote=target.remote.remote(), create=False)
     manifest_desc, raw = resolve_root(store, location.ref, platform_flag(platform))
     node = parse_manifest(manifest_desc.media_type, raw)
@@ -218,23 +156,17 @@ def _media_type(data: bytes, file: str) -> str:
     if not isinstance(value, str):
         raise GoUsageError("not a valid json file")
     if not value:
-        ctx = click.get_current_context()
+        invocation = current()
+        assert invocation is not None
         raise GoUsageError(
             f'media type is not specified via the flag "--media-type" nor in {json.dumps(file)}\n'
-            f"Usage: {use_line(go_path(ctx), ctx.command)}\n"
+            f"Usage: {use_line(invocation)}\n"
             'Please specify a valid media type in the manifest JSON or via the "--media-type" flag')
     return value
 
 
-@command.command("push", help="Push a manifest file (or - for stdin): oras manifest push REF[:t1,t2] FILE")
-@flag("--descriptor", help="Print the manifest's descriptor.")
-@flag("--pretty", help="Indent the JSON.")
-@click.option("--media-type", default="", help="Media type (default: the manifest's mediaType).")
-@click.option("--concurrency", default=5, help="Concurrency level.")
-@target_options(distribution_spec=True)
-@click.argument("file")
 @handle_errors
-def push(target: TargetOptions, file: str, media_type: str, descriptor: bool, pretty: bool,
+def run_push(target: TargetOptions, file: str, media_type: str, descriptor: bool, pretty: bool,
          concurrency: int) -> None:
     from orasx.api import open_location
     from orasx.cli._progress import PUSH, reporter
@@ -246,7 +178,7 @@ def push(target: TargetOptions, file: str, media_type: str, descriptor: bool, pr
         flag_name = "--password-stdin" if target.remote.password_stdin else "--identity-token-stdin"
         raise GoUsageError(f"`-` read file from input and `{flag_name}` read password from input "
                            "cannot be both used")
-    first, extra = _split_references(target.reference)
+    first, extra = _split_references(target.ref)
     data = _read_manifest(file)
     media_type = media_type or _media_type(data, file)
     parse_manifest(media_type, data)  # refuse what is not a manifest of that type
@@ -255,7 +187,7 @@ def push(target: TargetOptions, file: str, media_type: str, descriptor: bool, pr
                                     remote=target.remote.remote())
     if location.digest is not None and location.digest != desc.digest:
         raise InvalidInputError(f"{target.reference}: the manifest's digest is {desc.digest}")
-    handler = display.push_handler(target, first, descriptor=descriptor, pretty=pretty)
+    handler = display.push_handler(target, str(first), descriptor=descriptor, pretty=pretty)
     status = reporter(PUSH, quiet=descriptor, plain=target.common.plain)
 
     def upload() -> None:
@@ -276,15 +208,12 @@ def push(target: TargetOptions, file: str, media_type: str, descriptor: bool, pr
     handler.on_completed(desc)
 
 
-def _split_references(reference: str) -> tuple[str, list[str]]:
+def _split_references(reference: str | LayoutReference,
+                      ) -> tuple[str | LayoutReference, list[str]]:
     """``NAME:T1,T2,...`` -> (``NAME:T1``, [``T2``, ...]): the first reference and the extra tags
     (an ``--oci-layout-path`` reference stays one)."""
-    from orasx.content.oci import LayoutReference
     from orasx.reference import split_tags
 
-    if isinstance(reference, LayoutReference):
-        first, *extra = str(reference).split(",")
-        return LayoutReference(first, reference.path), extra
     first, tags = split_tags(reference)
     return first, tags[1:]
 
@@ -301,20 +230,15 @@ def _points_at(store: Target, ref: str, desc: Descriptor) -> bool:
 # -- delete ---------------------------------------------------------------------------------------
 
 
-@command.command("delete", help="Delete a manifest (asks first unless -f).")
-@flag("-f", "--force", help="Do not ask for confirmation; a missing manifest is no error.")
-@flag("--descriptor", help="Print the deleted manifest's descriptor (needs -f).")
-@flag("--pretty", help="Indent the JSON.")
-@target_options(distribution_spec=True)
 @handle_errors
-def delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -> None:
+def run_delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -> None:
     from orasx.api import open_location
     from orasx.content import ManifestDeleter
 
     if descriptor and not force:
         raise GoUsageError("must apply --force to confirm the deletion if the descriptor is "
                            "outputted")
-    store, location = open_location(target.reference, oci_layout=target.oci_layout,
+    store, location = open_location(target.ref, oci_layout=target.oci_layout,
                                     remote=target.remote.remote(), create=False)
     if not location.ref:
         raise missing_reference(f'"{target.reference}"')
@@ -326,76 +250,195 @@ def delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -
                  force=force, descriptor=descriptor)
 
 
-# -- index ----------------------------------------------------------------------------------------
+_FETCH_FORMATS = (("json", "Print in prettified JSON format"),
+                  ("go-template", "Print using the given Go template"),
+                  ("text", "Print in text format"))
 
 
-@command.group("index", cls=FlagGroup, help="Index operations (create, update).")
-def index() -> None:
-    pass
+fetch = Command(
+    use='fetch [flags] <name>{:<tag>|@<digest>}',
+    short='Fetch manifest of the target artifact',
+    aliases=('get', 'show'),
+    long=("Fetch manifest of the target artifact\n"
+        "\n"
+        "Example - Fetch raw manifest from a registry:\n"
+        "  oras manifest fetch localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Fetch the descriptor of a manifest from a registry:\n"
+        "  oras manifest fetch --descriptor localhost:5000/hello:v1\n"
+        "\n"
+        "Example - [Experimental] Fetch the manifest digest from a registry similar to the "
+        "resolve command:\n"
+        "  oras manifest fetch --format go-template --template '{{ .digest }}' "
+        "localhost:5000/hello:v1\n"
+        "\n"
+        "Example - [Experimental] Fetch manifest and output metadata encoded in JSON:\n"
+        "  oras manifest fetch localhost:5000/hello:v1 --format json\n"
+        "\n"
+        "Example - Fetch manifest from a registry with specified media type:\n"
+        "  oras manifest fetch --media-type 'application/vnd.oci.image.manifest.v1+json' "
+        "localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Fetch manifest from a registry with certain platform:\n"
+        "  oras manifest fetch --platform 'linux/arm/v5' localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Fetch manifest from a registry with prettified json result:\n"
+        "  oras manifest fetch --pretty localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Fetch raw manifest from an OCI image layout folder 'layout-dir':\n"
+        "  oras manifest fetch --oci-layout layout-dir:v1\n"
+        "\n"
+        "Example - Fetch raw manifest from an OCI layout archive file 'layout.tar':\n"
+        "  oras manifest fetch --oci-layout layout.tar:v1\n"
+        "\n"
+        "Example - Fetch raw manifest tagged 'example.com:v1' from an OCI image layout folder "
+        "'layout-dir':\n"
+        "  oras manifest fetch example.com:v1 --oci-layout-path layout-dir"),
+    args=exactly(1, 'the manifest to fetch'),
+    params=('reference',),
+    flags=(
+        Flag('descriptor', 'output the descriptor'),
+        Flag('pretty', 'prettify JSON objects printed to stdout'),
+        Flag('media-type', 'accepted media types', kind='stringSlice', default=(),
+             dest='media_types'),
+        Flag('platform', 'request platform in the form of `os[/arch][/variant][:os_version]`',
+             kind='string', default=None),
+        Flag('output', 'file `path` to write the fetched manifest to, use - for stdout', short='o',
+             kind='string', default=None),
+        TargetFlags(common=_NO_TTY_HIDDEN),
+        FormatFlags(_FETCH_FORMATS),
+    ),
+    run=run_fetch,
+)
 
 
-@index.command("create", help="Create an index from manifests: oras manifest index create REF[:tags] SRC...")
-@click.option("--artifact-type", default="", help="Artifact type of the index.")
-@click.option("-a", "--annotation", "annotations", multiple=True, help="key=value (repeatable).")
-@click.option("--output", "-o", "output", default=None, metavar="FILE|-",
-              help="Write the index here instead of pushing it ('-': stdout).")
-@flag("--pretty", help="Indent the index written to stdout (-o -).")
-@target_options()
-@click.argument("sources", nargs=-1)
-@handle_errors
-def index_create(target: TargetOptions, sources: tuple[str, ...], artifact_type: str,
-                 annotations: tuple[str, ...], output: str | None, pretty: bool) -> None:
-    from orasx.api import index_create as do_create
-
-    parsed = _annotations(annotations)
-    remote = target.remote.remote()
-    handler = display.index_create_handler(target, output=output)
-    desc, raw, tags = do_create(target.reference, sources, annotations=parsed,
-                                artifact_type=artifact_type, oci_layout=target.oci_layout,
-                                remote=remote, on_event=handler.on_event, push=not output)
-    _write_index(output, raw, pretty)
-    handler.on_pushed(desc, tags)
-
-
-@index.command("update", help="Update an index: --add, --merge, --remove, --tag.")
-@click.option("--add", multiple=True, help="Add this manifest (tag or digest).")
-@click.option("--merge", multiple=True, help="Merge the manifests of this index.")
-@click.option("--remove", multiple=True, help="Remove this manifest (by digest).")
-@click.option("--tag", "tags", multiple=True, help="Also tag the new index.")
-@click.option("--artifact-type", default=None, help="Set the artifact type of the index.")
-@click.option("--output", "-o", "output", default=None, metavar="FILE|-",
-              help="Write the updated index here instead of pushing it ('-': stdout).")
-@flag("--pretty", help="Indent the index written to stdout (-o -).")
-@target_options()
-@handle_errors
-def index_update(target: TargetOptions, add: tuple[str, ...], merge: tuple[str, ...],
-                 remove: tuple[str, ...], tags: tuple[str, ...], artifact_type: str | None,
-                 output: str | None, pretty: bool) -> None:
-    from orasx.api import index_update as do_update
-
-    remote = target.remote.remote()
-    handler = display.index_update_handler(target, output=output)
-    desc, raw, pushed_tags = do_update(
-        target.reference, add=add, merge=merge, remove=remove, tags=tags,
-        artifact_type=artifact_type, oci_layout=target.oci_layout, remote=remote,
-        on_event=handler.on_event, push=not output)
-    _write_index(output, raw, pretty)
-    handler.on_pushed(desc, pushed_tags)
+fetch_config = Command(
+    use='fetch-config [flags] <name>{:<tag>|@<digest>}',
+    short='Fetch the config of a manifest from a registry or an OCI image layout',
+    aliases=('get-config',),
+    long=("Fetch the config of a manifest from a registry or an OCI image layout\n"
+        "\n"
+        "Example - Fetch the config:\n"
+        "  oras manifest fetch-config localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Fetch the config of certain platform:\n"
+        "  oras manifest fetch-config --platform 'linux/arm/v5' localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Fetch and print the prettified config:\n"
+        "  oras manifest fetch-config --pretty localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Fetch the config and save it to a local file:\n"
+        "  oras manifest fetch-config --output config.json localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Fetch the descriptor of the config:\n"
+        "  oras manifest fetch-config --descriptor localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Fetch and print the prettified descriptor of the config:\n"
+        "  oras manifest fetch-config --descriptor --pretty localhost:5000/hello:v1"),
+    args=exactly(1, 'the manifest config to fetch'),
+    params=('reference',),
+    flags=(
+        Flag('descriptor', 'output the descriptor'),
+        Flag('pretty', 'prettify JSON objects printed to stdout'),
+        Flag('platform', 'request platform in the form of `os[/arch][/variant][:os_version]`',
+             kind='string', default=None),
+        Flag('output', 'file `path` to write the fetched config to, use - for stdout', short='o',
+             kind='string', default=None),
+        TargetFlags(common=_NO_TTY_HIDDEN),
+    ),
+    run=run_fetch_config,
+)
 
 
-def _annotations(items: tuple[str, ...]) -> dict[str, str]:
-    """``-a key=value`` flags (:func:`orasx.cli._artifact.parse_annotation_flags`); its errors
-    are printed as usage errors here."""
-    try:
-        return parse_annotation_flags(items)
-    except InvalidInputError as e:
-        raise GoUsageError(str(e)) from None
+push = Command(
+    use='push [flags] <name>[:<tag>[,<tag>][...]|@<digest>] <file>',
+    short='Push a manifest to a registry or an OCI image layout',
+    long=("Push a manifest to a registry or an OCI image layout\n"
+        "\n"
+        "Example - Push a manifest to repository 'localhost:5000/hello' and tag with 'v1':\n"
+        "  oras manifest push localhost:5000/hello:v1 manifest.json\n"
+        "\n"
+        "Example - Push a manifest using a specific method for the Referrers API:\n"
+        "  oras manifest push --distribution-spec v1.1-referrers-api localhost:5000/hello:v1 "
+        "manifest.json\n"
+        "  oras manifest push --distribution-spec v1.1-referrers-tag localhost:5000/hello:v1 "
+        "manifest.json\n"
+        "\n"
+        "Example - Push a manifest with content read from stdin:\n"
+        "  oras manifest push localhost:5000/hello:v1 -\n"
+        "\n"
+        "Example - Push a manifest and output its descriptor:\n"
+        "  oras manifest push --descriptor localhost:5000/hello:v1 manifest.json\n"
+        "\n"
+        "Example - Push a manifest to repository 'localhost:5000/hello' and output the "
+        "prettified descriptor:\n"
+        "  oras manifest push --descriptor --pretty localhost:5000/hello manifest.json\n"
+        "\n"
+        "Example - Push a manifest with specified media type to repository "
+        "'localhost:5000/hello' and tag with 'v1':\n"
+        "  oras manifest push --media-type application/vnd.cncf.oras.artifact.manifest.v1+json "
+        "localhost:5000/hello:v1 oras_manifest.json\n"
+        "\n"
+        "Example - Push a manifest to repository 'localhost:5000/hello' and tag with 'tag1', "
+        "'tag2', 'tag3':\n"
+        "  oras manifest push localhost:5000/hello:tag1,tag2,tag3 manifest.json\n"
+        "\n"
+        "Example - Push a manifest to repository 'localhost:5000/hello' and tag with 'tag1', "
+        "'tag2', 'tag3' and concurrency level tuned:\n"
+        "  oras manifest push --concurrency 6 localhost:5000/hello:tag1,tag2,tag3 manifest.json\n"
+        "\n"
+        "Example - Push a manifest to an OCI image layout folder 'layout-dir' and tag with 'v1':\n"
+        "  oras manifest push --oci-layout layout-dir:v1 manifest.json\n"
+        "\n"
+        "Example - Push a manifest to an OCI image layout folder 'layout-dir' and tag with "
+        "'example.com:v1':\n"
+        "  oras manifest push example.com:v1 manifest.json --oci-layout-path layout-dir"),
+    args=exactly(2, 'the destination to push to and the file to read manifest content from'),
+    params=('reference', 'file'),
+    flags=(
+        Flag('descriptor', 'output the descriptor'),
+        Flag('pretty', 'prettify JSON objects printed to stdout'),
+        Flag('media-type', 'media type of manifest', kind='string', default=''),
+        Flag('concurrency', 'concurrency level', kind='int', default=5),
+        TargetFlags(distribution_spec=True, common=_NO_TTY_HIDDEN),
+    ),
+    run=run_push,
+)
 
 
-def _write_index(output: str | None, raw: bytes, pretty: bool) -> None:
-    """``-o FILE`` gets the index as built; ``-o -`` prints it (indented with ``--pretty``)."""
-    if output == "-":
-        display.print_content(raw, pretty=pretty)
-    elif output:
-        with output_errors(output, _FAILED_TO_OPEN):
-            write_content(output, raw)
+delete = Command(
+    use='delete [flags] <name>{:<tag>|@<digest>}',
+    short='Delete a manifest from remote registry',
+    aliases=('remove', 'rm'),
+    long=("Delete a manifest from remote registry\n"
+        "\n"
+        "Example - Delete a manifest tagged with 'v1' from repository 'localhost:5000/hello':\n"
+        "  oras manifest delete localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Delete a manifest without prompting confirmation:\n"
+        "  oras manifest delete --force localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Delete a manifest and print its descriptor:\n"
+        "  oras manifest delete --descriptor localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Delete a manifest by digest "
+        "'sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9' from "
+        "repository 'localhost:5000/hello':\n"
+        "  oras manifest delete "
+        "localhost:5000/hello@sha:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9"),
+    args=exactly(1, 'the manifest to delete'),
+    params=('reference',),
+    flags=(
+        Flag('force', 'ignore nonexistent references, never prompt', short='f'),
+        Flag('descriptor', 'output the descriptor'),
+        Flag('pretty', 'prettify JSON objects printed to stdout'),
+        TargetFlags(distribution_spec=True, common=_NO_TTY_HIDDEN),
+    ),
+    run=run_delete,
+)
+
+
+command = Command(use="manifest [command]", commands=(
+    fetch, fetch_config, push, delete,
+    Lazy("index", "orasx.cli.manifest_index:command", "[Experimental] Index operations"),
+))

@@ -8,61 +8,19 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import click
-
+from orasx.cli._command import Command, GoUsageError, exactly
 from orasx.cli._common import handle_errors
-from orasx.cli._flags import flag
-from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
+from orasx.cli._options import FormatFlags, FormatOptions, TargetFlags, TargetOptions
+from orasx.cli._pflag import Flag
 from orasx.cli._progress import PULL, reporter
 from orasx.cli.display import pull as display
 
 if TYPE_CHECKING:
     from orasx.descriptor import Descriptor
 
-_HELP = """Pull files from a registry or an OCI image layout.
 
-\b
-Every file is verified against its digest before it appears in the output directory; files
-whose names would leave it are refused unless -T is given. Directories pushed by push are
-unpacked.
-
-\b
-Examples:
-  oras pull localhost:5000/hello:v1
-  oras pull -o ./out localhost:5000/hello:v1
-  oras pull --platform linux/arm64 localhost:5000/hello:v1
-  oras pull --oci-layout layout-dir:v1
-"""
-
-
-@click.command("pull", help=_HELP)
-@click.option("-o", "--output", default=".", show_default=True,
-              help="Output directory ('-': write the artifact's one file to stdout).")
-@flag("-k", "--keep-old-files", help="Do not replace existing files.")
-@flag("--include-subject", help="[Preview] Recursively pull the subject of artifacts.")
-@flag("-T", "--allow-path-traversal",
-      help="Allow file names that write outside the output directory.")
-@click.option("--config", default=None, metavar="PATH[:TYPE]",
-              help="Also save the config blob to PATH.")
-@click.option("--platform", default=None, metavar="OS/ARCH[/VARIANT]",
-              help="Pull the manifest for this platform when REFERENCE is an index.")
-@click.option("--concurrency", default=3, show_default=True,
-              help="Blobs pulled at once (0 or less: 3).")
-@click.option("--include", "includes", multiple=True, metavar="GLOB",
-              help="Pull only files whose title matches GLOB (repeatable).")
-@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
-              help="Do not pull files whose title matches GLOB (repeatable).")
-@click.option("--max-unpack-ratio", type=float, default=None, metavar="N",
-              help="A directory may expand to N times its compressed size (default 100, at least "
-              "256 MiB; 0: no limit; ORASX_MAX_UNPACK_BYTES sets bytes instead).")
-@target_options(layout_help="Pull from an OCI image layout directory.")
-@flag("-a", "--allow-all", hidden=True,
-      help="Old flag, kept for old scripts: every titled layer is pulled by default.")
-@click.option("--media-type", "media_types", multiple=True, hidden=True,
-              help="Old flag, ignored: every titled layer is pulled.")
-@format_options()
 @handle_errors
-def command(
+def run(
     target: TargetOptions, fmt: FormatOptions, output: str, keep_old_files: bool,
     include_subject: bool, allow_path_traversal: bool, config: str | None,
     platform: str | None, concurrency: int,
@@ -73,19 +31,17 @@ def command(
     from orasx.cli import _artifact as go
     from orasx.content.file import DEFAULT_UNPACK_RATIO
 
-    go.check_deprecated_flags()
     wanted = go.platform_flag(platform)
     remote = target.remote.remote()
     go.require_reference(target)
-    cache_dir = os.environ.get("ORAS_CACHE") or None
+    # the cache: $ORAS_CACHE, read by the library (its default, as the command's)
     if output == "-":
-        pull_to_stream(target.reference, sys.stdout.buffer, oci_layout=target.oci_layout,
-                       platform=wanted, remote=remote, cache_dir=cache_dir,
-                       include=includes, exclude=excludes)
+        pull_to_stream(target.ref, sys.stdout.buffer, oci_layout=target.oci_layout,
+                       platform=wanted, remote=remote, include=includes, exclude=excludes)
         return
     limit = os.environ.get("ORASX_MAX_UNPACK_BYTES")
     if limit is not None and not (limit.isascii() and limit.isdigit()):
-        raise click.UsageError(f"ORASX_MAX_UNPACK_BYTES={limit!r}: use a number of bytes")
+        raise GoUsageError(f"ORASX_MAX_UNPACK_BYTES={limit!r}: use a number of bytes")
     status = reporter(PULL, quiet=fmt.document, plain=target.common.plain, once=True)
     unpulled: set[str] = set()
 
@@ -97,7 +53,7 @@ def command(
     with _go_write_errors():
         result = status.run(
             pull,
-            target.reference,
+            target.ref,
             output,
             oci_layout=target.oci_layout,
             keep_old_files=keep_old_files,
@@ -107,7 +63,6 @@ def command(
             concurrency=go.concurrency(concurrency),
             remote=remote,
             hooks=status.hooks(),
-            cache_dir=cache_dir,
             include=includes,
             exclude=excludes,
             max_unpack_ratio=DEFAULT_UNPACK_RATIO if max_unpack_ratio is None else max_unpack_ratio,
@@ -123,18 +78,94 @@ def command(
 def _go_write_errors() -> Iterator[None]:
     """The Go CLI's words for the files pull refuses to write: a name that leaves the output
     directory (without ``-T``) and, with ``-k``, a file that is already there."""
-    from orasx.errors import AlreadyExistsError, OrasError, PathTraversalError
+    from orasx.errors import AlreadyExistsError, OrasError, PathTraversalError, Reason
 
     try:
         yield
     except OrasError as e:
-        if e.reason == "path-traversal":
+        if e.reason is Reason.PATH_TRAVERSAL:
             raise PathTraversalError(
                 "failed to resolve path for writing: path traversal disallowed\n"
                 "Pulling files outside of working directory is insecure and blocked by default. "
                 "If you trust the content producer, use --allow-path-traversal to bypass this "
                 "check.") from e
-        if e.reason == "keep-old-files":
+        if e.reason is Reason.KEEP_OLD_FILES:
             raise AlreadyExistsError(
                 "failed to resolve path for writing: overwrite disallowed") from e
         raise
+
+
+command = Command(
+    use='pull [flags] <name>{:<tag>|@<digest>}',
+    long=("Pull files from a registry or an OCI image layout\n"
+        "\n"
+        "Example - Pull artifact files from a registry:\n"
+        "  oras pull localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Recursively pulling all files from a registry, including subjects of hello:v1:\n"
+        "  oras pull --include-subject localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Pull files from an insecure registry:\n"
+        "  oras pull --insecure localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Pull files from the HTTP registry:\n"
+        "  oras pull --plain-http localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Pull files from a registry with local cache:\n"
+        "  export ORAS_CACHE=~/.oras/cache\n"
+        "  oras pull localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Pull files from a registry with certain platform:\n"
+        "  oras pull --platform linux/arm/v5 localhost:5000/hello:v1\n"
+        "\n"
+        "Example - Pull all files with concurrency level tuned:\n"
+        "  oras pull --concurrency 6 localhost:5000/hello:v1\n"
+        "\n"
+        "Example - [Experimental] Pull files and format output in JSON:\n"
+        "  oras pull localhost:5000/hello:v1 --format json\n"
+        "\n"
+        "Example - [Experimental] Pull files and format output with Go template:\n"
+        '  oras pull localhost:5000/hello:v1 --format go-template="{{.reference}}"\n'
+        "\n"
+        "Example - Pull artifact files from an OCI image layout folder 'layout-dir':\n"
+        "  oras pull --oci-layout layout-dir:v1\n"
+        "\n"
+        "Example - Pull artifact files from an OCI layout archive 'layout.tar':\n"
+        "  oras pull --oci-layout layout.tar:v1\n"
+        "\n"
+        "Example - Pull artifact files tagged 'example.com:v1' from an OCI image layout folder "
+        "'layout-dir':\n"
+        "  oras pull example.com:v1 --oci-layout-path layout-dir"),
+    args=exactly(1, 'the artifact reference you want to pull'),
+    params=('reference',),
+    flags=(
+        Flag('output', 'output directory', short='o', kind='string', default='.'),
+        Flag('keep-old-files', 'do not replace existing files when pulling, treat them as errors',
+             short='k'),
+        Flag('include-subject', 'recursively pull the subject of artifacts'),
+        Flag('allow-path-traversal', 'allow storing files out of the output directory', short='T'),
+        Flag('config', 'output manifest config file', kind='string', default=None),
+        Flag('platform', 'request platform in the form of `os[/arch][/variant][:os_version]`',
+             kind='string', default=None),
+        Flag('concurrency', 'concurrency level', kind='int', default=3),
+        Flag('include', 'pull only files whose title matches `GLOB` (repeatable)',
+             kind='stringArray', default=(),
+             dest='includes',
+             ours=True),
+        Flag('exclude', 'do not pull files whose title matches `GLOB` (repeatable)',
+             kind='stringArray', default=(),
+             dest='excludes',
+             ours=True),
+        Flag('max-unpack-ratio',
+             ("a directory may expand to `N` times its compressed size (default 100, at least 256 "
+             "MiB; 0: no limit; ORASX_MAX_UNPACK_BYTES sets bytes instead)"),
+             kind='float',
+             default=None,
+             ours=True),
+        Flag('allow-all', '', short='a', hidden=True),
+        Flag('media-type', '', kind='stringArray', default=(), dest='media_types', hidden=True),
+        TargetFlags(),
+        FormatFlags(),
+    ),
+    run=run,
+)

@@ -7,108 +7,72 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import click
-
+from orasx.cli._command import Command, at_least
 from orasx.cli._common import handle_errors
-from orasx.cli._flags import flag
-from orasx.cli._options import FormatOptions, TargetOptions, format_options, target_options
+from orasx.cli._options import FormatFlags, FormatOptions, TargetFlags, TargetOptions
+from orasx.cli._pflag import Flag
 from orasx.cli._progress import PUSH, reporter
 from orasx.cli.display import push as display
 
 if TYPE_CHECKING:
     from orasx.descriptor import Platform
+    from orasx.fileref import FileReference
     from orasx.pack import ImageSpec
 
-_HELP = """Push files to a registry or an OCI image layout.
 
-\b
-REFERENCE is registry/repository[:tag[,tag...]] (or, with --oci-layout, dir[:tag]).
-FILE is path[:media-type]; a directory is pushed as a tar+gzip layer that pull unpacks.
-A trailing ':' means the name itself contains a colon ("hi:txt:").
-
-\b
-Examples:
-  oras push localhost:5000/hello:v1 hi.txt
-  oras push localhost:5000/hello:v1,latest hi.txt:application/vnd.me.hi bye.txt
-  oras push --artifact-type application/vnd.example+type localhost:5000/hello:v1 hi.txt
-  oras push --config config.json:application/vnd.me.config localhost:5000/hello:v1 hi.txt
-  oras push --oci-layout layout-dir:v1 hi.txt
-  oras push --artifact-platform linux/arm64 localhost:5000/hello:v1 hi.txt
-"""
-
-
-@click.command("push", help=_HELP)
-@click.option("--artifact-type", default="", help="Artifact type of the manifest.")
-@click.option(
-    "--config", "--manifest-config", "config", default=None, metavar="PATH[:TYPE]",
-    help="Config file for the manifest (--manifest-config is the old spelling).",
-)
-@click.option("--artifact-platform", default=None, metavar="os[/arch][/variant][:os_version]",
-              help="[Experimental] Platform of the artifact: its config is the platform.")
-@click.option("-a", "--annotation", "annotations", multiple=True,
-              help="Manifest annotation key=value (repeatable).")
-@click.option("--annotation-file", default=None,
-              help="JSON file of annotations: {\"$manifest\": {...}, \"$config\": {...}, "
-              "\"<file>\": {...}}.")
-@click.option("--export-manifest", default=None, metavar="PATH",
-              help="Write the pushed manifest to PATH.")
-@click.option("--image-spec", type=click.Choice(["v1.1", "v1.0"]), default=None,
-              help="Image spec of the manifest: v1.1 (default) or v1.0.")
-@click.option("--concurrency", default=5, show_default=True,
-              help="Blobs pushed at once (0 or less: 3).")
-@flag("--disable-path-validation",
-      help="Allow absolute file paths in titles.")
-@click.option("--stdin-name", default="stdin", show_default=True, metavar="NAME",
-              help="Title of the layer read from stdin when a file argument is '-'.")
-@flag("--reproducible",
-      help="Same inputs, same digest: sorted directory entries, mtimes and the created "
-      "annotation from SOURCE_DATE_EPOCH (or 0), no owners.")
-@target_options(layout_help="Push to an OCI image layout directory.")
-@click.argument("files", nargs=-1)
-@format_options()
 @handle_errors
-def command(
+def run(
     target: TargetOptions, fmt: FormatOptions, files: tuple[str, ...], artifact_type: str,
     config: str | None, artifact_platform: str | None, annotations: tuple[str, ...],
     annotation_file: str | None, export_manifest: str | None, image_spec: ImageSpec | None,
     concurrency: int, disable_path_validation: bool, reproducible: bool, stdin_name: str,
 ) -> None:
-    from orasx.api import push
+    from orasx.api import PushResult, push
     from orasx.cli import _artifact as go
+    from orasx.errors import InvalidInputError
 
     # The Go CLI's checks, in its order: options, then what the run reads before it connects.
-    go.check_deprecated_flags()
-    go.check_file_paths(files, disable_path_validation=disable_path_validation)
-    manifest_annotations, _ = go.load_annotations(annotations, annotation_file)
+    file_refs = go.check_file_paths(files, disable_path_validation=disable_path_validation)
+    given = go.load_annotations(annotations, annotation_file)
     platform = go.platform_flag(artifact_platform)
     spec, artifact_type = _pack_rules(image_spec, config, artifact_type, artifact_platform,
                                       platform is not None)
     remote = target.remote.remote()
-    go.check_config_file(config)
+    config_ref = go.config_file(config)
+    go.check_config_file(config_ref)
     status = reporter(PUSH, quiet=fmt.document, plain=target.common.plain)
     if not files:
         status.note("Uploading empty artifact")
+    reads_stdin = any(f.path == "-" for f in file_refs)
+
+    def run(platform_config: FileReference | None) -> PushResult:
+        try:
+            return push(
+                target.ref,
+                file_refs,
+                artifact_type=artifact_type,
+                config=config_ref or platform_config,
+                annotations=given.manifest,
+                named_annotations=given.named(),
+                image_spec=spec,
+                concurrency=go.concurrency(concurrency),
+                oci_layout=target.oci_layout,
+                disable_path_validation=True,  # checked above, in the Go CLI's words
+                export_manifest=export_manifest,
+                remote=remote,
+                hooks=status.hooks(),
+                reproducible=reproducible,
+                stdin=sys.stdin.buffer if reads_stdin else None,
+                stdin_name=stdin_name,
+                on_file=go.PreparedFiles(status.note),
+            )
+        except InvalidInputError as e:
+            if reads_stdin and e.path == "-":  # the stdin layer's title is taken
+                raise InvalidInputError(f"{e}: set another with --stdin-name") from e
+            raise
+
     with _platform_config(platform) as platform_config:
-        result = status.run(
-            push,
-            target.reference,
-            files,
-            artifact_type=artifact_type,
-            config=config or platform_config,
-            annotations=manifest_annotations,
-            annotation_file=annotation_file,
-            image_spec=spec,
-            concurrency=go.concurrency(concurrency),
-            oci_layout=target.oci_layout,
-            disable_path_validation=disable_path_validation,
-            export_manifest=export_manifest,
-            remote=remote,
-            hooks=status.hooks(),
-            reproducible=reproducible,
-            stdin=sys.stdin.buffer if any(f == "-" or f.startswith("-:") for f in files) else None,
-            stdin_name=stdin_name,
-            on_file=go.PreparedFiles(status.note),
-        )
+        result = status.run(run, platform_config)
     display.handler(fmt, target.reference).on_pushed(result)
 
 
@@ -144,9 +108,9 @@ def _pack_rules(image_spec: ImageSpec | None, config: str | None, artifact_type:
 
 
 @contextlib.contextmanager
-def _platform_config(platform: Platform | None) -> Iterator[str | None]:
+def _platform_config(platform: Platform | None) -> Iterator[FileReference | None]:
     """``--artifact-platform``: the platform config (:func:`orasx.api._platform.platform_config`)
-    as a ``PATH:TYPE`` config argument for the push, in a temporary file while it runs."""
+    as the push's config file, in a temporary file while it runs."""
     if platform is None:
         yield None
         return
@@ -154,9 +118,112 @@ def _platform_config(platform: Platform | None) -> Iterator[str | None]:
     import tempfile
 
     from orasx.api._platform import IMAGE_CONFIG, platform_config
+    from orasx.fileref import FileReference
 
     with tempfile.TemporaryDirectory(prefix="orasx-platform-") as tmp:
         path = os.path.join(tmp, "config.json")
         with open(path, "wb") as f:
             f.write(platform_config(platform))
-        yield f"{path}:{IMAGE_CONFIG}"
+        yield FileReference(path, IMAGE_CONFIG)
+
+
+command = Command(
+    use='push [flags] <name>[:<tag>[,<tag>][...]] <file>[:<type>] [...]',
+    long=("Push files to a registry or an OCI image layout\n"
+        "\n"
+        'Example - Push file "hi.txt" with media type "application/vnd.oci.image.layer.v1.tar" '
+        "(default):\n"
+        "  oras push localhost:5000/hello:v1 hi.txt\n"
+        "\n"
+        'Example - Push file "hi.txt" and export the pushed manifest to a specified path:\n'
+        "  oras push --export-manifest manifest.json localhost:5000/hello:v1 hi.txt\n"
+        "\n"
+        'Example - Push file "hi.txt" with the custom media type "application/vnd.me.hi":\n'
+        "  oras push localhost:5000/hello:v1 hi.txt:application/vnd.me.hi\n"
+        "\n"
+        "Example - Push multiple files with different media types:\n"
+        "  oras push localhost:5000/hello:v1 hi.txt:application/vnd.me.hi "
+        "bye.txt:application/vnd.me.bye\n"
+        "\n"
+        'Example - Push file with colon in name "hi:txt" with the default media type:\n'
+        "  oras push localhost:5000/hello:v1 hi:txt:\n"
+        "\n"
+        'Example - Push file "hi.txt" with artifact type "application/vnd.example+type":\n'
+        "  oras push --artifact-type application/vnd.example+type localhost:5000/hello:v1 hi.txt\n"
+        "\n"
+        'Example - Push file "hi.txt" with config type "application/vnd.me.config":\n'
+        "  oras push --image-spec v1.0 --artifact-type application/vnd.me.config "
+        "localhost:5000/hello:v1 hi.txt\n"
+        "\n"
+        'Example - Push file "hi.txt" with the custom manifest config "config.json" of the '
+        'custom media type "application/vnd.me.config":\n'
+        "  oras push --config config.json:application/vnd.me.config localhost:5000/hello:v1 "
+        "hi.txt\n"
+        "\n"
+        'Example - [Experimental] Push file "hi.txt" and format output in JSON:\n'
+        "  oras push localhost:5000/hello:v1 hi.txt --format json\n"
+        "\n"
+        'Example - [Experimental] Push file "hi.txt" and format output with Go template:\n'
+        '  oras push localhost:5000/hello:v1 hi.txt --format go-template="{{.digest}}"\n'
+        "\n"
+        "Example - Push file to the insecure registry:\n"
+        "  oras push --insecure localhost:5000/hello:v1 hi.txt\n"
+        "\n"
+        "Example - Push file to the HTTP registry:\n"
+        "  oras push --plain-http localhost:5000/hello:v1 hi.txt\n"
+        "\n"
+        "Example - Push repository with manifest annotations:\n"
+        '  oras push --annotation "key=val" localhost:5000/hello:v1\n'
+        "\n"
+        "Example - Push repository with manifest annotation file:\n"
+        "  oras push --annotation-file annotation.json localhost:5000/hello:v1\n"
+        "\n"
+        "Example - [Experimental] Push artifact to repository with platform:\n"
+        "  oras push --artifact-platform linux/arm/v5 localhost:5000/hello:v1\n"
+        "\n"
+        'Example - Push file "hi.txt" with multiple tags:\n'
+        "  oras push localhost:5000/hello:tag1,tag2,tag3 hi.txt\n"
+        "\n"
+        'Example - Push file "hi.txt" with multiple tags and concurrency level tuned:\n'
+        "  oras push --concurrency 6 localhost:5000/hello:tag1,tag2,tag3 hi.txt\n"
+        "\n"
+        'Example - Push file "hi.txt" into an OCI image layout folder \'layout-dir\' with tag '
+        "'test':\n"
+        "  oras push --oci-layout layout-dir:test hi.txt\n"
+        "\n"
+        'Example - Push file "hi.txt" into an OCI image layout folder \'layout-dir\' with tag '
+        "'example.com:test':\n"
+        "  oras push example.com:test hi.txt --oci-layout-path layout-dir"),
+    args=at_least(1, 'the destination for pushing'),
+    params=('reference', '*files'),
+    flags=(
+        Flag('artifact-type', 'artifact type', kind='string', default=''),
+        Flag('config', '`path` of image config file', kind='string', default=None,
+             spellings=('manifest-config',)),
+        Flag('artifact-platform',
+             ("[Experimental] set artifact platform in the form of "
+             "`os[/arch][/variant][:os_version]`"),
+             kind='string',
+             default=None),
+        Flag('annotation', 'manifest annotations', short='a', kind='stringArray', default=(),
+             dest='annotations'),
+        Flag('annotation-file', 'path of the annotation file', kind='string', default=None),
+        Flag('export-manifest', '`path` of the pushed manifest', kind='string', default=None),
+        Flag('image-spec',
+             '[Preview] specify manifest type for building artifact. Options: v1.1, v1.0',
+             kind='string', default=None, choices=('v1.1', 'v1.0'),
+             choice_what="image specification",
+             default_text='v1.1, overridden to v1.0 if --config is used without --artifact-type'),
+        Flag('concurrency', 'concurrency level', kind='int', default=5),
+        Flag('disable-path-validation', 'skip path validation'),
+        Flag('stdin-name', "title of the layer read from stdin when a file argument is '-'",
+             kind='string', default='stdin', ours=True),
+        Flag('reproducible',
+             ("same inputs, same digest: sorted directory entries, mtimes and the created "
+             "annotation from SOURCE_DATE_EPOCH (or 0), no owners"),
+             ours=True),
+        TargetFlags(),
+        FormatFlags(),
+    ),
+    run=run,
+)

@@ -7,9 +7,8 @@ import platform
 import sys
 from pathlib import Path
 
-import click
-
 from orasx._version import __version__
+from orasx.cli._command import Command, any_args
 
 
 def _git_commit() -> tuple[str, str]:
@@ -36,12 +35,10 @@ def _git_commit() -> tuple[str, str]:
     return (head, "unknown") if len(head) == 40 else ("", "")
 
 
-@click.command("version", help="Show the oras version information")
-@click.argument("extra", nargs=-1)
-def command(extra: tuple[str, ...]) -> None:
+def run(extra: tuple[str, ...]) -> None:
     if extra:
-        click.echo(f'warning: `oras version` requires no argument, "{",".join(extra)}" will be '
-                   "ignored", err=True)
+        print(f'warning: `oras version` requires no argument, "{",".join(extra)}" will be '
+                   "ignored", file=sys.stderr)
     rows = [("Version", __version__), ("Python version", platform.python_version()),
             ("OS/Arch", f"{sys.platform}/{_arch()}")]
     commit, state = _git_commit()
@@ -51,7 +48,7 @@ def command(extra: tuple[str, ...]) -> None:
         rows.append(("Git tree state", state))
     width = max(len(k) for k, _ in rows) + 2
     for key, value in rows:
-        click.echo(f"{key + ':':<{width}}{value}")
+        print(f"{key + ':':<{width}}{value}")
 
 
 def _arch() -> str:
@@ -60,5 +57,13 @@ def _arch() -> str:
     return {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386"}.get(machine, machine)
 
 
-#: any number of arguments (a warning, as Go)
-command.go_check_args = lambda ctx, args: None  # type: ignore[attr-defined]
+command = Command(
+    use='version [flags]',
+    long=("Show the oras version information\n"
+        "\n"
+        "Example - print version:\n"
+        "  oras version"),
+    args=any_args,
+    params=('*extra',),
+    run=run,
+)

@@ -4,7 +4,8 @@ A store is a content-addressed graph of descriptors. :class:`Fetcher`, :class:`P
 :class:`Resolver` and :class:`Tagger` are the capabilities; :class:`Storage` and :class:`Target`
 compose them. Memory, OCI layout, file and remote stores all satisfy :class:`Target`. The optional
 capabilities (:class:`Deleter`, :class:`TagLister`, :class:`ReferrerLister`,
-:class:`ReferenceFetcher`, :class:`ReferencePusher`, :class:`BlobDescriber`, :class:`Mounter`)
+:class:`ReferenceFetcher`, :class:`ReferencePusher`, :class:`BlobDescriber`, :class:`Mounter`,
+:class:`PushPlanner`)
 are what callers check for, as oras-go's ``content`` and ``registry`` interfaces; never a
 concrete class.
 """
@@ -15,6 +16,13 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
+from orasx.content._plan import (
+    PENDING_DIGEST,
+    DestinationFacts,
+    PushPlan,
+    PushPlanner,
+    UploadWatcher,
+)
 from orasx.descriptor import Descriptor
 from orasx.digest import Digest, Readable, write_verified
 from orasx.errors import SizeLimitError
@@ -210,12 +218,16 @@ def fetch_all(fetcher: Fetcher, desc: Descriptor, *, limit: int = MAX_MANIFEST_B
 
 
 __all__ = [
+    "PENDING_DIGEST",
     "BlobDescriber",
     "BlobStore",
     "Deleter",
+    "DestinationFacts",
     "Fetcher",
     "ManifestDeleter",
     "Mounter",
+    "PushPlan",
+    "PushPlanner",
     "Pusher",
     "RangeFetcher",
     "ReadOnlyStorage",
@@ -230,6 +242,7 @@ __all__ = [
     "TagLister",
     "Tagger",
     "Target",
+    "UploadWatcher",
     "fetch_all",
     "push_tagged",
     "read_all",

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 
+from orasx._fsutil import cache_home
 from orasx._json import loads
 from orasx.digest import Digest, hash_file, parse_digest
 from orasx.errors import InvalidDigestError, OrasError
@@ -27,8 +28,7 @@ _lock = threading.Lock()
 
 
 def _path() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "orasx", "digests.json")
+    return os.path.join(cache_home(), "digests.json")
 
 
 def fingerprint(st: os.stat_result) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from orasx.content._tar import DirEntry
-from orasx.errors import AlreadyExistsError, PathTraversalError
+from orasx.errors import AlreadyExistsError, PathTraversalError, Reason
 
 #: An open directory descriptor (POSIX) or a directory's path (Windows).
 Dir = int | str
@@ -93,7 +93,7 @@ def _plan(tree: Dir, target: Dir, title: str, keep_old_files: bool) -> list[_Mov
             except OSError:  # became a symlink (or went) since it was looked at
                 raise PathTraversalError(
                     f"{shown_dir}: changed in the output directory while it was merged; "
-                    "refusing to write through it", reason="symlink-in-output") from None
+                    "refusing to write through it", reason=Reason.SYMLINK_IN_OUTPUT) from None
             with os.scandir(src_dir) as it:
                 entries = sorted((e.name, e.is_dir(follow_symlinks=False),
                                   e.is_file(follow_symlinks=False)) for e in it)
@@ -106,7 +106,7 @@ def _plan(tree: Dir, target: Dir, title: str, keep_old_files: bool) -> list[_Mov
                 elif stat.S_ISLNK(have.st_mode) and is_dir:
                     raise PathTraversalError(
                         f"{shown}: is a symlink in the output directory; refusing to write "
-                        "through it", reason="symlink-in-output",
+                        "through it", reason=Reason.SYMLINK_IN_OUTPUT,
                     )
                 elif is_dir:
                     if not stat.S_ISDIR(have.st_mode):
@@ -117,7 +117,7 @@ def _plan(tree: Dir, target: Dir, title: str, keep_old_files: bool) -> list[_Mov
                     raise AlreadyExistsError(f"{shown}: a directory is in the way of this file")
                 elif keep_old_files:
                     raise AlreadyExistsError(f"{shown}: file already exists",
-                                             reason="keep-old-files")
+                                             reason=Reason.KEEP_OLD_FILES)
                 else:
                     # Replaced by rename: a symlink is replaced itself, never written through.
                     keep = is_file and stat.S_ISREG(have.st_mode)
@@ -139,7 +139,7 @@ def merge_tree(
     have = _lstat(dst, dst_name)
     if have is not None and not stat.S_ISDIR(have.st_mode):
         if keep_old_files:
-            raise AlreadyExistsError(f"{title}: file already exists", reason="keep-old-files")
+            raise AlreadyExistsError(f"{title}: file already exists", reason=Reason.KEEP_OLD_FILES)
         path, fd = _at(dst, dst_name)
         os.unlink(path, dir_fd=fd)
         have = None

@@ -12,8 +12,9 @@ import stat
 import sys
 import threading
 
+from orasx._fsutil import make_dirs as make_dirs  # re-exported for the stores
 from orasx._gostr import go_quote
-from orasx.errors import AlreadyExistsError, PathTraversalError
+from orasx.errors import AlreadyExistsError, PathTraversalError, Reason
 
 if sys.platform != "win32":
     _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -47,25 +48,7 @@ def check_title_length(name: str) -> None:
     what, got, limit = (("path", size, MAX_TITLE_BYTES) if size > MAX_TITLE_BYTES
                         else ("file name in it", longest, MAX_NAME_BYTES))
     raise PathTraversalError(f"title {shown}: too long for a file path (a {what} of {got} bytes, "
-                             f"the limit is {limit})", reason="title-too-long")
-
-
-def make_dirs(path: str) -> None:
-    """``os.makedirs(path, exist_ok=True)`` without its recursion (one call per missing level:
-    a title 1,500 directories deep is over Python's recursion limit)."""
-    missing = []
-    while path and not os.path.isdir(path):
-        missing.append(path)
-        parent = os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    for d in reversed(missing):
-        try:
-            os.mkdir(d)
-        except FileExistsError:
-            if not os.path.isdir(d):
-                raise
+                             f"the limit is {limit})", reason=Reason.TITLE_TOO_LONG)
 
 
 def is_absolute_like(name: str) -> bool:
@@ -115,7 +98,7 @@ def resolve_write_path(
         return os.path.abspath(os.path.join(root, name))
     if not lexically_inside(name):
         raise PathTraversalError(
-            f"{name!r} would be written outside the output directory", reason="path-traversal"
+            f"{name!r} would be written outside the output directory", reason=Reason.PATH_TRAVERSAL
         )
     real_root = real_root or os.path.realpath(root)
     target = os.path.join(real_root, *clean_title(name).split("/"))
@@ -126,7 +109,7 @@ def resolve_write_path(
     if parent != real_root and not within(os.path.realpath(parent), real_root):
         raise PathTraversalError(
             f"{name!r} would be written through a symlink outside the output directory",
-            reason="symlink-traversal",
+            reason=Reason.SYMLINK_TRAVERSAL,
         )
     return target
 
@@ -141,7 +124,7 @@ def title_parts(name: str, *, allow_root: bool = False) -> list[str]:
         raise PathTraversalError(f"invalid file name {name!r}: it names no file")
     if not lexically_inside(name):
         raise PathTraversalError(
-            f"{name!r} would be written outside the output directory", reason="path-traversal"
+            f"{name!r} would be written outside the output directory", reason=Reason.PATH_TRAVERSAL
         )
     return clean_title(name).split("/")
 
@@ -227,7 +210,7 @@ class OutputDirs:
                     f"{shown}: {'/'.join(parts)} is a file, in the way of a directory")
             return self._follow(parts, shown, create, links + 1)
         raise PathTraversalError(f"{shown!r}: {'/'.join(parts)} keeps changing; refusing it",
-                                 reason="symlink-traversal")
+                                 reason=Reason.SYMLINK_TRAVERSAL)
 
     def _follow(self, parts: list[str], shown: str, create: bool, links: int) -> int:
         """The directory the symlink at ``parts`` resolves to, when that is inside the root,
@@ -238,11 +221,11 @@ class OutputDirs:
         except OSError:  # the link became a directory again while it was read (a race)
             raise PathTraversalError(
                 f"{shown!r}: {'/'.join(parts)} changed between a symlink and a directory while "
-                "it was opened; refusing it", reason="symlink-traversal") from None
+                "it was opened; refusing it", reason=Reason.SYMLINK_TRAVERSAL) from None
         if links > _MAX_LINKS or not within(real, self.root):
             raise PathTraversalError(
                 f"{shown!r} would be written through a symlink outside the output directory",
-                reason="symlink-traversal",
+                reason=Reason.SYMLINK_TRAVERSAL,
             )
         fd = self._root_fd()
         rel = os.path.relpath(real, self.root)

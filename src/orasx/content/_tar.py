@@ -16,7 +16,7 @@ from typing import IO
 
 from orasx.content._paths import clean_title, lexically_inside, within
 from orasx.digest import CHUNK_SIZE, Digest
-from orasx.errors import CopyError, PathTraversalError, SizeLimitError, VerificationError
+from orasx.errors import CopyError, PathTraversalError, Reason, SizeLimitError, VerificationError
 
 
 class _HashingWriter:
@@ -111,7 +111,7 @@ class _HashingReader:
         if limit is not None and self._pos + len(data) > limit:
             raise SizeLimitError(
                 f"directory layer {self._name!r} expands to more than {limit} bytes "
-                "(a decompression bomb?)", reason="unpack-limit")
+                "(a decompression bomb?)", reason=Reason.UNPACK_LIMIT)
         self._before = self.hash.copy()
         self._last = data
         self.hash.update(data)
@@ -348,3 +348,95 @@ def _check_no_symlink(root: str, rel: str) -> None:
         path = os.path.join(path, part)
         if os.path.islink(path):
             raise PathTraversalError(f"hardlink target {rel!r} goes through a symlink")
+
+
+@dataclass(frozen=True)
+class Member:
+    """An entry of a directory layer: ``path`` relative to the layer's top, ``kind`` (``file``,
+    ``dir`` or ``link``: a symlink, its ``target`` inside the layer), the ``size`` and ``digest``
+    of a file's content (a hardlink: its target's)."""
+
+    path: str
+    kind: str
+    size: int = 0
+    digest: Digest | None = None
+    target: str = ""
+
+
+def index_directory(
+    gz: IO[bytes], prefix: str, expected: Digest | None,
+    store: Callable[[str, IO[bytes], int], Digest], limits: Limits | None = None,
+) -> list[Member]:
+    """The members of a tar+gzip layer packed with ``prefix``, by the rules of
+    :func:`unpack_directory` (every entry below ``prefix``, symlinks and hardlinks inside, devices
+    skipped) without writing a tree: each regular file is handed to ``store(path, stream, size)``,
+    which returns its digest. ``expected`` is checked against the uncompressed tar."""
+    limits = limits or Limits()
+    prefix = clean_title(prefix)
+    reader = _HashingReader(gzip.GzipFile(fileobj=gz, mode="rb"), limits,  # type: ignore[arg-type]
+                            prefix)
+    found: dict[str, Member] = {}
+    try:
+        tar = tarfile.open(fileobj=reader, mode="r|", bufsize=CHUNK_SIZE)  # type: ignore[call-overload]
+    except tarfile.TarError as e:
+        raise VerificationError(f"directory layer {prefix!r} is not a valid tar+gzip: {e}") from None
+    try:
+        for member in tar:
+            if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
+                continue
+            rel = _member_path(member.name, prefix)
+            _target("/", rel, member.name)
+            _second_opinion(member, "/")
+            parent_rel = rel.rpartition("/")[0]
+            for ancestor in _ancestors(parent_rel):
+                if found.get(ancestor, Member(ancestor, "dir")).kind != "dir":
+                    raise PathTraversalError(f"tar entry {member.name!r} goes through "
+                                             f"{ancestor!r}, which is not a directory")
+            if member.isdir():
+                if rel:
+                    found[rel] = Member(rel, "dir")
+                continue
+            if not rel or found.get(rel, Member(rel, "file")).kind == "dir":
+                raise PathTraversalError(f"tar entry {member.name!r} would replace a directory")
+            if member.isreg():
+                src = tar.extractfile(member)
+                assert src is not None
+                found[rel] = Member(rel, "file", member.size, store(rel, src, member.size))
+            elif member.issym():
+                lexical = posixpath.join(parent_rel, member.linkname) if parent_rel \
+                    else member.linkname
+                if os.path.isabs(member.linkname) or not (lexically_inside(lexical) or
+                                                          posixpath.normpath(lexical) == "."):
+                    raise PathTraversalError(f"tar entry {member.name!r} is a symlink to "
+                                             f"{member.linkname!r}, outside the directory")
+                found[rel] = Member(rel, "link", target=posixpath.normpath(lexical))
+            else:
+                src_rel = _member_path(member.linkname, prefix)
+                linked = found.get(src_rel)
+                if linked is None or linked.kind != "file":
+                    raise PathTraversalError(f"tar entry {member.name!r} hardlinks to "
+                                             f"{member.linkname!r}, which is not a regular file "
+                                             "in the directory")
+                found[rel] = Member(rel, "file", linked.size, linked.digest)
+        marked = reader.hash_of_first(tar.offset + len(_END_OF_ARCHIVE))
+        reader.drain()
+    except tarfile.TarError as e:
+        raise VerificationError(f"directory layer {prefix!r} is not a valid tar: {e}") from None
+    except (EOFError, OSError, gzip.BadGzipFile) as e:
+        if isinstance(e, PathTraversalError):
+            raise
+        raise VerificationError(f"directory layer {prefix!r} could not be read: {e}") from None
+    finally:
+        tar.close()
+    got = Digest.from_hasher(reader.hash)
+    if expected is not None and marked is not None and Digest.from_hasher(marked) == expected:
+        got = expected
+    if expected is not None and got != expected:
+        raise VerificationError(
+            f"directory layer {prefix!r}: content digest mismatch: expected {expected}, got {got}")
+    return list(found.values())
+
+
+def _ancestors(rel_dir: str) -> list[str]:
+    parts = [p for p in rel_dir.split("/") if p]
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]

@@ -26,136 +26,37 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import io
 import logging
 import os
-import secrets
 import stat
-import sys
 import tempfile
 import threading
-from collections.abc import Iterable
 from typing import IO
 
 from orasx import mediatype
-from orasx._fsutil import umask_mode
 from orasx.content import ReadOnlyTarget, ReferenceFetcher, fetch_all
-from orasx.content._digestcache import fingerprint
+from orasx.content._entries import _CachedBlob, _Filling, _NewEntry, blob_key
+from orasx.content._trust import TrustRecords, current_uid
 from orasx.content.oci import OCILayoutStore
 from orasx.descriptor import Descriptor
 from orasx.digest import CHUNK_SIZE, Digest, Readable, VerifyingReader, parse_digest, write_verified
 from orasx.errors import InvalidDigestError, NotFoundError, OrasError, VerificationError
 from orasx.manifest import MAX_MANIFEST_BYTES, detect_media_type
 
-__all__ = ["BlobCache", "CachedTarget", "TrustRecords", "current_uid", "open_cache"]
+__all__ = ["BlobCache", "CachedTarget", "TrustRecords", "blob_key", "current_uid", "open_cache"]
 
 log = logging.getLogger(__name__)
-
-TRUST_DIR = "orasx-verified"
-#: Fingerprints kept per record (a blob and the snapshot copies of it).
-MAX_FINGERPRINTS = 16
-#: The most of a record read (a snapshot's unpacked directory lists each of its files).
-MAX_RECORD_BYTES = 16 << 20
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as a blob must not block the open
 _TMPFILE = getattr(os, "O_TMPFILE", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+#: A placeholder digest for an entry whose digest is known only once it is written.
+_PENDING = Digest("sha256", "0" * 64)
 _NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
-
-
-def current_uid() -> int:
-    """This process's effective user id (0 where the platform has none)."""
-    if sys.platform == "win32":
-        return 0
-    return os.geteuid()
-
-
-def _private_dir(path: str, *, create: bool) -> int | None:
-    """A descriptor of the directory ``path`` when it is this user's own and nobody else can
-    write it (opened without following a link); None when it is missing or anyone else's."""
-    if create:
-        with contextlib.suppress(OSError):
-            os.makedirs(path, mode=0o700, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC)
-    except OSError:
-        return None
-    st = os.fstat(fd)
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != current_uid() or st.st_mode & 0o022:
-        os.close(fd)
-        return None
-    return fd
-
-
-class TrustRecords:
-    """Fingerprints of files this user hashed itself, kept in ``<cache>/orasx-verified/<uid>/``.
-
-    The directory is used only when it is owned by this user and writable by no one else: then
-    every record in it was written by this user (or root). A record binds a key (a digest) to the
-    exact objects verified: a file whose ``fstat`` fingerprint is in the record has not been
-    written, linked or replaced since (each of those changes the inode, mtime or ctime, and ctime
-    cannot be set back). Where the directory cannot be had, nothing is trusted and all is hashed.
-    """
-
-    def __init__(self, root: str) -> None:
-        self.path = os.path.join(root, TRUST_DIR, str(current_uid()))
-        self._lock = threading.Lock()
-
-    def lines(self, key: str) -> list[str]:
-        """The lines recorded under ``key`` (none when it or the directory is not trustworthy)."""
-        fd = _private_dir(self.path, create=False)
-        if fd is None:
-            return []
-        try:
-            rfd = os.open(key, os.O_RDONLY | _NOFOLLOW | _CLOEXEC | _NONBLOCK, dir_fd=fd)
-        except (OSError, NotImplementedError):
-            return []
-        finally:
-            os.close(fd)
-        with io.FileIO(rfd, "rb") as f:
-            st = os.fstat(rfd)
-            if not stat.S_ISREG(st.st_mode) or st.st_uid != current_uid():
-                return []
-            text = f.read(MAX_RECORD_BYTES).decode("utf-8", errors="replace")
-        return [line for line in text.splitlines() if line]
-
-    def holds(self, key: str, st: os.stat_result) -> bool:
-        """Is ``st`` (from ``fstat`` of an opened file) an object recorded under ``key``?"""
-        return fingerprint(st) in self.lines(key)
-
-    def add(self, key: str, stats: Iterable[os.stat_result], *, replace: bool = False) -> None:
-        """Record the fingerprints of ``stats`` under ``key`` (after the last few already there,
-        unless ``replace``)."""
-        self.write(key, [fingerprint(st) for st in stats], replace=replace)
-
-    def write(self, key: str, new: list[str], *, replace: bool = True) -> None:
-        """Record ``new`` lines under ``key`` (replacing what was there, unless ``replace`` is
-        False: then after the last few lines already there)."""
-        with self._lock:
-            fd = _private_dir(self.path, create=True)
-            if fd is None:
-                return
-            try:
-                old = [] if replace else [x for x in self.lines(key) if x not in new]
-                lines = [*old[-MAX_FINGERPRINTS:], *new]
-                tmp = f".{key}.{secrets.token_hex(6)}"
-                try:
-                    wfd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC,
-                                  0o600, dir_fd=fd)
-                    with io.FileIO(wfd, "wb") as f:
-                        f.write("".join(f"{line}\n" for line in lines).encode())
-                    os.replace(tmp, key, src_dir_fd=fd, dst_dir_fd=fd)
-                except (OSError, NotImplementedError):
-                    with contextlib.suppress(OSError, NotImplementedError):
-                        os.unlink(tmp, dir_fd=fd)
-            finally:
-                os.close(fd)
-
-
-def blob_key(digest: Digest) -> str:
-    return f"{digest.algorithm}-{digest.encoded}"
 
 
 class BlobCache:
@@ -268,6 +169,36 @@ class BlobCache:
                       "pulling without storing into it")
             return None
 
+    def add_stream(self, stream: Readable, size: int) -> Digest:
+        """Hash ``size`` bytes of ``stream`` (sha256) and keep them under that digest (the
+        members of a directory layer: content-addressed as every entry); nothing is kept when
+        the cache cannot take them. Returns the digest."""
+        h = hashlib.sha256()
+        entry = self.new_entry(Descriptor(mediatype.DEFAULT_FILE, _PENDING, 0))
+        try:
+            got = 0
+            while got < size and (data := stream.read(min(CHUNK_SIZE, size - got))):
+                h.update(data)
+                got += len(data)
+                if entry is not None:
+                    try:
+                        entry.write(data)
+                    except OSError as e:
+                        entry.abort()
+                        entry = None
+                        self.warn(f"cache {self.root} cannot take new content ({e.strerror})")
+            if got != size:
+                raise VerificationError(f"a member ended after {got} of {size} bytes")
+            digest = Digest.from_hasher(h)
+            if entry is not None:
+                entry.desc = Descriptor(mediatype.DEFAULT_FILE, digest, size)
+                with contextlib.suppress(OSError):
+                    entry.commit()
+            return digest
+        finally:
+            if entry is not None:
+                entry.abort()
+
     def add_bytes(self, desc: Descriptor, raw: bytes) -> None:
         """Store ``raw`` (already verified against ``desc``) unless the cache holds it."""
         if self.read_small(desc) is not None:
@@ -279,133 +210,6 @@ class BlobCache:
                 entry.commit()
             finally:
                 entry.abort()
-
-
-class _NewEntry:
-    """A cache entry being written: an anonymous file (``O_TMPFILE``) where the system has one,
-    else a named temp file; :meth:`commit` makes it visible, :meth:`abort` (or a killed process,
-    for the anonymous file) leaves nothing."""
-
-    def __init__(self, cache: BlobCache, desc: Descriptor, directory: str) -> None:
-        self.cache = cache
-        self.desc = desc
-        self.directory = directory
-        self.tmp: str | None = None
-        self.fd = -1
-        if _TMPFILE and os.path.isdir("/proc/self/fd"):
-            with contextlib.suppress(OSError):
-                self.fd = os.open(directory, _TMPFILE | os.O_RDWR | _CLOEXEC, 0o600)
-        if self.fd < 0:
-            self.tmp = os.path.join(directory, f".orasx-{secrets.token_hex(8)}.tmp")
-            self.fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC,
-                              0o600)
-        self.file = io.FileIO(self.fd, "r+b", closefd=True)
-
-    def write(self, data: bytes) -> None:
-        self.file.write(data)
-
-    def commit(self) -> None:
-        """Make the (verified) entry visible under its digest and record that this user
-        verified it."""
-        final = self.cache.path(self.desc.digest)
-        os.fsync(self.fd)
-        if sys.platform != "win32":
-            os.fchmod(self.fd, umask_mode(0o444))
-        if self.tmp is None:  # link the anonymous file under a temp name, then rename over
-            name = f".orasx-{secrets.token_hex(8)}.tmp"
-            dfd = os.open(self.directory, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
-            try:  # a dir_fd makes this linkat(AT_SYMLINK_FOLLOW), which links the open file
-                os.link(f"/proc/self/fd/{self.fd}", name, dst_dir_fd=dfd, follow_symlinks=True)
-            finally:
-                os.close(dfd)
-            self.tmp = os.path.join(self.directory, name)
-        else:
-            self.file.close()
-            self.file = io.FileIO(self.tmp, "rb")
-        os.replace(self.tmp, final)
-        self.tmp = None
-        _fsync_dir(self.directory)
-        self.cache.trust.add(blob_key(self.desc.digest), [os.fstat(self.file.fileno())],
-                             replace=True)
-
-    def abort(self) -> None:
-        """Forget the entry unless committed (safe to call after :meth:`commit`)."""
-        self.file.close()
-        if self.tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(self.tmp)
-            self.tmp = None
-
-
-def _fsync_dir(path: str) -> None:
-    if sys.platform == "win32":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY | _CLOEXEC)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-class _CachedBlob(VerifyingReader):
-    """A cache entry read back, hashed as it is read: a mismatch drops the entry and raises
-    before the last bytes are returned (the copy then fetches it again from the source)."""
-
-    def __init__(self, cache: BlobCache, desc: Descriptor, fd: int, st: os.stat_result) -> None:
-        super().__init__(io.FileIO(fd, "rb", closefd=True), desc.digest, desc.size,
-                         name=f"{desc.digest} (cache entry {cache.path(desc.digest)})")
-        self._cache = cache
-        self._desc = desc
-        self._st = st
-
-    def read(self, n: int = -1) -> bytes:
-        try:
-            return super().read(n)
-        except VerificationError as e:
-            self._cache.drop(self._desc, self._st)
-            log.warning("%s: dropped; it is fetched again", e)
-            raise
-
-
-class _Filling:
-    """The source's stream for a cache miss: verified as the consumer reads it and written into a
-    new cache entry at the same time; the entry is placed once the whole blob verified, and
-    vanishes if the stream is closed before (Ctrl-C, a failed destination)."""
-
-    def __init__(self, stream: Readable, desc: Descriptor, entry: _NewEntry | None) -> None:
-        self._reader = VerifyingReader(stream, desc.digest, desc.size)
-        self._entry = entry
-
-    @property
-    def verifies(self) -> tuple[Digest, int]:
-        return self._reader.verifies
-
-    def read(self, n: int = -1, /) -> bytes:
-        data = self._reader.read(n)
-        entry = self._entry
-        if entry is not None:
-            try:
-                if data:
-                    entry.write(data)
-                if self._reader.verified:
-                    self._entry = None
-                    try:
-                        entry.commit()
-                    finally:
-                        entry.abort()
-            except OSError as e:
-                self._entry = None
-                entry.abort()
-                entry.cache.warn(f"cache {entry.cache.root} cannot take new content "
-                                 f"({e.strerror}): pulling without storing into it")
-        return data
-
-    def close(self) -> None:
-        if self._entry is not None:
-            self._entry.abort()
-            self._entry = None
-        self._reader.close()
 
 
 class CachedTarget:

@@ -17,12 +17,19 @@ from typing import IO
 
 from orasx import mediatype
 from orasx._fsutil import atomic_writer, check_free_space, umask_mode
-from orasx.content import Readable, _digestcache
+from orasx.content import Readable, _digestcache, _partial
 from orasx.content._digestcache import file_digest
 from orasx.content._paths import OutputDirs, make_dirs, resolve_write_path, title_parts
 from orasx.descriptor import CONTENT_DIGEST, TITLE, UNPACK, Descriptor
-from orasx.digest import hash_file, parse_digest, write_verified
-from orasx.errors import AlreadyExistsError, InvalidInputError, NotFoundError, SizeLimitError
+from orasx.digest import (
+    CopiesVerified,
+    DownloadsInPlace,
+    hash_file,
+    parse_digest,
+    verified_as,
+    write_verified,
+)
+from orasx.errors import AlreadyExistsError, InvalidInputError, NotFoundError, Reason, SizeLimitError
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +168,7 @@ class FileStore:
             return open(path, "rb", buffering=0)
         if spooled is not None:
             return io.BytesIO(data)
-        raise NotFoundError(f"{desc.digest}: not found in the file store", reason="not-in-store")
+        raise NotFoundError(f"{desc.digest}: not found in the file store", reason=Reason.NOT_IN_STORE)
 
     def exists(self, desc: Descriptor) -> bool:
         key = str(desc.digest)
@@ -212,7 +219,7 @@ class FileStore:
                    dir_fd: int | None, base: str) -> None:
         """Write ``desc`` to ``base`` (a name in ``dir_fd``, or the path ``target``)."""
         if self.keep_old_files and _lstat(base, dir_fd) is not None:
-            raise AlreadyExistsError(f"{desc.title}: file already exists", reason="keep-old-files")
+            raise AlreadyExistsError(f"{desc.title}: file already exists", reason=Reason.KEEP_OLD_FILES)
         st = _lstat(base, dir_fd)
         if st is not None and stat.S_ISDIR(st.st_mode):
             raise AlreadyExistsError(f"{desc.title}: a directory is in the way of this file")
@@ -230,11 +237,25 @@ class FileStore:
             if self._new_file_mode is None:
                 self._new_file_mode = umask_mode()
             mode = self._new_file_mode
+        # A big remote blob downloads itself in place (parallel ranges) into a partial file
+        # beside the target that the next pull resumes (content/_partial.py).
+        if dir_fd is not None and isinstance(content, DownloadsInPlace):
+            try:
+                placed = _partial.place(content, desc, dir_fd, base, mode)
+            except OSError as e:
+                raise _named(e, target, desc.size) from None
+        else:
+            placed = False
         # Not fsynced (as the Go CLI): no index points at a pulled file, and a pull of 200 small
         # files would take about twice as long. Layout blobs and index.json are.
-        with atomic_writer(base, mode=mode, dir_fd=dir_fd, shown=target, size=desc.size,
-                           durable=False) as f:
-            write_verified(content, desc.digest, desc.size, f, name=desc.title)
+        if not placed:
+            with atomic_writer(base, mode=mode, dir_fd=dir_fd, shown=target, size=desc.size,
+                               durable=False) as f:
+                # a cache entry places itself by a kernel copy, hashing the bytes placed
+                if not (isinstance(content, CopiesVerified) and verified_as(content) ==
+                        (desc.digest, desc.size) and content.copy_into(f.fileno())) and not (
+                        isinstance(content, DownloadsInPlace) and content.download_into(f.fileno())):
+                    write_verified(content, desc.digest, desc.size, f, name=desc.title)
         if desc.size >= _digestcache.MIN_SIZE:  # remembered, so the next pull of it writes nothing
             st = _lstat(base, dir_fd)
             if st is not None:
@@ -298,7 +319,7 @@ class FileStore:
         with self._lock:
             if reference in self._tags:
                 return self._tags[reference]
-        raise NotFoundError(f"{reference}: not found in the file store", reason="not-in-store")
+        raise NotFoundError(f"{reference}: not found in the file store", reason=Reason.NOT_IN_STORE)
 
     def tag(self, desc: Descriptor, reference: str) -> None:
         with self._lock:
@@ -358,5 +379,5 @@ def _named(e: OSError, target: str, size: int) -> Exception:
     """``e`` about the user's ``target`` (not our staging file); a full disk with the size."""
     if e.errno == errno.ENOSPC:
         return SizeLimitError(f"{target}: no space left on device: needs {size} bytes",
-                              reason="disk-space")
+                              reason=Reason.DISK_SPACE)
     return type(e)(e.errno, e.strerror, target)

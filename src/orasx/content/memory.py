@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from orasx.content import Readable, read_all
 from orasx.descriptor import Descriptor
 from orasx.digest import Digest, parse_digest
-from orasx.errors import NotFoundError
+from orasx.errors import NotFoundError, Reason
 
 #: Memory stores hold small things; a blob larger than this is refused.
 MAX_MEMORY_BLOB = 256 * 1024 * 1024
@@ -27,7 +27,7 @@ class MemoryStore:
         with self._lock:
             found = self._blobs.get(desc.digest)
         if found is None:
-            raise NotFoundError(f"{desc.digest}: not found in memory store", reason="not-in-store")
+            raise NotFoundError(f"{desc.digest}: not found in memory store", reason=Reason.NOT_IN_STORE)
         return io.BytesIO(found[1])
 
     def push(self, desc: Descriptor, content: Readable) -> None:
@@ -57,7 +57,7 @@ class MemoryStore:
                 found = self._blobs.get(digest)
             if found is not None:
                 return found[0]
-        raise NotFoundError(f"{reference}: not found in memory store", reason="not-in-store")
+        raise NotFoundError(f"{reference}: not found in memory store", reason=Reason.NOT_IN_STORE)
 
     def tag(self, desc: Descriptor, reference: str) -> None:
         if not self.exists(desc):

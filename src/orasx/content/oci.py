@@ -19,25 +19,23 @@ that is untagged, stays listed without a name.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import os
 import re
 import stat
-import sys
 import tempfile
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from orasx import mediatype
 from orasx._fsutil import atomic_writer, check_free_space, read_capped, umask_mode
 from orasx._json import load_object
 from orasx.content import Readable
+from orasx.content._lock import exclusive
 from orasx.descriptor import Descriptor, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, parse_digest, write_verified
-from orasx.errors import InvalidManifestError, LockTimeoutError, NotFoundError, VerificationError
+from orasx.errors import InvalidManifestError, NotFoundError, Reason, VerificationError
 from orasx.manifest import (
     MAX_MANIFEST_BYTES,
     Index,
@@ -47,146 +45,10 @@ from orasx.manifest import (
 )
 from orasx.reference import LayoutReference as LayoutReference  # re-exported
 
-if sys.platform != "win32":
-    import fcntl
-else:
-    import msvcrt
-
 REF_NAME = "org.opencontainers.image.ref.name"
-INGEST_DIR = "ingest"
-"""oras-go's upload directory in a layout; its ``flock`` is the layout's write lock."""
-LOCK_FILE = os.path.join(INGEST_DIR, ".orasx.lock")
-"""The lock file, only where the ``ingest/`` directory itself cannot be locked."""
 _LAYOUT = b'{"imageLayoutVersion":"1.0.0"}'
 
 _Entries = list[dict[str, Any]]
-
-# One thread lock per lock file (by device and inode), shared by every store in the process: flock
-# already excludes other open files in this process on local disks, but on NFS it is emulated with
-# POSIX record locks, which are per process and would let two threads in.
-_PROCESS_LOCKS: dict[tuple[int, int], threading.Lock] = {}
-_PROCESS_LOCKS_GUARD = threading.Lock()
-
-
-def _reset_process_locks() -> None:  # in a forked child, no other thread holds them
-    global _PROCESS_LOCKS_GUARD
-    _PROCESS_LOCKS.clear()
-    _PROCESS_LOCKS_GUARD = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_process_locks)
-
-
-_NO_DIRECTORY_LOCK = frozenset({errno.EBADF, errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP})
-
-
-def _thread_lock(key: tuple[int, int]) -> threading.Lock:
-    with _PROCESS_LOCKS_GUARD:
-        return _PROCESS_LOCKS.setdefault(key, threading.Lock())
-
-
-@contextlib.contextmanager
-def _exclusive(root: str) -> Iterator[None]:
-    """Hold the write lock of the layout at ``root``: the process-wide thread lock, then
-    ``flock(LOCK_EX)`` on its ``ingest/`` directory (created if missing; a symlink is refused)."""
-    ingest = os.path.join(root, INGEST_DIR)
-    os.makedirs(ingest, exist_ok=True)
-    if sys.platform == "win32":  # no flock: msvcrt's lock on the lock file (see _try_lock)
-        st = os.stat(ingest)
-        with _thread_lock((st.st_dev, st.st_ino)):
-            fd = _open_lock_file(os.path.join(root, LOCK_FILE))
-            try:
-                _flock_bounded(fd, os.path.join(root, LOCK_FILE))
-                try:
-                    yield
-                finally:
-                    _unlock(fd)
-            finally:
-                os.close(fd)
-        return
-    nofollow = getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(ingest, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | nofollow)
-    try:
-        st = os.fstat(fd)
-        with _thread_lock((st.st_dev, st.st_ino)):
-            try:
-                _flock_bounded(fd, ingest)
-            except OSError as e:
-                if e.errno not in _NO_DIRECTORY_LOCK:
-                    raise
-                os.close(fd)
-                fd = -1
-                fd = _open_lock_file(os.path.join(root, LOCK_FILE))
-                _flock_bounded(fd, os.path.join(root, LOCK_FILE))
-            try:
-                yield
-            finally:
-                _unlock(fd)
-    finally:
-        if fd >= 0:
-            os.close(fd)
-
-
-def lock_timeout() -> float:
-    """Seconds a writer waits for a layout's lock: ``$ORASX_LOCK_TIMEOUT``, else 60."""
-    try:
-        return max(0.0, float(os.environ.get("ORASX_LOCK_TIMEOUT", "") or 60.0))
-    except ValueError:
-        return 60.0
-
-
-def _flock_bounded(fd: int, what: str) -> None:
-    """``flock(LOCK_EX)`` on ``fd``, waiting at most :func:`lock_timeout` seconds (another
-    process, or another user, may hold it forever)."""
-    deadline = time.monotonic() + lock_timeout()
-    pause = 0.005
-    while True:
-        if _try_lock(fd):
-            return
-        if time.monotonic() >= deadline:
-            raise LockTimeoutError(
-                f"{what}: locked by another process for more than {lock_timeout():g} s: wait "
-                "for it to finish or stop it (ORASX_LOCK_TIMEOUT sets the wait)", path=what)
-        time.sleep(pause)
-        pause = min(pause * 2, 0.1)
-
-
-def _try_lock(fd: int) -> bool:
-    """One try at the exclusive lock on ``fd``, without waiting: ``flock``, or on Windows
-    ``msvcrt.locking`` of the file's first byte (also a lock between processes)."""
-    if sys.platform == "win32":
-        os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError as e:
-            if e.errno in (errno.EACCES, errno.EDEADLOCK):
-                return False
-            raise
-        return True
-    else:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-
-def _unlock(fd: int) -> None:
-    if sys.platform == "win32":
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-def _open_lock_file(path: str) -> int:
-    flags = os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)  # no symlink
-    try:
-        return os.open(path, os.O_RDWR | flags, 0o666)
-    except PermissionError:
-        return os.open(path, os.O_RDONLY | flags)  # another user's lock file: flock needs no write
-
 
 class OCILayoutStore:
     """Read and write an OCI image layout directory; tags live in ``index.json``."""
@@ -204,7 +66,7 @@ class OCILayoutStore:
             if not create:
                 raise NotFoundError(f"{root}: not an OCI image layout (no oci-layout file)")
             os.makedirs(self.root, exist_ok=True)
-            with _exclusive(self.root):  # many processes may create one layout at once
+            with exclusive(self.root):  # many processes may create one layout at once
                 if not os.path.exists(layout):
                     # an empty index.json first, as oras-go writes one (oci-layout marks it done)
                     self._update_index_locked(
@@ -248,7 +110,7 @@ class OCILayoutStore:
         ``change`` gets the entries as they are on disk now and returns the new list (a new object)
         or ``None`` for no change; it runs under the lock, so it may also check blobs.
         """
-        with _exclusive(self.root):
+        with exclusive(self.root):
             self._update_index_locked(change)
 
     def _update_index_locked(self, change: Callable[[_Entries], _Entries | None]) -> None:
@@ -272,7 +134,7 @@ class OCILayoutStore:
             st = os.lstat(path)
         except FileNotFoundError:
             raise NotFoundError(f"{desc.digest}: not found in OCI layout {self.root}",
-                                reason="not-in-store") from None
+                                reason=Reason.NOT_IN_STORE, path=self.root) from None
         if not stat.S_ISREG(st.st_mode):
             raise InvalidManifestError(
                 f"{path}: blob is not a regular file (symlinks are refused in layouts)"
@@ -283,7 +145,7 @@ class OCILayoutStore:
         """Describe a blob known only by its digest (its size on disk)."""
         probe = Descriptor("application/octet-stream", digest, 0)
         if not self.exists(probe):
-            raise NotFoundError(f"{digest}: blob not found in {self.root}", reason="not-in-store")
+            raise NotFoundError(f"{digest}: blob not found in {self.root}", reason=Reason.NOT_IN_STORE)
         return Descriptor(probe.media_type, digest, os.path.getsize(self._blob_path(probe)))
 
     def exists(self, desc: Descriptor) -> bool:
@@ -307,7 +169,7 @@ class OCILayoutStore:
                     return None
                 if not self.exists(desc):  # a concurrent delete won: list no missing manifest
                     raise NotFoundError(f"{desc.digest}: deleted from OCI layout {self.root} "
-                                        "while being pushed")
+                                        "while being pushed", path=self.root)
                 return [*index, entry]
 
             self._update_index(add)
@@ -360,7 +222,7 @@ class OCILayoutStore:
                                             f"{digest}: the layout is damaged")
                 return found
         raise NotFoundError(f"{reference}: not found in OCI layout {self.root}",
-                            reason="not-in-store")
+                            reason=Reason.NOT_IN_STORE, path=self.root)
 
     def tag(self, desc: Descriptor, reference: str) -> None:
         missing = NotFoundError(f"{desc.digest}: cannot tag content the layout does not hold")
@@ -406,7 +268,7 @@ class OCILayoutStore:
     def delete(self, desc: Descriptor) -> None:
         """Remove a blob or manifest (and its ``index.json`` entries)."""
         missing = NotFoundError(f"{desc.digest}: not found in OCI layout {self.root}",
-                                reason="not-in-store")
+                                reason=Reason.NOT_IN_STORE, path=self.root)
         if not self.exists(desc):
             raise missing
 
@@ -416,7 +278,7 @@ class OCILayoutStore:
             kept = [m for m in index if m.get("digest") != str(desc.digest)]
             return None if len(kept) == len(index) else kept
 
-        with _exclusive(self.root):
+        with exclusive(self.root):
             # The index entries go first: a crash in between leaves an unreferenced blob, never a
             # tag that points at nothing.
             self._update_index_locked(drop)

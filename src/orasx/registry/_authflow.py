@@ -13,7 +13,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 
-from orasx.errors import AuthenticationError
+from orasx.errors import AuthenticationError, Reason
 from orasx.registry import auth
 from orasx.registry._errors import ErrorResponse, captured, refused_error
 from orasx.registry._transport import Deadline, Request, Response, Transport, rewindable
@@ -87,7 +87,7 @@ class AuthFlow:
                 resp.discard()
                 raise AuthenticationError(
                     f"{host}: denied: the token granted does not cover {' '.join(key[1])}",
-                    status=401, reason="denied", registry=host,
+                    status=401, reason=Reason.DENIED, registry=host,
                 )
             raise self.unauthorized(host, resp, request.method)
         return resp
@@ -103,9 +103,9 @@ class AuthFlow:
             resp.discard()
         if cred:
             return AuthenticationError(f"{host}: unauthorized: the credentials were refused",
-                                       status=401, reason="credentials-refused", registry=host)
+                                       status=401, reason=Reason.CREDENTIALS_REFUSED, registry=host)
         return AuthenticationError(f"{host}: unauthorized: no credentials", status=401,
-                                   reason="unauthorized", registry=host)
+                                   reason=Reason.UNAUTHORIZED, registry=host)
 
     def _proactive(self, host: str, scopes: tuple[str, ...],
                    deadline: Deadline | None) -> str | None:
@@ -147,7 +147,7 @@ class AuthFlow:
             if scheme != "https" and not self._plain_http_allowed(host):
                 raise AuthenticationError(
                     f"{host}: refusing to send a password over plain HTTP",
-                    reason="plain-http-credentials", registry=host,
+                    reason=Reason.PLAIN_HTTP_CREDENTIALS, registry=host,
                 )
             return auth.basic_header(cred)
         if cred.registry_token:
@@ -168,7 +168,7 @@ class AuthFlow:
         if resp.status == 401 or resp.status == 403:
             raise AuthenticationError(
                 f"{host}: the token server refused the credentials",
-                status=resp.status, reason="credentials-refused", registry=host,
+                status=resp.status, reason=Reason.CREDENTIALS_REFUSED, registry=host,
             )
         if resp.status != 200:
             raise AuthenticationError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Callable
 
@@ -16,11 +17,13 @@ from orasx.errors import (
     NetworkError,
     NotFoundError,
     OrasError,
+    Reason,
     VerificationError,
 )
 from orasx.registry import auth
 from orasx.registry._errors import expect_content, expect_deleted, registry_error
 from orasx.registry._http import Client, Response
+from orasx.registry._rangedget import RangedDownload
 from orasx.registry._uploads import Uploader
 from orasx.registry._urls import RepositoryURLs, join_url
 
@@ -54,8 +57,21 @@ class BlobStore:
         what = self.urls.ref(desc.digest)
         slow = self._too_slow.get(desc.digest)
         if slow is not None and time.monotonic() < slow[0]:
-            raise NetworkError(slow[1], reason="too-slow")
-        resp = self.client.request("GET", url, headers=headers, scopes=self.pull_scopes)
+            raise NetworkError(slow[1], reason=Reason.TOO_SLOW)
+        options = self.client.options
+        if options.range_connections > 0 and desc.size >= options.range_threshold:
+            # A big blob: read as one stream (opened on the first read), or downloaded into a
+            # file by parallel ranges when the destination asks (DownloadsInPlace).
+            download = RangedDownload(self.client, url, headers, self.pull_scopes, what,
+                                      self.urls.registry, desc, options.range_connections)
+            return RangedBlob(lambda resp: self._open(desc, url, headers, what, resp), download)
+        return self._open(desc, url, headers, what)
+
+    def _open(self, desc: Descriptor, url: str, headers: dict[str, str], what: str,
+              resp: Response | None = None) -> Readable:
+        """The blob as a resuming stream (``resp``: the response to its GET, when sent)."""
+        if resp is None:
+            resp = self.client.request("GET", url, headers=headers, scopes=self.pull_scopes)
         expect_content(resp, what, self.urls.registry, desc.size)
         header_digest = resp.header("Docker-Content-Digest")
         if header_digest and header_digest != str(desc.digest):
@@ -63,6 +79,10 @@ class BlobStore:
             raise VerificationError(
                 f"{what}: registry says the content is {header_digest}, expected {desc.digest}"
             )
+        return self._resuming(desc, url, headers, what, resp)
+
+    def _resuming(self, desc: Descriptor, url: str, headers: dict[str, str], what: str,
+                  resp: Response) -> ResumingBody:
         options = self.client.options
 
         def reopen(offset: int) -> Response:
@@ -90,7 +110,7 @@ class BlobStore:
                                    metadata=True)
         resp.discard()
         if resp.status == 404:
-            raise NotFoundError(f"{what}: not found")
+            raise NotFoundError(f"{what}: not found", reference=what)
         if resp.status != 200:
             raise registry_error(resp, "HEAD", what, self.urls.registry)
         size = resp.content_length(what)
@@ -140,6 +160,40 @@ class BlobStore:
         return False
 
 
+class RangedBlob:
+    """A big blob (:class:`~orasx.digest.DownloadsInPlace`): read, it is one resuming stream,
+    opened on the first read; ``download_into`` fetches it into a file by parallel ranges
+    instead (nothing is requested until one of them is called)."""
+
+    def __init__(self, open_stream: Callable[[Response | None], Readable],
+                 download: RangedDownload) -> None:
+        self._open = open_stream
+        self._download = download
+        self._stream: Readable | None = None
+        self._declined = False
+
+    def read(self, n: int = -1, /) -> bytes:
+        if self._stream is None:
+            whole, self._download.whole = self._download.whole, None
+            self._stream = self._open(whole)
+        return self._stream.read(n)
+
+    def download_into(self, fd: int, /, *, have: int = 0,
+                      progress: Callable[[int], None] | None = None,
+                      checkpoint: Callable[[int], None] | None = None) -> bool:
+        if self._stream is not None or self._declined or sys.platform == "win32":
+            return False  # read as a stream (or no positional writes here)
+        placed = self._download.run(fd, have, progress, checkpoint)
+        self._declined = not placed  # a registry that does not honour Range: read instead
+        return placed
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+        elif self._download.whole is not None:
+            self._download.whole.close()
+
+
 class ResumingBody:
     """A blob download that continues with ``Range: bytes=N-`` after a dropped connection.
 
@@ -151,7 +205,7 @@ class ResumingBody:
     The transfer must keep a minimum rate: fewer than ``stall_min_bytes`` in ``stall_window``
     seconds is a stall. A stall is treated as a dropped connection (a new one may well be fast)
     once; if the resumed connection stalls too before it kept the rate for a whole window, the
-    registry is slow, not the connection: the download fails (``reason="too-slow"``) instead of
+    registry is slow, not the connection: the download fails (``reason=Reason.TOO_SLOW``) instead of
     trickling through ``MAX_RESUMES`` more windows, and ``on_too_slow(message)`` is told.
     """
 
@@ -180,7 +234,7 @@ class ResumingBody:
                 data = self._resp.read(n)
                 self._check_stall(len(data))
             except NetworkError as e:
-                if e.reason == "too-slow":
+                if e.reason is Reason.TOO_SLOW:
                     self._resp.close()
                     raise
                 self._resume(e)
@@ -205,7 +259,7 @@ class ResumingBody:
                        "in a row")
             if self._on_too_slow is not None:
                 self._on_too_slow(message)
-            raise NetworkError(message, reason="too-slow")
+            raise NetworkError(message, reason=Reason.TOO_SLOW)
         raise NetworkError(f"{self._what}: transfer stalled ({rate})")
 
     def _resume(self, cause: Exception) -> None:

@@ -7,10 +7,11 @@ the other functions read at most :data:`MAX_ERROR_BYTES` of a response and relea
 registry wrote (codes, messages, details, a plain-text body) reaches a message with its control
 characters escaped (:func:`escape_controls`): a line break in it cannot forge a line of output.
 
-Messages use oras-go's and Go's net/http words, so the CLI can print what the Go CLI prints: an
-answer is ``<METHOD> "<url>": response status code <N>: <errors>`` (the errors, in
-``RegistryError.detail``, as ``errcode.Errors``), a connection failure ``<Method> "<url>": dial
-tcp <ip:port>: connect: connection refused``; URLs always without userinfo and query values.
+An answer's message uses oras-go's words, so the CLI can print what the Go CLI prints:
+``<METHOD> "<url>": response status code <N>: <errors>`` (the errors, in ``RegistryError.detail``,
+as ``errcode.Errors``). A connection failure is a :class:`NetworkError` that carries its data
+(request, host, port, errno, kind); the CLI words it as Go's net/http does (``cli/_nethttp``).
+URLs always without userinfo and query values.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import math
 import re
 import time
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,6 +32,7 @@ from orasx.errors import (
     AuthenticationError,
     NetworkError,
     NotFoundError,
+    Reason,
     RegistryError,
     VerificationError,
 )
@@ -68,7 +69,7 @@ class Deadline:
 
     def error(self, method: str, url: str) -> NetworkError:
         return NetworkError(f"{method} {redact_url(url)}: took longer than {self.seconds:g} s "
-                            "(the metadata deadline)", reason="deadline")
+                            "(the metadata deadline)", reason=Reason.DEADLINE)
 
 
 class ErrorResponse(Protocol):
@@ -234,7 +235,7 @@ def registry_error(resp: ErrorResponse, method: str, what: str, registry: str) -
         cls = AuthenticationError
     elif resp.status == 404:
         cls = RegistryNotFoundError
-    reason = {401: "unauthorized", 403: "denied"}.get(resp.status, "")
+    reason = {401: Reason.UNAUTHORIZED, 403: Reason.DENIED}.get(resp.status, Reason.NONE)
     return cls(msg, method=method, url=url, status=resp.status, codes=tuple(codes),
                reason=reason, registry=registry, detail=detail)
 
@@ -268,15 +269,15 @@ def refused_error(resp: ErrorResponse, method: str, registry: str) -> Authentica
     status code 401: Unauthorized``), reason ``"credentials-refused"``."""
     err = registry_error(resp, method, registry, registry)
     refused = AuthenticationError(str(err), method=err.method, url=err.url, status=err.status,
-                                  codes=err.codes, reason="credentials-refused",
+                                  codes=err.codes, reason=Reason.CREDENTIALS_REFUSED,
                                   registry=registry, detail=err.detail)
     return refused
 
 
 def not_found(resp: ErrorResponse, what: str) -> NotFoundError:
-    """``{what}: not found`` for a 404 (its body is dropped)."""
+    """``{what}: not found`` for a 404 (its body is dropped); ``what`` is its ``reference``."""
     resp.discard()
-    return NotFoundError(f"{what}: not found")
+    return NotFoundError(f"{what}: not found", reference=what)
 
 
 class ContentResponse(ErrorResponse, Protocol):
@@ -320,11 +321,6 @@ def is_name_unknown(resp: ErrorResponse) -> bool:
     return b"NAME_UNKNOWN" in body
 
 
-def _go_op(method: str) -> str:
-    """Go's ``url.Error`` operation: the method with only its first letter upper-case."""
-    return method[:1].upper() + method[1:].lower()
-
-
 def conn_address(e: BaseException) -> tuple[str, int | None]:
     """The host and port of the connection urllib3 failed to open (``("", None)``: unknown)."""
     conn = getattr(e, "conn", None)
@@ -334,66 +330,70 @@ def conn_address(e: BaseException) -> tuple[str, int | None]:
     return host.strip("[]"), port if isinstance(port, int) else None
 
 
-def _dial(e: BaseException, address: str | Callable[[], str]) -> str:
-    """``dial tcp IP:PORT`` (``[IPv6]:PORT``) as Go names it: ``address`` (the IP the sender
-    looked up, or a function that looks it up, called only here) or the connection's host, and
-    the connection's port; ``dial tcp`` alone when neither is known."""
-    host, port = conn_address(e)
-    address = (address() if callable(address) else address) or host
-    if not address:
-        return "dial tcp"
-    if ":" in address:
-        address = f"[{address}]"
-    return f"dial tcp {address}:{port}" if port else f"dial tcp {address}"
+def _os_errno(e: BaseException) -> int | None:
+    """The OS error number behind a failure of the HTTP library (``None``: none)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [e]
+    while todo:
+        cur = todo.pop(0)
+        if cur is None or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, OSError) and isinstance(cur.errno, int):
+            return cur.errno
+        reason = getattr(cur, "reason", None)
+        todo += [reason if isinstance(reason, BaseException) else None, cur.__cause__,
+                 cur.__context__]
+    return None
 
 
-#: OpenSSL's reasons (both spellings) for what Go calls ``certificate signed by unknown authority``.
-_UNKNOWN_AUTHORITY = frozenset({
-    "self-signed certificate", "self signed certificate",
-    "self-signed certificate in certificate chain", "self signed certificate in certificate chain",
-    "unable to get local issuer certificate",
-})
+def _kind(reason: BaseException, text: str, https: bool) -> Reason:
+    """What kind of connection-level failure the HTTP library's ``reason`` is."""
+    if https and "WRONG_VERSION_NUMBER" in text:
+        return Reason.HTTPS_PLAIN  # a plain-HTTP server answered the TLS handshake in HTTP
+    if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(reason, urllib3.exceptions.SSLError):
+        return Reason.TLS_VERIFY
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return Reason.LOOKUP
+    if "Connection refused" in text:
+        return Reason.HTTPS_REFUSED if https else Reason.REFUSED
+    if isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
+        return Reason.TIMEOUT
+    if "Connection reset" in text:
+        return Reason.CONNECTION_RESET
+    if "Remote end closed connection" in text or "RemoteDisconnected" in text:
+        return Reason.CONNECTION_CLOSED
+    return Reason.NONE
 
 
-def _go_network_text(e: BaseException, url: str,
-                     address: str | Callable[[], str]) -> tuple[str, str]:
-    """What Go's HTTP client says after ``<Op> "<url>": `` for a connection-level failure, and
-    our ``reason`` for it."""
+def _what_failed(kind: Reason, host: str, port: int | None, text: str) -> str:
+    """The library's words for a connection-level failure (after ``<METHOD> <url>: ``)."""
+    where = f"{host}:{port}" if host and port else host or "the registry"
+    return {
+        Reason.HTTPS_PLAIN: "the server answered the HTTPS request in plain HTTP",
+        Reason.TLS_VERIFY: f"the certificate does not verify: {text}",
+        Reason.LOOKUP: f"the host {host} does not resolve",
+        Reason.REFUSED: f"connection to {where} refused",
+        Reason.HTTPS_REFUSED: f"connection to {where} refused",
+        Reason.TIMEOUT: f"connection to {where} timed out",
+        Reason.CONNECTION_RESET: "connection reset by peer",
+        Reason.CONNECTION_CLOSED: "the server closed the connection without answering",
+    }.get(kind, text)
+
+
+def network_error(method: str, url: str, e: BaseException) -> NetworkError:
+    """A connection-level failure of the HTTP library as a :class:`NetworkError` that carries
+    its data: the request (the URL without userinfo and query values), the connection's host and
+    port, the OS error number, the library's text of it (``detail``) and its kind (``reason``).
+    The message states it in our words (``HEAD http://localhost:5000/v2/: connection to
+    localhost:5000 refused``); the CLI words it as Go's HTTP client does."""
     reason = getattr(e, "reason", None) or e
     text = str(reason)
-    https = url.startswith("https://")
-    if https and "WRONG_VERSION_NUMBER" in text:
-        # a plain-HTTP server answered the TLS handshake with an HTTP response
-        return "http: server gave HTTP response to HTTPS client", "https-plain"
-    if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(reason, urllib3.exceptions.SSLError):
-        why = text.partition("certificate verify failed: ")[2].partition(" (_ssl.c")[0]
-        if why in _UNKNOWN_AUTHORITY:
-            why = "x509: certificate signed by unknown authority"
-        elif not why:
-            return f"tls: {text}", "tls-verify"
-        return f"tls: failed to verify certificate: {why}", "tls-verify"
-    if isinstance(reason, urllib3.exceptions.NameResolutionError):
-        host = getattr(getattr(reason, "conn", None), "host", "") or urllib.parse.urlsplit(
-            url).hostname or ""
-        return f"dial tcp: lookup {host}: no such host", "lookup"
-    if "Connection refused" in text:
-        return (f"{_dial(reason, address)}: connect: connection refused",
-                "https-refused" if https else "refused")
-    if isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
-        return f"{_dial(reason, address)}: i/o timeout", "timeout"
-    if "Connection reset" in text:
-        return "read: connection reset by peer", ""
-    if "Remote end closed connection" in text or "RemoteDisconnected" in text:
-        return "EOF", ""
-    return text, ""
-
-
-def network_error(method: str, url: str, e: BaseException,
-                  address: str | Callable[[], str] = "") -> NetworkError:
-    """A connection-level failure of the HTTP library, as one line in the words of Go's HTTP
-    client (``Head "<url>": dial tcp 127.0.0.1:5000: connect: connection refused``); the URL
-    without userinfo and query values. ``address`` is the IP address the host resolved to, when
-    the sender knows it, or the sender's function that looks it up: called only for the failures
-    whose text names it (this module sends nothing, lookups included)."""
-    text, reason = _go_network_text(e, url, address)
-    return NetworkError(f"{_go_op(method)} {go_quote(redact_url(url))}: {text}", reason=reason)
+    url = redact_url(url)
+    kind = _kind(reason, text, url.startswith("https://"))
+    host, port = conn_address(reason)
+    if kind is Reason.LOOKUP and not host:
+        host = urllib.parse.urlsplit(url).hostname or ""
+    return NetworkError(f"{method} {url}: {escape_controls(_what_failed(kind, host, port, text))}",
+                        reason=kind, method=method, url=url, host=host, port=port,
+                        errno=_os_errno(e), detail=text)

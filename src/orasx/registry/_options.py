@@ -1,4 +1,5 @@
-"""How to reach registries: :class:`ClientOptions` (a frozen value) and ``--resolve`` parsing."""
+"""How to reach registries: :class:`ClientOptions` (a frozen value) and curl-style resolve
+entries (``host:port:address``)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,11 @@ class ClientOptions:
     #: the most bytes one paginated listing (tags, catalog, referrers) may take, over all pages.
     max_listing_bytes: int = 64 * 1024 * 1024
     pool_size: int = 32
+    #: a blob of at least ``range_threshold`` bytes pulled into a file is downloaded as up to
+    #: this many parallel ``Range`` requests (registries send blobs to CDNs that cap each
+    #: connection), written in place and hashed in order; 0 turns it off (one stream per blob).
+    range_connections: int = 8
+    range_threshold: int = 32 * 1024 * 1024
     #: curl-style overrides: ``{("host", port): ("address", port)}``.
     resolve: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
     #: honour ``HTTP(S)_PROXY`` / ``NO_PROXY`` from the environment.
@@ -60,7 +66,7 @@ def parse_resolve(entry: str) -> tuple[tuple[str, int], tuple[str, int]]:
     m = re.fullmatch(r"([^:\[\]]+):(\d+):(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+)(?::(\d+))?", entry)
     if not m:
         raise InvalidInputError(
-            f"invalid --resolve {entry!r}: use host:port:address[:address_port]"
+            f"invalid resolve entry {entry!r}: use host:port:address[:address_port]"
         )
     host, port, address, aport = m.groups()
     return (host.lower(), int(port)), (address.strip("[]"), int(aport or port))

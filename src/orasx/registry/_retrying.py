@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from orasx.errors import NetworkError
+from orasx.errors import NetworkError, Reason
 from orasx.registry._transport import Request, Response, Transport, rewindable
 from orasx.registry._urls import redact_url
 from orasx.registry.retry import RETRYABLE_STATUS, RetryPolicy
@@ -43,8 +43,9 @@ class RetryingTransport:
             try:
                 resp = self.transport.send(request)
             except NetworkError as e:
+                final = e.reason in (Reason.DEADLINE, Reason.HTTPS_PLAIN, Reason.TLS_VERIFY)
                 wait = policy.delay(attempt, elapsed=time.monotonic() - start) \
-                    if can_retry and e.reason not in ("deadline", "https-plain", "tls-verify") else None
+                    if can_retry and not final else None
                 if wait is None or (deadline is not None and wait >= deadline.remaining()):
                     raise
                 log.info("retrying %s %s in %.2fs after: %s", method, redact_url(url), wait, e)

@@ -1,37 +1,18 @@
-"""Sockets under the transport: the metadata deadline inside urllib3's connections, and the
-address a failed connection's host resolves to (which Go's errors name)."""
+"""Sockets under the transport: the metadata deadline inside urllib3's connections."""
 
 from __future__ import annotations
 
 import http.client
 import io
-import ipaddress
-import socket
 import threading
 from typing import Any
 
 import urllib3
 import urllib3.connection
 
-from orasx.registry._errors import Deadline, conn_address
+from orasx.registry._errors import Deadline
 
-__all__ = ["POOL_CLASSES", "current", "resolved_address"]
-
-
-def resolved_address(e: BaseException) -> str:
-    """The first address the host of a connection that failed resolves to, which Go's error
-    names (``dial tcp 127.0.0.1:5000: ...``); ``""`` when that cannot be known."""
-    host, port = conn_address(getattr(e, "reason", None) or e)
-    if not host:
-        return ""
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        pass
-    try:
-        return str(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][0])
-    except (OSError, IndexError, UnicodeError):
-        return ""
+__all__ = ["POOL_CLASSES", "current"]
 
 
 # -- the metadata deadline inside urllib3 --------------------------------------------------------

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from orasx.descriptor import Descriptor
-from orasx.digest import CHUNK_SIZE, Digest, Readable
+from orasx.digest import CHUNK_SIZE, Digest, FileBacked, Readable
 from orasx.errors import OrasError, RegistryError, VerificationError
 from orasx.registry._errors import registry_error
 from orasx.registry._http import Client
@@ -67,13 +67,11 @@ def push_stream(client: Client, urls: RepositoryURLs, scopes: tuple[str, ...], m
 
 def _regular_file(stream: Readable) -> os.stat_result | None:
     """The ``fstat`` of ``stream`` when it is a regular file read from its start, else None."""
-    fileno = getattr(stream, "fileno", None)
-    tell = getattr(stream, "tell", None)
-    if fileno is None or tell is None:
+    if not isinstance(stream, FileBacked):
         return None
     try:
-        st = os.fstat(fileno())
-        if not stat.S_ISREG(st.st_mode) or tell() != 0:
+        st = os.fstat(stream.fileno())
+        if not stat.S_ISREG(st.st_mode) or stream.tell() != 0:
             return None
     except (OSError, ValueError):
         return None

@@ -17,7 +17,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Protocol
 
 import urllib3
@@ -27,7 +26,7 @@ from urllib3.exceptions import HTTPError as _U3Error
 from orasx.errors import NetworkError, RegistryError
 from orasx.registry._errors import Deadline, network_error
 from orasx.registry._options import ClientOptions
-from orasx.registry._sockets import POOL_CLASSES, current, resolved_address
+from orasx.registry._sockets import POOL_CLASSES, current
 from orasx.registry._urls import (
     debug_request,
     debug_response,
@@ -214,8 +213,8 @@ class Sender:
             except (_U3Error, OSError) as e:
                 if deadline is not None and deadline.remaining() <= 0:
                     err = deadline.error(method, url)
-                else:  # the address is looked up only for an error that names it
-                    err = network_error(method, url, e, address=partial(resolved_address, e))
+                else:
+                    err = network_error(method, url, e)
                 if n >= 0:
                     log.error("<-- Response #%d\nError in getting response: %s", n, err)
                 raise err from None

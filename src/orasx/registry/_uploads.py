@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Iterator
 
+from orasx._fsutil import cache_home
 from orasx.content import Readable
 from orasx.descriptor import Descriptor
 from orasx.digest import CHUNK_SIZE, Digest, VerifyingReader
@@ -162,8 +163,7 @@ class UploadState:
 
     def __init__(self, host: str, urls: RepositoryURLs, digest: Digest | str) -> None:
         key = hashlib.sha256(f"{host}/{urls.name}@{digest}".encode()).hexdigest()
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        self.path = os.path.join(base, "orasx", "uploads", key[:32] + ".json")
+        self.path = os.path.join(cache_home(), "uploads", key[:32] + ".json")
         self.url = ""
 
     @classmethod

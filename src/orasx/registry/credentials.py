@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from orasx._fsutil import make_dirs
 from orasx._gostr import go_json_escapes
 from orasx.errors import AuthenticationError, InvalidInputError
 from orasx.registry.auth import EMPTY_CREDENTIAL, Credential
@@ -113,7 +114,7 @@ class _File:
         path = os.path.realpath(self.path)
         directory = os.path.dirname(path)
         if not os.path.isdir(directory):
-            _makedirs_private(directory)
+            make_dirs(directory, 0o700)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".orasx-credstore-")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -124,21 +125,6 @@ class _File:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
-
-
-def _makedirs_private(directory: str) -> None:
-    """``directory`` and every missing parent made 0700 (``os.makedirs`` gives the parents the
-    umask's 0755; Go's ``os.MkdirAll(dir, 0o700)`` gives them all 0700)."""
-    missing = []
-    while directory and not os.path.isdir(directory):
-        missing.append(directory)
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            break
-        directory = parent
-    for path in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(path, 0o700)
 
 
 def go_json(doc: dict[str, Any]) -> bytes:

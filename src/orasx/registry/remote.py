@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from orasx import mediatype
-from orasx.content import Readable
+from orasx.content import Readable, UploadWatcher
 from orasx.descriptor import Descriptor
 from orasx.digest import Digest
 from orasx.reference import Reference, parse_reference
@@ -22,6 +22,7 @@ from orasx.registry._errors import MAX_ERROR_BYTES
 from orasx.registry._http import Client
 from orasx.registry._listing import MAX_PAGES, paginate
 from orasx.registry._manifests import ManifestStore
+from orasx.registry._pushplan import RegistryPushPlan
 from orasx.registry._ranges import fetch_range
 from orasx.registry._referrers import ReferrerStore, referrers_tag
 from orasx.registry._streams import push_stream
@@ -112,6 +113,13 @@ class Repository:
         its descriptor."""
         return push_stream(self.client, self._blobs.urls, self._blobs.push_scopes, media_type,
                            stream, annotations)
+
+    def plan_push(self, reference: str, *, watch: UploadWatcher | None = None,
+                  ) -> RegistryPushPlan:
+        """Plan a push to ``reference`` (:class:`~orasx.content.PushPlanner`): what the
+        repository holds is asked in the background while the files are hashed; big files of a
+        first push are hashed while they upload (``watch`` sees each)."""
+        return RegistryPushPlan(self, reference, watch)
 
     def blob_descriptor(self, digest: Digest) -> Descriptor:
         """Describe a blob known only by its digest (``HEAD``: its size)."""

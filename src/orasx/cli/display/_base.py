@@ -7,8 +7,6 @@ import json
 import sys
 from typing import TYPE_CHECKING, TypeAlias
 
-import click
-
 from orasx.cli._safe import block
 
 if TYPE_CHECKING:
@@ -36,9 +34,11 @@ __all__ = [
 
 
 def echo(message: str = "", *, nl: bool = True, err: bool = False) -> None:
-    """``click.echo`` of text that may carry registry-supplied strings: control characters are
-    shown as escapes, never sent to the terminal raw."""
-    click.echo(block(message), nl=nl, err=err)
+    """Print text that may carry registry-supplied strings (on stdout, or stderr with ``err``):
+    control characters are shown as escapes, never sent to the terminal raw."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(block(message) + ("\n" if nl else ""))
+    stream.flush()
 
 
 class Document:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
 from orasx.cli._safe import block
 from orasx.cli.display._base import Document, JSONDocument, JSONValue, document, echo, kind
 
@@ -104,7 +102,7 @@ class TreeDiscoverHandler(DiscoverHandler):
         self._add(tree, root)
         for line in tree.lines():
             # every value was made safe (``block``) as it was added; colors only when asked
-            click.echo(line, color=self.color or None)
+            print(line, flush=True)
 
     def _add(self, tree: _Node, node: ReferrerNode) -> None:
         from orasx.cli.display._yaml import annotation_line
