@@ -16,11 +16,14 @@ from tests.support.users import User
 
 ORAS = os.path.join(os.path.dirname(sys.executable), "oras")
 
-#: Directories whose tests run the command, real registries or peers: never the unit tier.
-_INTEGRATION_DIRS = {"e2e", "faults", "interop", "parity", "hostile"}
-#: Fixtures that start a registry, a server or the installed command.
+#: The integration tier: directories whose tests run the command, real registries, servers or
+#: peers. Everything else under tests/ is the unit tier (`bash scripts/unit.sh`): pure and
+#: in-process, no registry, server or command.
+INTEGRATION_DIRS = {"integration", "e2e", "faults", "interop", "parity", "hostile"}
+#: Fixtures that start a registry, a server or the installed command: integration only.
 _INTEGRATION_FIXTURES = {"registry", "auth_registry", "oras", "tls_registry", "token_registry",
-                         "mtls_registry", "referrers_registry", "proxy", "fault_proxy"}
+                         "mtls_registry", "referrers_registry", "proxy", "fault_proxy", "tls",
+                         "mallory", "victor"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -31,14 +34,21 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the unit tier: tests outside the integration directories that use no fixture
-    starting a registry, server or command, and are not marked slow or integration."""
+    """The tier is the directory: tests outside :data:`INTEGRATION_DIRS` are the unit tier, and
+    one of them that asks for a registry, a server or the command is an error (move it to
+    tests/integration/)."""
+    root = Path(__file__).parent
     for item in items:
-        parts = set(Path(str(item.fspath)).relative_to(Path(__file__).parent).parts[:-1])
-        fixtures = set(getattr(item, "fixturenames", ()))
-        if (parts & _INTEGRATION_DIRS or fixtures & _INTEGRATION_FIXTURES
-                or item.get_closest_marker("slow") or item.get_closest_marker("integration")):
+        parts = set(Path(str(item.fspath)).relative_to(root).parts[:-1])
+        if parts & INTEGRATION_DIRS:
+            item.add_marker(pytest.mark.integration)
             continue
+        params = set(getattr(getattr(item, "callspec", None), "params", {}))
+        wanted = (set(getattr(item, "fixturenames", ())) - params) & _INTEGRATION_FIXTURES
+        if wanted or item.get_closest_marker("slow") or item.get_closest_marker("integration"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: a unit-tier test uses {', '.join(sorted(wanted)) or 'a mark'} "
+                "of the integration tier: move it under tests/integration/")
         item.add_marker(pytest.mark.unit)
 
 
@@ -131,3 +141,25 @@ def shared_tmp_path() -> Iterator[Path]:
     path.chmod(0o755)
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory with two small files (``iris.csv``, ``notes.txt``), no cache."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ORAS_CACHE", raising=False)
+    (tmp_path / "iris.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "notes.txt").write_text("hi\n")
+    return tmp_path
+
+
+@pytest.fixture
+def big(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A file just big enough for the digest cache (kept in ``tmp_path``)."""
+    from orasx.content import _digestcache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ORASX_NO_DIGEST_CACHE", raising=False)
+    f = tmp_path / "big.bin"
+    f.write_bytes(os.urandom(_digestcache.MIN_SIZE + 10))
+    return f

@@ -16,23 +16,13 @@ import pytest
 import orasx
 from orasx._copy import reporting
 from orasx.api import FileReference, LayoutReference, Remote, attach, pull, push
-from orasx.content import DestinationFacts, PushPlanner
+from orasx.content import DestinationFacts
 from orasx.content.oci import OCILayoutStore
 from orasx.digest import Digest, FileBacked
 from orasx.errors import InvalidInputError
 from orasx.fileref import file_reference, file_references, parse_file_reference
-from orasx.registry.remote import Repository
 
 TITLE = "org.opencontainers.image.title"
-
-
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ORAS_CACHE", raising=False)
-    (tmp_path / "iris.csv").write_text("a,b\n1,2\n")
-    (tmp_path / "notes.txt").write_text("hi\n")
-    return tmp_path
 
 
 def manifest_of(layout: str, tag: str) -> dict[str, object]:
@@ -217,23 +207,5 @@ def test_plain_http_is_one_keyword():
 # -- against the registry -------------------------------------------------------------------------
 
 
-def test_a_repository_plans_its_pushes(registry, work: Path):
-    repo = Repository(f"{registry.host}/api/plan", Remote().client(registry.host))
-    assert isinstance(repo, PushPlanner)
-    ip = registry.host.replace("localhost", "127.0.0.1")  # not localhost: HTTPS unless told
-    first = push(f"{ip}/api/plan:v1", ["iris.csv", "notes.txt"], remote=Remote(plain_http=True))
-    skipped: list[str] = []
-    again = push(f"{ip}/api/plan:v2", "iris.csv", remote=Remote(plain_http=True),
-                 hooks=orasx.Hooks(on_skipped=lambda d: skipped.append(d.title)))
-    assert first.tags == ("v1",) and again.tags == ("v2",)
-    assert "iris.csv" in skipped  # known from tag v1's manifest: not uploaded again
 
 
-def test_pull_from_the_registry_through_the_cache(registry, work: Path,
-                                                  monkeypatch: pytest.MonkeyPatch):
-    ref = f"{registry.host}/api/cached:v1"
-    push(ref, Path("iris.csv"))
-    monkeypatch.setenv("ORAS_CACHE", str(work / "cache"))
-    assert pull(ref, "a").from_cache == ()
-    titles_from_cache = {d.title for d in pull(ref, "b").from_cache}
-    assert "iris.csv" in titles_from_cache

@@ -1,4 +1,5 @@
-"""One contract, every store: memory, OCI layout, file store (unnamed content) and a registry."""
+"""One contract, every store: memory, OCI layout, file store (unnamed content) and, in the integration
+tier, a registry (tests/integration/content/test_contract_registry.py runs these same tests)."""
 
 from __future__ import annotations
 
@@ -17,26 +18,23 @@ from orasx.descriptor import Descriptor
 from orasx.digest import Digest
 from orasx.errors import NotFoundError, VerificationError
 from orasx.pack import pack_manifest
-from orasx.registry.remote import Repository
-from tests.support.registry import Registry
 
 BLOB = b"contract blob\n" * 100
 BLOB_DESC = Descriptor.from_bytes(mediatype.OCI_LAYER_TAR, BLOB)
 
 
-@pytest.fixture(params=["memory", "oci-layout", "file", "registry"])
-def store(request: pytest.FixtureRequest, tmp_path: Path, registry: Registry,
-          repo_name: str) -> Iterator[Target]:
+@pytest.fixture(params=["memory", "oci-layout", "file"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
+    """Each store on disk or in memory (the registry's run of this contract is in
+    tests/integration/content/test_contract_registry.py)."""
     kind = request.param
     if kind == "memory":
         yield MemoryStore()
     elif kind == "oci-layout":
         yield OCILayoutStore(str(tmp_path / "layout"))
-    elif kind == "file":
+    else:
         with FileStore(str(tmp_path / "files")) as fs:
             yield fs
-    else:
-        yield Repository(f"{registry.host}/{repo_name}-{request.param}")
 
 
 def _read(store: Target, desc: Descriptor) -> bytes:
