@@ -51,6 +51,13 @@ MANIFEST_ACCEPT = ", ".join([
     "application/vnd.docker.distribution.manifest.v2+json",
 ])
 
+# The start-up rows (issue #23 part 1) and Python's floor they are held to.
+FLOOR_BARE = "floor: python -c pass (bare interpreter)"
+FLOOR_HTTP = "floor: python -c 'import http.client'"
+VERSION = "start-up: oras version"
+RESOLVE = "start-up: oras resolve of a tag, loopback"
+PULL_ONE = "start-up: oras pull of one 4 KiB file, loopback"
+
 # Column order of the table: orasx and the Go CLI first, then the other peers.
 TOOL_ORDER = ["orasx", "Go CLI", "oras-py", "oras-go v1", "curl"]
 
@@ -532,23 +539,61 @@ class Bench:
         run([sys.executable, "-c", "import orasx"], self.work, self.env)
 
     def startup(self) -> None:
-        runs = 1 if self.args.quick else max(self.args.runs, 5)
+        """Start-up per command (issue #23 part 1), against Python's floor measured in the same
+        run: the bare interpreter and ``python -c 'import http.client'`` (ssl and email, which
+        any Python HTTP client loads). ``oras resolve`` of a tag and ``oras pull`` of one 4 KiB
+        file run on loopback against the registry, orasx and the Go CLI interleaved."""
+        runs = 1 if self.args.quick else max(self.args.runs, 11)
         py, env = sys.executable, self.env
         names = {t.name for t in self.tools}
-        for _ in range(runs):
-            self.record("start-up: oras version", LOOP, "orasx",
-                        lambda: run([self.oras, "version"], self.work, env))
-            if "Go CLI" in names:
-                self.record("start-up: oras version", LOOP, "Go CLI",
-                            lambda: run([self.args.go_cli, "version"], self.work, env))
-            self.record("start-up: python -c 'import orasx'", LOOP, "orasx",
-                        lambda: run([py, "-c", "import orasx"], self.work, env))
-            if "oras-py" in names:  # (left out with --go-only, as in every other row)
-                self.record("start-up: python -c 'import orasx'", LOOP, "oras-py",
-                            lambda: run([self.args.oras_py, "-c", "import oras.client"],
-                                        self.work, env))
-        if "oras-py" in names:
+        go = self.args.go_cli if "Go CLI" in names else ""
+        repo = self.repo("startup")
+        one = make_files("4 KiB", [("one.bin", 4096)])
+        pusher = next((t for t in self.tools if t.name == "Go CLI"), self.tools[0])
+        self.tool_run(pusher.push(f"{self.host(LOOP)}/{repo}:v1", one.paths))
+        ref = f"{self.host(LOOP)}/{repo}:v1"
+
+        def pull_one(binary: str) -> Sample:
+            out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
+            try:
+                res = self.tool_run([binary, "pull", ref, "-o", out])
+                self.check_pull(out, one)
+                return res
+            finally:
+                shutil.rmtree(out, ignore_errors=True)
+
+        rows: list[tuple[str, str, Callable[[], Sample]]] = [
+            (FLOOR_BARE, "orasx", lambda: run([py, "-c", "pass"], self.work, env)),
+            (FLOOR_HTTP, "orasx", lambda: run([py, "-c", "import http.client"], self.work, env)),
+            (VERSION, "orasx", lambda: run([self.oras, "version"], self.work, env)),
+            (RESOLVE, "orasx", lambda: self.tool_run([self.oras, "resolve", ref])),
+            (PULL_ONE, "orasx", lambda: pull_one(self.oras)),
+            ("start-up: python -c 'import orasx'", "orasx",
+             lambda: run([py, "-c", "import orasx"], self.work, env)),
+        ]
+        if go:
+            rows += [(VERSION, "Go CLI", lambda: run([go, "version"], self.work, env)),
+                     (RESOLVE, "Go CLI", lambda: self.tool_run([go, "resolve", ref])),
+                     (PULL_ONE, "Go CLI", lambda: pull_one(go))]
+        if "oras-py" in names:  # (left out with --go-only, as in every other row)
+            rows.append(("start-up: python -c 'import orasx'", "oras-py",
+                         lambda: run([self.args.oras_py, "-c", "import oras.client"],
+                                     self.work, env)))
             self.notes.append("start-up, oras-py column: `python -c 'import oras.client'`")
+        for _ in range(runs):
+            for scenario, tool, fn in rows:
+                self.record(scenario, LOOP, tool, fn)
+
+        def med(scenario: str) -> float:
+            c = self.cells.get((scenario, LOOP, "orasx"))
+            return c.median if c and c.times else float("nan")
+
+        self.notes.append(
+            f"start-up against Python's floor (medians of {runs}, same run): oras version "
+            f"{med(VERSION) / med(FLOOR_BARE):.2f}x the bare interpreter (target 2x); "
+            f"oras resolve {med(RESOLVE) / med(FLOOR_HTTP):.2f}x and one-file oras pull "
+            f"{med(PULL_ONE) / med(FLOOR_HTTP):.2f}x `python -c 'import http.client'` "
+            "(target 1.5x)")
 
     def rss_rows(self, scenarios: list[str]) -> None:
         """Peak RSS (MB) of the named rows, as rows of their own."""

@@ -11,6 +11,7 @@ need=()
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v skopeo >/dev/null || need+=(skopeo)
+command -v umoci >/dev/null || need+=(umoci)
 command -v pipx >/dev/null || need+=(pipx)
 [ -x /usr/bin/time ] || need+=(time)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"

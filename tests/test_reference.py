@@ -5,7 +5,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orasx.errors import InvalidReferenceError
-from orasx.reference import Reference, parse_layout_reference, parse_reference, split_tags
+from orasx.reference import (
+    Reference,
+    parse_layout_reference,
+    parse_reference,
+    reference_problem,
+    split_tags,
+)
 
 D = "sha256:" + "a" * 64
 
@@ -60,10 +66,32 @@ def test_split_tags():
         ("./a/b:v1", "./a/b", "v1"),
         (f"dir@{D}", "dir", D),
         ("/abs/dir", "/abs/dir", ""),
+        # as the Go CLI: split at the last ':', any tag, "DIR:" names none
+        ("layout:sp ace", "layout", "sp ace"),
+        ("layout:.bad", "layout", ".bad"),
+        ("layout:" + "x" * 129, "layout", "x" * 129),
+        ("layout:", "layout", ""),
+        ("a:b/c:v1", "a:b/c", "v1"),
+        ("dir@v1", "dir", "v1"),
     ],
 )
 def test_parse_layout_reference(text, path, ref):
     assert parse_layout_reference(text) == (path, ref)
+
+
+def test_parse_layout_reference_refuses_an_empty_path():
+    with pytest.raises(InvalidReferenceError, match='found empty file path in ":v1"'):
+        parse_layout_reference(":v1")
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("/r:v1", 'invalid registry ""'),
+    ("localhost:5000/", 'invalid repository ""'),
+    ("r", "missing registry or repository"),
+    ("localhost:5000/r:v1", ""),
+])
+def test_reference_problem(text, problem):
+    assert reference_problem(text) == problem
 
 
 _component = st.from_regex(r"[a-z0-9]{1,8}(?:[._-][a-z0-9]{1,8}){0,2}", fullmatch=True)

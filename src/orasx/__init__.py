@@ -6,10 +6,10 @@ API is listed in ``__all__``; names are imported lazily so that ``import orasx``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from orasx._lazy import lazy_exports
 from orasx._version import __version__
+
+TYPE_CHECKING = False  # (not imported from typing: `import orasx` stays cheap)
 
 _EXPORTS = {
     "AlreadyExistsError": "orasx.errors",

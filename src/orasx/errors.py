@@ -17,6 +17,7 @@ class Reason(StrEnum):
     DENIED = "denied"  #: the account may not do this
     PLAIN_HTTP_CREDENTIALS = "plain-http-credentials"  #: credentials would go over plain HTTP
     NO_CREDENTIALS = "no-credentials"  #: a login was asked for without credentials
+    BASIC_INCOMPLETE = "basic-incomplete"  #: basic auth wanted; no username or no password
     # connections (:class:`NetworkError`)
     REFUSED = "refused"  #: the connection was refused (plain HTTP)
     HTTPS_REFUSED = "https-refused"  #: the connection was refused (HTTPS)
@@ -46,6 +47,11 @@ class Reason(StrEnum):
     UNPACK_LIMIT = "unpack-limit"  #: a directory layer unpacks to more than the limit
     OUTPUT_IS_DIRECTORY = "output-is-directory"  #: a file output names a directory
     INPUT_PATH = "input-path"  #: an input file cannot be read
+    IS_INDEX = "is-index"  #: an index where one manifest is needed (pick one by platform)
+    STDOUT_ONE_FILE = "stdout-one-file"  #: writing to a stream needs exactly one plain file
+    SIZE_MISMATCH = "size-mismatch"  #: content of another size than the size given
+    GRAPH_LIMIT = "graph-limit"  #: a referrers graph over the node limit
+    MEDIA_TYPE_UNKNOWN = "media-type-unknown"  #: a manifest whose media type cannot be told
     SPARSE_MEMBER = "sparse-member"  #: a tar holds a sparse member (restore)
     COMPRESSED_GZIP = "compressed-gzip"  #: a compressed archive where a plain tar is read
     COMPRESSED_BZIP2 = "compressed-bzip2"

@@ -9,7 +9,7 @@ from typing import Any
 from orasx import mediatype
 from orasx._json import get_list, load_object
 from orasx.descriptor import Descriptor
-from orasx.errors import InvalidManifestError
+from orasx.errors import InvalidManifestError, Reason
 
 #: The largest manifest or other metadata document read from anywhere (the spec's minimum).
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -132,4 +132,5 @@ def detect_media_type(raw: bytes) -> str:
         return mediatype.OCI_INDEX
     if "config" in doc or "layers" in doc:
         return mediatype.OCI_MANIFEST
-    raise InvalidManifestError("cannot tell the manifest's media type: pass --media-type")
+    raise InvalidManifestError("cannot tell the manifest's media type",
+                               reason=Reason.MEDIA_TYPE_UNKNOWN)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -34,6 +36,30 @@ def is_index(media_type: str) -> bool:
 def is_manifest_like(media_type: str) -> bool:
     """Anything fetched from ``/manifests/`` rather than ``/blobs/``."""
     return media_type in ALL_MANIFEST_TYPES
+
+
+#: Layers a registry need not hold (Windows base images): clients fetch them from their ``urls``.
+FOREIGN_LAYER_TYPES = (
+    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+)
+
+
+def is_foreign_layer(media_type: str) -> bool:
+    """A non-distributable layer: copies leave it out, as oras-go's (its ``urls`` say where it is)."""
+    return media_type in FOREIGN_LAYER_TYPES
+
+
+#: RFC 6838's ``type/subtype`` without parameters, as the Go CLI checks ``--artifact-type``
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
+
+
+def is_valid_media_type(media_type: str) -> bool:
+    """``type/subtype`` (RFC 6838 names, no parameters): what the Go CLI accepts as an artifact
+    type (``--artifact-type "bad type"`` is refused: ``bad type: invalid media type``)."""
+    return bool(_MEDIA_TYPE.fullmatch(media_type))
 
 
 def strip_parameters(content_type: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from typing import overload
 
@@ -18,6 +19,7 @@ _HOST = re.compile(
     r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
 )
 _MAX_REPOSITORY = 255
+_WINDOWS = sys.platform == "win32"
 
 
 def is_valid_tag(tag: str) -> bool:
@@ -93,6 +95,11 @@ def _digest_problem(s: str) -> str:
     return ""
 
 
+def is_go_digest(s: str) -> bool:
+    """Would go-digest's ``Parse`` accept ``s`` (``sha256:<64 hex>``, ``sha384``, ``sha512``)?"""
+    return not _digest_problem(s)
+
+
 def _invalid(s: str, problem: str) -> InvalidReferenceError:
     """The error for reference ``s``, in the Go CLI's words: ``"<s>": invalid reference:
     <problem>``; its reason ``"reference-form"`` lets the CLI show the reference's form."""
@@ -106,9 +113,24 @@ def parse_reference(s: str) -> Reference:
     Split as oras-go does: the registry ends at the first ``/``, the tag starts at the first
     ``:`` after it. Errors name the part that is wrong as oras-go does (``"<s>": invalid
     reference: invalid tag "v1:v2"``)."""
+    parsed = _parse(s)
+    if isinstance(parsed, str):
+        raise _invalid(s, parsed)
+    return parsed
+
+
+def reference_problem(s: str) -> str:
+    """Why ``s`` is no reference, in oras-go's words after ``invalid reference: `` (``invalid
+    repository "A"``), or ``""`` when it parses."""
+    parsed = _parse(s)
+    return parsed if isinstance(parsed, str) else ""
+
+
+def _parse(s: str) -> Reference | str:
+    """The reference, or what is wrong with it."""
     registry, slash, rest = s.partition("/")
-    if not slash or not registry or not rest:
-        raise _invalid(s, "missing registry or repository")
+    if not slash:  # oras-go: "/r" has an empty registry, "r/" an empty repository
+        return "missing registry or repository"
     digest: Digest | None = None
     dgst = ""
     if "@" in rest:
@@ -117,17 +139,17 @@ def parse_reference(s: str) -> Reference:
     if ":" in rest:
         rest, _, tag = rest.partition(":")
     if not _HOST.fullmatch(registry):
-        raise _invalid(s, f"invalid registry {go_quote(registry)}")
+        return f"invalid registry {go_quote(registry)}"
     if len(rest) > _MAX_REPOSITORY or not _REPOSITORY.fullmatch(rest):
-        raise _invalid(s, f"invalid repository {go_quote(rest)}")
+        return f"invalid repository {go_quote(rest)}"
     if dgst or "@" in s:
         try:
             digest = parse_digest(dgst)
         except InvalidDigestError as e:
             problem = _digest_problem(dgst) or str(e)
-            raise _invalid(s, f"invalid digest {go_quote(dgst)}: {problem}") from None
+            return f"invalid digest {go_quote(dgst)}: {problem}"
     if tag is not None and not _TAG.fullmatch(tag):
-        raise _invalid(s, f"invalid tag {go_quote(tag)}")
+        return f"invalid tag {go_quote(tag)}"
     return Reference(registry, rest, tag, digest)  # every check of __post_init__ passed above
 
 
@@ -174,16 +196,21 @@ def split_tags(s: str | LayoutReference) -> tuple[str | LayoutReference, list[st
 
 
 def parse_layout_reference(s: str) -> tuple[str, str]:
-    """``path[:tag|@digest]`` -> (path, tag-or-digest or ``""``) for an OCI layout target."""
+    """``path[:tag|@digest]`` -> (path, tag-or-digest or ``""``) for an OCI layout target.
+
+    Split as the Go CLI does: at the last ``@`` if there is one, else at the last ``:`` (not the
+    drive letter's on Windows). Whatever follows is the tag or digest, taken whole: a layout takes
+    any non-empty tag (``DIR:sp ace``, ``DIR:.bad``), and ``DIR:`` names no tag. An empty path is
+    refused (``found empty file path in ":v1"``).
+    """
     if "@" in s:
-        path, _, dgst = s.rpartition("@")
-        try:
-            parse_digest(dgst)
-        except InvalidDigestError:
-            pass
-        else:
-            return path, dgst
-    path, sep, tag = s.rpartition(":")
-    if sep and path and "/" not in tag and "\\" not in tag and tag and is_valid_tag(tag):
-        return path, tag
-    return s, ""
+        path, _, ref = s.rpartition("@")
+        return path, ref
+    i = s.rfind(":")
+    if i < 0 or (i == 1 and _WINDOWS):
+        path, ref = s, ""
+    else:
+        path, ref = s[:i], s[i + 1:]
+    if not path:
+        raise InvalidReferenceError(f"found empty file path in {go_quote(s)}\ninvalid reference")
+    return path, ref

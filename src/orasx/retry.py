@@ -11,7 +11,22 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from orasx.errors import Reason
+
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+#: Connection failures (``NetworkError.reason``) that the same request cannot cure at once: nothing
+#: listens (refused), the name does not resolve, the answer was plain HTTP or a certificate that
+#: does not verify, the time budget is spent. The Go CLI fails on these at once too; a timeout,
+#: a reset or a connection closed without an answer (a stale pooled connection) is retried.
+FINAL_NETWORK_REASONS = frozenset({
+    Reason.REFUSED, Reason.HTTPS_REFUSED, Reason.LOOKUP, Reason.HTTPS_PLAIN, Reason.TLS_VERIFY,
+    Reason.DEADLINE,
+})
+
+
+def retries_network_error(reason: str) -> bool:
+    """May a request that failed at the connection level for ``reason`` succeed if sent again?"""
+    return reason not in FINAL_NETWORK_REASONS
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,11 @@ def test_manifest_fetch_json_has_reference_and_content_keys_in_gos_order(work: P
     assert list(doc["content"]) == ["annotations", "artifactType", "config", "layers",
                                     "mediaType", "schemaVersion"]  # a Go map: sorted
     assert list(doc["content"]["config"]) == ["data", "digest", "mediaType", "size"]
+    # as Go: a tag resolves to its index.json entry (ref.name included), a digest to a plain one
     assert run("manifest", "fetch", "--oci-layout", "--descriptor", "lay:v1") == (
+        0, f'{{"mediaType":"{M_TYPE}","digest":"{M}","size":583,'
+           '"annotations":{"org.opencontainers.image.ref.name":"v1"}}', "")
+    assert run("manifest", "fetch", "--oci-layout", "--descriptor", f"lay@{M}") == (
         0, f'{{"mediaType":"{M_TYPE}","digest":"{M}","size":583}}', "")
     assert run("manifest", "fetch", "--oci-layout", "lay:v1")[1] == MANIFEST
     assert run("manifest", "fetch", "--oci-layout", "--pretty", "lay:v1")[1] == \

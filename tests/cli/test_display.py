@@ -81,14 +81,17 @@ def test_push_json(capsys):
     push.handler(JSON).on_pushed(pushed("localhost:5000/hello:v1", ("v1", "latest")))
     doc = json.loads(out(capsys))
     assert doc == {"reference": f"localhost:5000/hello@{MANIFEST.digest}", **MANIFEST.to_dict(),
-                   "referenceAsTags": ["localhost:5000/hello:v1", "localhost:5000/hello:latest"]}
+                   "referenceAsTags": ["localhost:5000/hello:latest", "localhost:5000/hello:v1"]}
 
 
 def test_push_json_without_tags(capsys):
+    """As Go: ``name:`` for a reference without a tag, null for one by digest."""
     ref = f"dir@{MANIFEST.digest}"
-    push.handler(JSON).on_pushed(pushed(ref, (), oci_layout=True))
+    push.handler(JSON, "dir").on_pushed(pushed(ref, (), oci_layout=True))
     doc = json.loads(out(capsys))
-    assert doc["reference"] == ref and doc["referenceAsTags"] == []
+    assert doc["reference"] == ref and doc["referenceAsTags"] == ["dir:"]
+    push.handler(JSON, ref).on_pushed(pushed(ref, (), oci_layout=True))
+    assert json.loads(out(capsys))["referenceAsTags"] is None
 
 
 def test_push_template(capsys):

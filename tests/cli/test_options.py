@@ -201,13 +201,19 @@ def test_client_options_from_the_flags():
     options = RemoteOptions(headers=("X-A: 1 ", "X-B:2"), resolves=("reg:443:127.0.0.1",),
                             plain_http=True, insecure=True).client_options()
     assert dict(options.headers) == {"X-A": "1", "X-B": "2"}
+    # -d shows them as given, as Go: untrimmed, a repeated name's values joined
+    assert dict(options.shown_headers) == {"X-A": " 1 ", "X-B": "2"}
+    repeated = RemoteOptions(headers=("X-D: a", "X-D:b")).client_options()
+    assert dict(repeated.headers) == {"X-D": "a, b"}
+    assert dict(repeated.shown_headers) == {"X-D": " a, b"}
     assert dict(options.resolve) == {("reg", 443): ("127.0.0.1", 443)}
     assert options.plain_http is True and options.insecure is True
 
 
 @pytest.mark.parametrize(("options", "message"), [
     (RemoteOptions(headers=("nocolon",)), 'invalid header: "nocolon"'),
-    (RemoteOptions(cert_file="c.pem"), "--cert-file and --key-file must be given together"),
+    (RemoteOptions(cert_file="c.pem"), "--cert-file must be used in conjunction with --key-file"),
+    (RemoteOptions(key_file="k.pem"), "--key-file must be used in conjunction with --cert-file"),
 ])
 def test_client_option_errors(options, message):
     with pytest.raises(GoUsageError, match=message):

@@ -147,7 +147,7 @@ def test_reading_a_layout_takes_no_lock_and_writes_nothing(tmp_path: Path):
 
     store = OCILayoutStore(str(root), create=False)
     assert store.tags() == ["v1"]
-    assert store.resolve("v1") == store.resolve(str(desc.digest))
+    assert store.resolve("v1").digest == store.resolve(str(desc.digest)).digest == desc.digest
     assert sorted(p.name for p in root.iterdir()) == before
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import orasx
+from orasx.api._content import fetch_manifest
 from orasx.api._snapshot import snapshot
 from orasx.errors import NetworkError, NotFoundError
 from tests.e2e.helpers import PLAIN
@@ -44,6 +46,28 @@ def test_a_second_pull_makes_no_blob_request(proxy, pushed, tmp_path):
     assert _blob_gets(proxy) == []
     for name in ("model.bin", "notes.txt", "data/sub/x.csv"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_the_cache_holds_each_manifests_config(proxy, repo_name, tmp_path, monkeypatch):
+    """A pull does not read an unnamed config, but the cache keeps it (one small request, once),
+    so each manifest it records is whole for OCI tools (skopeo, umoci: tests/interop)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.json").write_text('{"architecture":"amd64","os":"linux"}')
+    (tmp_path / "f.txt").write_text("f\n")
+    ref = f"{proxy.host}/{repo_name}:cfg"
+    orasx.push(ref, ["f.txt"], config="config.json:application/vnd.oci.image.config.v1+json",
+               image_spec="v1.0", remote=PLAIN)
+    config = json.loads(fetch_manifest(ref, remote=PLAIN)[1])["config"]["digest"]
+    proxy.requests.clear()
+    cache = tmp_path / "cache"
+    orasx.pull(ref, str(tmp_path / "one"), remote=PLAIN, cache_dir=str(cache))
+    assert sorted(p.rsplit("/", 1)[1] for p in _blob_gets(proxy)) == sorted(
+        [config, json.loads(fetch_manifest(ref, remote=PLAIN)[1])["layers"][0]["digest"]])
+    assert (cache / "blobs" / "sha256" / config.split(":")[1]).read_bytes() == (
+        tmp_path / "config.json").read_bytes()
+    proxy.requests.clear()
+    orasx.pull(ref, str(tmp_path / "two"), remote=PLAIN, cache_dir=str(cache))
+    assert _blob_gets(proxy) == []
 
 
 def test_the_cache_is_shared_across_repositories(proxy, pushed, tmp_path, repo_name):

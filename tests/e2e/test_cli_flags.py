@@ -210,7 +210,8 @@ def test_flag_values_parse_and_a_flag_never_takes_the_next_word(path, command, o
     assert _parse(path, [name, f"{name}=false", *positionals, *options])[option.key] is False
     assert _parse(path, [f"{name}=false", name, *positionals, *options])[option.key] is True
     default = _parse(path, [*positionals, *options])[option.key]
-    assert default is (None if option.key.endswith("plain_http") else False)
+    assert default is (None if option.key.endswith("plain_http") else option.default)
+    assert option.default in (None, False) or option.name == "verbose"  # Go's --verbose: true
     for short in [f"-{option.short}"] if option.short else []:
         assert _parse(path, [f"{short}=false", *positionals, *options])[option.key] is False
         assert _parse(path, [short, *positionals, *options])[option.key] is True

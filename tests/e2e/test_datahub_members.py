@@ -7,6 +7,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import subprocess
 import tarfile
 
 import pytest
@@ -15,6 +17,7 @@ import orasx
 from orasx import mediatype
 from orasx.descriptor import TITLE, UNPACK
 from orasx.errors import PathTraversalError
+from tests.conftest import ORAS
 from tests.e2e.helpers import PLAIN, push_crafted
 
 fsspec = pytest.importorskip("fsspec")
@@ -112,3 +115,26 @@ def test_a_layer_with_an_entry_outside_is_refused(registry, repo_name, tmp_path,
     with pytest.raises(PathTraversalError):
         fs.find(f"oras://{registry.host}/{repo_name}:v1")
     assert mediatype.DEFAULT_FILE  # (the module's imports stay used)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_pull_include_picks_files_inside_directories(model, tmp_path, proxy, cached):
+    """``oras pull --include`` selects files inside a directory layer (with or without the
+    cache: without one, a private one is used for the pull and removed after it)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORAS")}
+    env["HOME"] = str(tmp_path)
+    if cached:
+        env["ORAS_CACHE"] = str(tmp_path / "cache")
+    out = tmp_path / f"out-{cached}"
+    done = subprocess.run(
+        [ORAS, "pull", model, "--include", "model/*.json", "--exclude", "*vocab*", "-o",
+         str(out)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    got = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert got == ["model/config.json"]
+    assert (out / "model" / "config.json").read_text() == '{"layers": 2}'
+    result = orasx.pull(model, str(tmp_path / f"lib-{cached}"), remote=PLAIN,
+                        include=["model/sub/*"], cache_dir=str(tmp_path / "cache") if cached
+                        else False)
+    assert [f.descriptor.title for f in result.files] == ["model/sub/vocab.json"]
+    assert not list(tmp_path.glob("orasx-members-*"))

@@ -27,7 +27,7 @@ def test_multiple_tags_artifact_type_annotations_and_json(oras, registry, repo_n
                "--format", "json")
     doc = json.loads(out.stdout)
     assert doc["reference"] == f"{ref}@{doc['digest']}"  # Go's: name@digest
-    assert doc["referenceAsTags"] == [f"{ref}:v1", f"{ref}:v2", f"{ref}:latest"]
+    assert doc["referenceAsTags"] == [f"{ref}:latest", f"{ref}:v1", f"{ref}:v2"]  # sorted, as Go
     assert doc["artifactType"] == "application/vnd.example+type"
     assert doc["mediaType"] == "application/vnd.oci.image.manifest.v1+json"
     digests = {get_manifest(registry.host, repo_name, t)[0]["annotations"]["k2"]
@@ -307,3 +307,30 @@ def test_plain_http_false_forces_https(oras, registry, tmp_path, flag):
     write(tmp_path / "a.txt", "a")
     proc = oras("push", flag, f"{registry.localhost}/https-only:v1", "a.txt", ok=False)
     assert proc.returncode == 1 and "https://" in proc.stderr
+
+
+@pytest.mark.parametrize("size", [1 << 20, 70 << 20])  # spooled first, and streamed as it verifies
+def test_stdout_closed_by_its_reader_ends_silently_by_sigpipe(oras, registry, repo_name, tmp_path,
+                                                            size):
+    """``oras pull REF -o - | head -c 10`` (and ``blob fetch``): the reader leaving is not an
+    error: no ``Error: Broken pipe``, the process ends by SIGPIPE as the Go CLI does (141 in a
+    shell), and no byte was dropped before the pipe closed."""
+    import signal
+    import subprocess
+
+    from tests.conftest import ORAS
+
+    data = (bytes(range(256)) * (size // 256 + 1))[:size]
+    write(tmp_path / "big.bin", data)
+    ref = f"{registry.localhost}/{repo_name}"
+    oras("push", f"{ref}:big", "big.bin")
+    digest = json.loads(oras("manifest", "fetch", f"{ref}:big").stdout)["layers"][0]["digest"]
+    for argv in (["pull", f"{ref}:big", "-o", "-"], ["blob", "fetch", f"{ref}@{digest}", "-o", "-"]):
+        cli = subprocess.Popen([ORAS, *argv], cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+        assert cli.stdout is not None and cli.stderr is not None
+        head = cli.stdout.read(10)
+        cli.stdout.close()
+        err = cli.stderr.read()
+        assert cli.wait(timeout=60) == -signal.SIGPIPE, err
+        assert head == data[:10] and err == b""

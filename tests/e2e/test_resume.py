@@ -23,7 +23,8 @@ from delayline import DelayLine
 
 MIB = 1 << 20
 SIZE = 64 * MIB
-TRAILER = 24  # after the blob's bytes: magic and the written prefix (content/_partial.py)
+RECORD = 24  # beside the partial file: magic and the written prefix (content/_partial.py)
+PROGRESS = ".progress"
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
@@ -58,7 +59,14 @@ def _sha256(path: Path) -> str:
 
 
 def _partial(out: Path) -> list[Path]:
-    return [p for p in out.iterdir() if p.name.startswith(".orasx-partial-")] if out.exists() else []
+    """The partial files in ``out`` (not their progress records)."""
+    return [p for p in out.iterdir() if p.name.startswith(".orasx-partial-")
+            and not p.name.endswith(PROGRESS)] if out.exists() else []
+
+
+def _records(out: Path) -> list[Path]:
+    return [p for p in out.iterdir() if p.name.startswith(".orasx-partial-")
+            and p.name.endswith(PROGRESS)] if out.exists() else []
 
 
 def _blob_bytes(line: DelayLine) -> int:
@@ -78,9 +86,9 @@ def test_killed_pull_resumes_from_what_it_wrote(registry, big, tmp_path):
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and proc.poll() is None:
-                parts = _partial(out)
-                # a checkpoint was written: the partial file holds its trailer
-                if parts and parts[0].stat().st_size == SIZE + TRAILER:
+                records = _records(out)
+                # a checkpoint was written: the progress record beside the partial file
+                if records and records[0].stat().st_size == RECORD:
                     break
                 time.sleep(0.02)
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
@@ -94,8 +102,10 @@ def test_killed_pull_resumes_from_what_it_wrote(registry, big, tmp_path):
         (partial,) = _partial(out)
         assert not (out / "big.bin").exists()  # nothing partial was placed as the file
         assert partial.stat().st_mode & 0o777 == 0o600
-        kept = struct.unpack("<16sQ", partial.read_bytes()[SIZE:])[1]
-        assert 0 < kept < SIZE
+        (record,) = _records(out)
+        assert record.name == partial.name + PROGRESS and record.stat().st_mode & 0o777 == 0o600
+        kept = struct.unpack("<16sQ", record.read_bytes())[1]
+        assert 0 < kept < SIZE and partial.stat().st_size >= kept
 
         done = subprocess.run([ORAS, "pull", "--plain-http", f"{line.host}/{ref}", "-o",
                                str(out)], cwd=tmp_path, env=env, capture_output=True, text=True,
@@ -103,7 +113,7 @@ def test_killed_pull_resumes_from_what_it_wrote(registry, big, tmp_path):
         assert done.returncode == 0, done.stderr
         second = _blob_bytes(line)
     assert _sha256(out / "big.bin") == want
-    assert _partial(out) == []
+    assert _partial(out) == [] and _records(out) == []
     # only what was missing was asked for again (give or take what was in flight on the first
     # connection when it was let go at the end of its part)
     assert first > 0 and second < SIZE and second <= SIZE - kept + 4 * MIB
@@ -117,14 +127,15 @@ def test_kept_prefix_that_does_not_verify_is_dropped_and_fetched_again(registry,
     partial = out / f".orasx-partial-{want}"
     with open(partial, "wb") as f:
         f.truncate(SIZE)
-        f.seek(SIZE)
-        f.write(struct.pack("<16sQ", b"orasx-partial-v1", 16 * MIB))
     partial.chmod(0o600)
+    record = out / f".orasx-partial-{want}{PROGRESS}"
+    record.write_bytes(struct.pack("<16sQ", b"orasx-partial-v2", 16 * MIB))
+    record.chmod(0o600)
     proc = subprocess.run([ORAS, "pull", f"{registry.host}/{ref}", "-o", str(out)], cwd=tmp_path,
                           env=_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert _sha256(out / "big.bin") == want
-    assert _partial(out) == []
+    assert _partial(out) == [] and _records(out) == []
 
 
 def test_partial_file_through_a_link_is_never_written(registry, big, tmp_path):
@@ -134,6 +145,20 @@ def test_partial_file_through_a_link_is_never_written(registry, big, tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     (out / f".orasx-partial-{want}").symlink_to(victim)
+    proc = subprocess.run([ORAS, "pull", f"{registry.host}/{ref}", "-o", str(out)], cwd=tmp_path,
+                          env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert victim.read_text() == "precious\n"
+    assert _sha256(out / "big.bin") == want
+
+
+def test_progress_record_through_a_link_is_never_written(registry, big, tmp_path):
+    ref, want = big
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (out / f".orasx-partial-{want}{PROGRESS}").symlink_to(victim)
     proc = subprocess.run([ORAS, "pull", f"{registry.host}/{ref}", "-o", str(out)], cwd=tmp_path,
                           env=_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

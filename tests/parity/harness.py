@@ -53,7 +53,8 @@ class Scenario:
     ``{ns}`` this side's namespace; ``{repo}`` ``{ns}/r``; ``{C}`` a fixed created annotation;
     ``{work}``/``{home}`` this side's absolute directories; ``{dig:TAG}`` the digest of ``{repo}:TAG``
     on the plain registry and ``{referrer:TAG}`` that of its (single) referrer, looked up when the
-    command runs; ``{empty}``/``{adigest}`` the digests of ``{}`` and of ``a.txt``.
+    command runs (``{reftag:TAG}``: its referrers tag, ``sha256-<hex>``); ``{empty}``/``{adigest}``
+    the digests of ``{}`` and of ``a.txt``.
 
     ``prepare`` and ``then`` run with the Go CLI on both sides (a failing prepare step is an error of
     the scenario). ``manifests`` are refs like ``{repo}:v1`` fetched raw from the plain registry
@@ -61,6 +62,9 @@ class Scenario:
     in ``HOME``) whose files are listed with their contents. ``volatile`` renames digests seen on one
     side only (created timestamps, tar+gzip bytes); ``isolated`` gives each side its own registry;
     ``normalise`` is an extra rewrite for this scenario. ``BASE_FILES`` are in every work directory.
+    ``env`` is added to the compared command's environment (placeholders substituted); ``pipe``
+    is a command its stdout goes through (``head -c 10``): the transcript shows the pipe's output
+    and the CLI's own exit status (``-13``: killed by SIGPIPE).
     """
 
     id: str
@@ -75,6 +79,8 @@ class Scenario:
     volatile: bool = False
     isolated: bool = False
     normalise: Callable[[str], str] | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    pipe: str | None = None
 
 
 @dataclass
@@ -237,6 +243,7 @@ def substitute(cmd: str, side: Side) -> list[str]:
     cmd = cmd.replace("{C}", CREATED)
     cmd = re.sub(r"\{dig:([A-Za-z0-9_.-]+)\}", digest_of, cmd)
     cmd = re.sub(r"\{referrer:([A-Za-z0-9_.-]+)\}", referrer_of, cmd)
+    cmd = re.sub(r"\{reftag:([A-Za-z0-9_.-]+)\}", lambda m: digest_of(m).replace(":", "-"), cmd)
     values = {
         "reg": side.reg.localhost, "reg127": side.reg.ip_host, "areg": side.areg.localhost,
         "dead": f"localhost:{side.dead_port}", "ns": side.ns, "repo": f"{side.ns}/r",
@@ -247,17 +254,41 @@ def substitute(cmd: str, side: Side) -> list[str]:
     return shlex.split(cmd)
 
 
-def run_cli(exe: str, argv: list[str], side: Side, stdin: str | None) -> Step:
+def run_cli(exe: str, argv: list[str], side: Side, stdin: str | None,
+            env: Mapping[str, str] | None = None, pipe: str | None = None) -> Step:
+    if pipe is not None:
+        return _run_piped(exe, argv, side, env or {}, pipe)
     try:
         proc = subprocess.run(
-            [exe, *argv], cwd=side.work, env=side.env, capture_output=True, timeout=STEP_TIMEOUT,
-            input=(stdin or "").encode(),
+            [exe, *argv], cwd=side.work, env={**side.env, **(env or {})}, capture_output=True,
+            timeout=STEP_TIMEOUT, input=(stdin or "").encode(),
         )
     except subprocess.TimeoutExpired as e:
         return Step(argv, -999, _text(e.stdout or b""), _text(e.stderr or b"") + "\n<TIMEOUT>")
     except OSError as e:  # e.g. the executable is missing (a reinstall in progress)
         return Step(argv, -998, "", f"<cannot run {exe}: {e}>")
     return Step(argv, proc.returncode, _text(proc.stdout), _text(proc.stderr))
+
+
+def _run_piped(exe: str, argv: list[str], side: Side, env: Mapping[str, str], pipe: str) -> Step:
+    """``exe argv | pipe``: stdout is the pipe's, the status the CLI's."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as err:
+        cli = subprocess.Popen([exe, *argv], cwd=side.work, env={**side.env, **env},
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
+        assert cli.stdout is not None
+        reader = subprocess.Popen(shlex.split(pipe), stdin=cli.stdout, stdout=subprocess.PIPE)
+        cli.stdout.close()  # the reader holds the pipe now: when it exits, the CLI sees EPIPE
+        try:
+            out, _ = reader.communicate(timeout=STEP_TIMEOUT)
+            rc = cli.wait(timeout=STEP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            cli.kill()
+            reader.kill()
+            return Step(argv, -999, "", "<TIMEOUT>")
+        err.seek(0)
+        return Step(argv, rc, _text(out), _text(err.read()))
 
 
 def _text(b: bytes) -> str:
@@ -397,7 +428,9 @@ def run_side(scenario: Scenario, side: Side, go_exe: str) -> str:
         if step.rc != 0:
             raise SetupError(f"prepare step failed on the {side.name} side: oras {shlex.join(argv)}\n"
                              f"{step.stdout}\n{step.stderr}")
-    parts = [render_step("run", run_cli(side.exe, substitute(scenario.run, side), side, scenario.stdin))]
+    env = {k: " ".join(substitute(v, side)) for k, v in scenario.env.items()}
+    parts = [render_step("run", run_cli(side.exe, substitute(scenario.run, side), side, scenario.stdin,
+                                        env, scenario.pipe))]
     for n, cmd in enumerate(scenario.then, 1):
         try:
             argv = substitute(cmd, side)

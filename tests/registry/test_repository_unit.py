@@ -418,6 +418,27 @@ def test_pushing_a_referrer_updates_the_tag_schema_index(net):
     subject, _ = manifest()
     old_ref, _ = manifest(subject, "x/old")
     old_raw = index_of([old_ref])
+    desc, raw = manifest(subject, "x/sig")
+    tag = referrers_tag(subject.digest)
+    net.on("PUT", f"{V2}/manifests/{desc.digest}", Reply(201))
+    net.on("GET", f"{V2}/manifests/{tag}", Reply(200, {"Content-Type": mediatype.OCI_INDEX},
+                                                  old_raw))
+    net.on("PUT", f"{V2}/manifests/{tag}", Reply(201))
+    repo_on(net, referrers_capability="tag").push(desc, io.BytesIO(raw))
+    put_index = net.sent[2]
+    assert put_index.headers["Content-Type"] == mediatype.OCI_INDEX
+    entries = [Descriptor.from_dict(d) for d in
+               json.loads(put_index.body)["manifests"]]
+    assert [e.digest for e in entries] == [old_ref.digest, desc.digest]
+    assert entries[1].artifact_type == "x/sig"
+    # the superseded index stays (the Go CLI's SkipReferrersGC): a reader may still fetch it
+    assert not any(r.method == "DELETE" for r in net.sent)
+
+
+def test_referrers_gc_deletes_the_superseded_tag_schema_index(net):
+    subject, _ = manifest()
+    old_ref, _ = manifest(subject, "x/old")
+    old_raw = index_of([old_ref])
     old_index = Descriptor.from_bytes(mediatype.OCI_INDEX, old_raw)
     desc, raw = manifest(subject, "x/sig")
     tag = referrers_tag(subject.digest)
@@ -428,13 +449,8 @@ def test_pushing_a_referrer_updates_the_tag_schema_index(net):
     net.on("GET", f"{V2}/manifests/{old_index.digest}",
            Reply(200, {"Content-Type": mediatype.OCI_INDEX}, old_raw))
     net.on("DELETE", f"{V2}/manifests/{old_index.digest}", Reply(202))
-    repo_on(net, referrers_capability="tag").push(desc, io.BytesIO(raw))
-    put_index = net.sent[2]
-    assert put_index.headers["Content-Type"] == mediatype.OCI_INDEX
-    entries = [Descriptor.from_dict(d) for d in
-               json.loads(put_index.body)["manifests"]]
-    assert [e.digest for e in entries] == [old_ref.digest, desc.digest]
-    assert entries[1].artifact_type == "x/sig"
+    repo_on(net, referrers_capability="tag", referrers_gc=True).push(desc, io.BytesIO(raw))
+    assert net.sent[-1].method == "DELETE"
 
 
 def test_oci_subject_header_means_the_registry_keeps_referrers(net):

@@ -8,10 +8,11 @@ import io
 import pytest
 import urllib3
 
-from orasx.errors import NetworkError
+from orasx.errors import NetworkError, Reason
 from orasx.registry._retrying import RetryingTransport
 from orasx.registry._transport import Request, Response
 from orasx.registry.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
+from orasx.retry import retries_network_error
 
 POLICY = RetryPolicy(max_attempts=5, base_delay=0.25, max_delay=4.0, max_retry_after=30.0,
                      max_total=120.0)
@@ -156,6 +157,28 @@ def test_a_connection_error_is_retried_when_the_body_can_be_sent_again():
     t, waits = retrying(inner)
     assert t.send(put(b"x")).status == 200
     assert len(waits) == 1
+
+
+@pytest.mark.parametrize("reason", [Reason.REFUSED, Reason.HTTPS_REFUSED, Reason.LOOKUP,
+                                    Reason.TLS_VERIFY, Reason.HTTPS_PLAIN, Reason.DEADLINE])
+def test_a_connection_error_that_cannot_cure_itself_is_raised_at_once(reason):
+    """Nothing listens, no such host, a TLS or plain-HTTP mismatch: the Go CLI fails at once (7 ms
+    for a refused connection), and so do we instead of trying 5 times over 2 s."""
+    inner = Flaky(NetworkError("GET: no", reason=reason), 200)
+    t, waits = retrying(inner)
+    with pytest.raises(NetworkError):
+        t.send(put(b"x"))
+    assert waits == [] and inner.answers == [200]
+
+
+@pytest.mark.parametrize("reason", [Reason.TIMEOUT, Reason.CONNECTION_RESET,
+                                    Reason.CONNECTION_CLOSED, Reason.NONE])
+def test_a_connection_error_that_may_not_happen_again_is_retried(reason):
+    inner = Flaky(NetworkError("GET: dropped", reason=reason), 200)
+    t, waits = retrying(inner)
+    assert t.send(put(b"x")).status == 200
+    assert len(waits) == 1
+    assert retries_network_error(reason)
 
 
 def test_a_status_that_is_not_retryable_comes_back_at_once():

@@ -80,11 +80,13 @@ def start_registry(
     client_ca: Path | None = None,
     token: dict[str, str] | None = None,
     extra_users: dict[str, str] | None = None,
+    extra_config: str = "",
 ) -> Registry:
     """Start a registry on a free loopback port and wait until ``/v2/`` answers.
 
     ``tls`` is (certificate, key); ``client_ca`` makes it require client certificates;
-    ``token`` enables token auth: ``{"realm", "service", "issuer", "rootcertbundle"}``.
+    ``token`` enables token auth: ``{"realm", "service", "issuer", "rootcertbundle"}``;
+    ``extra_config``: more top-level YAML (``validation:`` for foreign layers).
     """
     if not os.path.exists(REGISTRY_BIN):
         raise RuntimeError(f"{REGISTRY_BIN} is missing: apt-get install docker-registry")
@@ -111,7 +113,7 @@ def start_registry(
         f"storage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\n"
         "  maintenance:\n    uploadpurging:\n      enabled: false\n"
         f"http:\n  addr: 127.0.0.1:{port}\n  secret: orasx-test-secret\n{tls_conf}"
-        f"{auth}"
+        f"{auth}{extra_config}"
     )
     (root / "config.yml").write_text(config)
     log = open(root / "registry.log", "wb")

@@ -47,7 +47,7 @@ _EXPORTS = {
     "push_manifest": "orasx.api._content",
     "repo_ls": "orasx.api._content",
     "repo_tags": "orasx.api._content",
-    "resolve": "orasx.api._graph",
+    "resolve": "orasx.api._resolve",
     "restore": "orasx.api._backup",
     "select_platform": "orasx._copy",
     "tag": "orasx.api._graph",

@@ -25,13 +25,14 @@ from orasx._copy import (
     CopyOptions,
     Hooks,
     copy_graph,
-    copy_referrers,
+    extended_copy,
     resolve_root,
 )
 from orasx._fsutil import umask_mode
 from orasx._gostr import go_quote
 from orasx.api._backup_tar import _lower_first, _open_layout, _write_tar
 from orasx.api._common import Remote, open_target
+from orasx.api._layout_check import layout_problem
 from orasx.content import ReadOnlyStorage, ReadOnlyTarget, ReferrerLister, TagLister, fetch_all
 from orasx.content._lock import INGEST_DIR, LOCK_FILE
 from orasx.content.oci import OCILayoutStore
@@ -145,7 +146,7 @@ def _resolve_tags(source: ReadOnlyTarget, named: list[str], events: BackupEvents
 
 def count_referrers(source: ReadOnlyStorage, root: Descriptor, raw: bytes | None = None) -> int:
     """How many referrers ``root`` has in ``source``, their referrers included (and, for an index,
-    those of its manifests), as :func:`orasx._copy.copy_referrers` would copy them (the same walk,
+    those of its manifests), as :func:`orasx._copy.extended_copy` finds them (the same walk,
     to the same :data:`~orasx._copy.MAX_REFERRER_DEPTH`)."""
     if not isinstance(source, ReferrerLister):
         return 0
@@ -189,6 +190,8 @@ def backup(
     if as_tar and os.path.isdir(output):
         raise InvalidInputError(f"the output path {go_quote(output)} already exists and is a directory",
                                 reason=Reason.OUTPUT_IS_DIRECTORY)
+    if not as_tar:
+        _check_output(output)
     source, _, _ = open_target(repository, remote=remote, create=False)
     with _scratch(output, as_tar) as (layout_dir, tar_tmp):
         with _own_layout(layout_dir) as layout:
@@ -200,9 +203,11 @@ def backup(
             counts = []
             for tag, (root, raw) in zip(tags, roots, strict=True):
                 opts = CopyOptions(concurrency=concurrency, hooks=ev.tag_started(tag))
-                copy_graph(source, layout, root, opts, tag=tag, root_content=raw)
-                n = len(copy_referrers(source, layout, root, opts, root_content=raw)) \
-                    if include_referrers else 0
+                if include_referrers:
+                    n = len(extended_copy(source, layout, root, opts, tag=tag, root_content=raw))
+                else:
+                    copy_graph(source, layout, root, opts, tag=tag, root_content=raw)
+                    n = 0
                 counts.append(n)
                 ev.tag_done(tag, n)
         if tar_tmp is not None:
@@ -211,6 +216,18 @@ def backup(
             os.replace(tar_tmp, output)
             ev.exported(output, os.path.getsize(output))
     return BackupResult(tuple(tags), tuple(r for r, _ in roots), output, tuple(counts), repository)
+
+
+def _check_output(output: str) -> None:
+    """Refuse, in oras-go's words, an output directory that is not one or holds a damaged layout."""
+    problem = ""
+    if os.path.exists(output) and not os.path.isdir(output):
+        problem = f"mkdir {os.path.abspath(output)}: not a directory"
+    elif os.path.isdir(output):
+        problem = layout_problem(output)
+    if problem:
+        raise InvalidInputError(f"failed to prepare OCI store for backup: {problem}",
+                                reason=Reason.INPUT_PATH, path=output)
 
 
 @contextlib.contextmanager
@@ -284,9 +301,10 @@ def restore(
             counts.append(n)
             if not dry_run:
                 opts = CopyOptions(concurrency=concurrency, hooks=ev.tag_started(tag))
-                copy_graph(layout, dest, root, opts, tag=tag, root_content=raw)
-                if not exclude_referrers:
-                    copy_referrers(layout, dest, root, opts, root_content=raw)
+                if exclude_referrers:
+                    copy_graph(layout, dest, root, opts, tag=tag, root_content=raw)
+                else:
+                    extended_copy(layout, dest, root, opts, tag=tag, root_content=raw)
             ev.tag_done(tag, n)
     return BackupResult(tuple(tags), tuple(r for r, _ in roots), source, tuple(counts),
                         repository, dry_run)

@@ -18,13 +18,13 @@ from typing import BinaryIO
 
 from orasx import mediatype
 from orasx._gostr import go_quote
+from orasx.api._layout_check import layout_problem
 from orasx.content import ReadOnlyTarget
 from orasx.content.oci import OCILayoutStore
 from orasx.descriptor import Descriptor
 from orasx.digest import CHUNK_SIZE, Digest, Readable
 from orasx.errors import (
     InvalidInputError,
-    InvalidManifestError,
     NotFoundError,
     Reason,
     SizeLimitError,
@@ -81,6 +81,13 @@ def _open_layout(path: str) -> Iterator[tuple[ReadOnlyTarget, int | None]]:
             with open(path, "rb") as f:
                 _refuse_compressed(path, f.read(_MAGIC_BYTES))
         raise InvalidInputError(f"{path}: not a directory or a .tar file")
+    problem = layout_problem(path)
+    if problem:
+        raise InvalidInputError(f"failed to prepare OCI store from directory {go_quote(path)}: "
+                                f"{problem}", reason=Reason.INPUT_PATH, path=path)
+    if not os.path.exists(os.path.join(path, "oci-layout")):  # (Go writes one into it: we don't)
+        raise NotFoundError(f"no tags found in OCI layout {go_quote(path)}", reason=Reason.NO_TAGS,
+                            path=path)
     yield OCILayoutStore(path, create=False), None
 
 
@@ -209,8 +216,17 @@ def _scan_tar(path: str, f: BinaryIO) -> dict[str, tuple[int, int]]:
                 if m.isreg():
                     members[found.group(1)] = (m.offset_data, m.size)
     except tarfile.TarError as e:
-        raise InvalidManifestError(f"{path}: not a readable OCI layout tar: {e}") from None
+        if str(e) == "empty file":
+            return members  # (no oci-layout: refused as such)
+        words = "archive/tar: invalid tar header" if "invalid header" in str(e) or \
+            "bad checksum" in str(e) else "unexpected EOF"
+        raise InvalidInputError(f"{_from_tar(path)}{words}", reason=Reason.INPUT_PATH,
+                                path=path) from None
     return members
+
+
+def _from_tar(path: str) -> str:
+    return f"failed to prepare OCI store from tar archive {go_quote(path)}: "
 
 
 def _scratch_layout(path: str, fd: int, members: dict[str, tuple[int, int]],
@@ -227,7 +243,12 @@ def _scratch_layout(path: str, fd: int, members: dict[str, tuple[int, int]],
         with open(os.path.join(into, name), "wb") as out:
             out.write(_read_at(fd, size, offset))
     if "oci-layout" not in members:
-        raise InvalidInputError(f"{path}: not an OCI image layout (no oci-layout file)")
+        raise InvalidInputError(f"{_from_tar(path)}invalid OCI Image Layout: failed to open OCI "
+                                "layout file: open oci-layout: file does not exist",
+                                reason=Reason.INPUT_PATH, path=path)
+    problem = layout_problem(into)
+    if problem:
+        raise InvalidInputError(_from_tar(path) + problem, reason=Reason.INPUT_PATH, path=path)
     layout = OCILayoutStore(into, create=False)
     todo = layout.manifests()  # index.json's entries: nothing below them is there yet
     seen: set[Digest] = set()

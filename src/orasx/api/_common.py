@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
-import tempfile
 import weakref
 from dataclasses import dataclass, field
 from typing import IO
 
 from orasx.content import Readable, ReadOnlyStorage, Target
-from orasx.content.oci import OCILayoutStore
 from orasx.descriptor import Descriptor
 from orasx.digest import CHUNK_SIZE, Digest, parse_digest, write_verified
 from orasx.errors import InvalidDigestError, InvalidInputError, NotFoundError, Reason
@@ -35,6 +32,8 @@ SPOOL_MEMORY = 8 * 1024 * 1024
 def spool_verified(stream: Readable, digest: Digest, size: int, *, name: str = "") -> IO[bytes]:
     """Read ``stream`` whole into a private spool, checked against ``digest`` and ``size``;
     returns it rewound (the caller closes it). A mismatch raises and leaves nothing behind."""
+    import tempfile  # (a resolve or a pull to files needs no spool)
+
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
     try:
         write_verified(stream, digest, size, spool, name=name)
@@ -51,11 +50,30 @@ def write_verified_stream(stream: Readable, digest: Digest, size: int, out: IO[b
     ``digest`` and ``size``. Content of at most ``limit`` bytes is verified before its first byte
     goes out (spooled, see :func:`spool_verified`); larger content goes out as it verifies, and
     a mismatch raises after what was written."""
+    whole = _WholeWrites(out)
     if size > limit:
-        write_verified(stream, digest, size, out, name=name)
+        write_verified(stream, digest, size, whole, name=name)  # type: ignore[arg-type]
         return
+    import shutil
+
     with spool_verified(stream, digest, size, name=name) as spool:
-        shutil.copyfileobj(spool, out, CHUNK_SIZE)
+        shutil.copyfileobj(spool, whole, CHUNK_SIZE)
+
+
+class _WholeWrites:
+    """``out`` written whole: a pipe's buffered writer may take part of a chunk and say so (its
+    reader left mid-write); the rest is written again, so a closed pipe raises
+    ``BrokenPipeError`` instead of losing bytes silently."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            n = self.out.write(view)
+            view = view[n if n is not None else len(view):]
+        return len(data)
 
 
 @dataclass(frozen=True)
@@ -154,9 +172,10 @@ def locate(reference: str | LayoutReference, *, oci_layout: bool = False) -> Loc
             return Location(reference.path, True, tag=reference.reference or None)
     if oci_layout:
         path, ref = parse_layout_reference(reference)
-        if ":" in ref:
+        try:
             return Location(path, True, digest=parse_digest(ref))
-        return Location(path, True, tag=ref or None)
+        except InvalidDigestError:  # anything else is a tag, as the Go CLI's layout resolves it
+            return Location(path, True, tag=ref or None)
     parsed = parse_reference(reference)
     return Location(f"{parsed.registry}/{parsed.repository}", False, parsed.tag, parsed.digest,
                     parsed)
@@ -189,6 +208,11 @@ def open_location(
 
 def _open(location: Location, remote: Remote | None, create: bool) -> Target:
     if location.registry_reference is None:
+        import shutil
+        import tempfile
+
+        from orasx.content.oci import OCILayoutStore
+
         path = location.name
         if not create and os.path.isfile(path):
             tmp = tempfile.mkdtemp(prefix="orasx-layout-")

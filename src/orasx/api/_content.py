@@ -20,11 +20,16 @@ from orasx.manifest import (
     MAX_MANIFEST_BYTES,
     Index,
     Manifest,
-    artifact_type_of,
     detect_media_type,
     parse_manifest,
 )
-from orasx.reference import LayoutReference, parse_reference, split_tags
+from orasx.reference import (
+    LayoutReference,
+    is_go_digest,
+    parse_reference,
+    reference_problem,
+    split_tags,
+)
 from orasx.registry.remote import Registry
 
 
@@ -44,8 +49,8 @@ def fetch_config(
     desc, raw = resolve_root(target, ref, platform)
     node = parse_manifest(desc.media_type, raw)
     if not isinstance(node, Manifest):
-        raise InvalidManifestError(
-            f"{reference}: is an index, which has no config: pass --platform to pick a manifest")
+        raise InvalidManifestError(f"{reference}: is an index, which has no config",
+                                   reason=Reason.IS_INDEX, reference=str(reference))
     return node.config, fetch_all(target, node.config, limit=MAX_MANIFEST_BYTES)
 
 
@@ -142,11 +147,13 @@ def push_blob(
                     f.write(data)
                     n += len(data)
             if size >= 0 and n != size:
-                raise InvalidInputError(f"stdin gave {n} bytes, --size says {size}")
+                raise InvalidInputError(f"stdin gave {n} bytes, not the {size} bytes given",
+                                        reason=Reason.SIZE_MISMATCH)
             path = tmp
         digest, actual = hash_file(path)
         if size >= 0 and actual != size:
-            raise InvalidInputError(f"{path}: is {actual} bytes, --size says {size}")
+            raise InvalidInputError(f"{path}: is {actual} bytes, not the {size} bytes given",
+                                    reason=Reason.SIZE_MISMATCH, path=path)
         if ref and ":" in ref and parse_digest(ref) != digest:
             raise InvalidInputError(f"{reference}: the content's digest is {digest}")
         desc = Descriptor(media_type, digest, actual)
@@ -185,8 +192,13 @@ def repo_tags(
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
     if not isinstance(target, TagLister):
         raise InvalidInputError(f"{reference}: this store cannot list tags")
-    # a digest is taken as given (Go lists no tags for an unknown one); a tag is resolved
-    want = (parse_digest(ref) if ":" in ref else resolve_root(target, ref)[0].digest) if ref else None
+    # a digest is taken as given (Go lists no tags for an unknown one); anything else is resolved
+    want = None
+    if ref:
+        try:
+            want = parse_digest(ref)
+        except InvalidInputError:
+            want = resolve_root(target, ref)[0].digest
     if want is not None and on_filter is not None:
         on_filter(want)
     tags = list(target.tags(last=last))
@@ -205,17 +217,21 @@ def _resolves_to(target: Target, tag: str, digest: Digest) -> bool:
 
 
 def _is_digest_tag(tag: str) -> bool:
-    alg, _, rest = tag.partition("-")
-    return alg in ("sha256", "sha512") and len(rest) >= 64 and all(
-        c in "0123456789abcdef" for c in rest[:64])
+    """A tag that is a digest with ``-`` for ``:`` (``sha256-<hex>``, what the referrers tag
+    schema writes), as the Go CLI's ``--exclude-digest-tags`` tells them (no suffix)."""
+    return is_go_digest(tag.replace("-", ":", 1))
 
 
 def repo_ls(registry: str, *, last: str = "", remote: Remote | None = None) -> list[str]:
     """Repositories of a registry (``host[/namespace]``), sorted as the registry lists them."""
     host, _, namespace = registry.partition("/")
-    if ":" in namespace or "@" in namespace:
-        raise InvalidInputError(
-            "could not parse repository path: tags or digests should not be provided")
+    if namespace.rstrip("/"):  # as oras: a namespace is checked as a repository reference
+        problem = reference_problem(registry.rstrip("/"))
+        if problem:
+            raise InvalidInputError(f"could not parse repository path: invalid reference: {problem}")
+        if ":" in namespace or "@" in namespace:
+            raise InvalidInputError(
+                "could not parse repository path: tags or digests should not be provided")
     remote = remote or Remote()
     reg = Registry(host, remote.client(host))
     names = sorted(n for n in reg.repositories(last=last) if not last or n > last)
@@ -275,37 +291,38 @@ def index_update(
     ``Removed``, ``Updated``). ``push=False``: only build it."""
     event = on_event or _noop_event
     target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
+    removals: list[Digest] = []
     for s in remove:
-        if ":" not in s:  # as the Go CLI: a manifest is removed by its digest only
-            raise InvalidInputError(f"remove: {s} is not a digest")
-        parse_digest(s)
+        try:  # as the Go CLI: a manifest is removed by its digest only
+            removals.append(parse_digest(s))
+        except InvalidInputError:
+            raise InvalidInputError(f"remove: {s} is not a digest") from None
     event("Fetching", ref)
     desc, raw = resolve_root(target, ref)
-    node = parse_manifest(desc.media_type, raw)
+    node = parse_manifest(desc.media_type, raw) if mediatype.is_index(desc.media_type) else None
     if not isinstance(node, Index):
         raise InvalidManifestError(f"{ref} is not an index")
     event("Fetched", _named(desc.digest, ref))
-    children = list(node.manifests)
+    # The Go CLI's order: remove (from the index as it was), add, merge; nothing is deduplicated.
+    children = [m for m in node.manifests if m.digest not in removals]
+    for d in dict.fromkeys(removals):
+        if all(m.digest != d for m in node.manifests):
+            raise InvalidInputError(f"{d} does not exist in the index {ref}")
+        event("Removed", str(d))
     for s in add:
         c = _fetched_child(target, s, event)
-        if all(m.digest != c.digest for m in children):
-            children.append(c)
+        children.append(c)
         event("Added", _named(c.digest, s))
     for s in merge:
         event("Fetching", s)
         other_desc, other_raw = resolve_root(target, _in_repo(s))
+        if not mediatype.is_index(other_desc.media_type):
+            raise InvalidManifestError(f"{s} is not an index")
         event("Fetched", _named(other_desc.digest, s))
         other = parse_manifest(other_desc.media_type, other_raw)
-        if not isinstance(other, Index):
-            raise InvalidManifestError(f"{s}: is not an index and cannot be merged")
-        children += [m for m in other.manifests if all(c.digest != m.digest for c in children)]
+        assert isinstance(other, Index)
+        children += other.manifests
         event("Merged", _named(other_desc.digest, s))
-    for s in remove:
-        d = parse_digest(s)
-        if all(m.digest != d for m in children):
-            raise NotFoundError(f"{s}: not in the index")
-        children = [m for m in children if m.digest != d]
-        event("Removed", str(d))
     ann = dict(node.annotations)
     ann.update(annotations or {})
     at = node.artifact_type if artifact_type is None else artifact_type
@@ -322,24 +339,36 @@ def _in_repo(source: str) -> str:
 def _child(target: Target, source: str) -> Descriptor:
     desc, raw = resolve_root(target, _in_repo(source))
     if not mediatype.is_manifest_like(desc.media_type):
-        raise InvalidManifestError(f"{source}: is not a manifest")
+        raise InvalidManifestError(f"{source} is not a manifest")
     node = parse_manifest(desc.media_type, raw)
+    # As the Go CLI: an entry names the artifact type the manifest or index declares (not a
+    # config media type), and an image's platform is read from its config whatever the config's
+    # media type; a config that is not JSON, or names neither os nor architecture, gives none.
+    artifact_type = node.artifact_type
     platform = None
-    # An index lists its manifests by artifact type; an image's config type or the empty
-    # config says nothing about the artifact, so those stay unset.
-    artifact_type = artifact_type_of(node)
-    if artifact_type in (mediatype.OCI_EMPTY, mediatype.OCI_CONFIG) and not node.artifact_type:
-        artifact_type = ""
-    if isinstance(node, Manifest) and node.config.media_type in (
-            mediatype.OCI_CONFIG, "application/vnd.docker.container.image.v1+json"):
-        try:
-            cfg = loads(fetch_all(target, node.config), "config", InvalidManifestError)
-            if isinstance(cfg, dict) and cfg.get("os") and cfg.get("architecture"):
-                platform = Platform.from_dict(cfg)
-        except (ValueError, NotFoundError):
-            platform = None
+    if isinstance(node, Manifest) and desc.media_type in mediatype.MANIFEST_TYPES:
+        if node.config.size > MAX_MANIFEST_BYTES:
+            raise InvalidManifestError(f"config size {node.config.size} exceeds MaxBytes "
+                                       f"{MAX_MANIFEST_BYTES}: size exceeds limit")
+        platform = _config_platform(fetch_all(target, node.config, limit=MAX_MANIFEST_BYTES))
     return Descriptor(desc.media_type, desc.digest, desc.size, platform=platform,
                       artifact_type=artifact_type)
+
+
+def _config_platform(raw: bytes) -> Platform | None:
+    """The platform an image config names (its ``os``, ``architecture``...), or None."""
+    try:
+        cfg = loads(raw, "config", InvalidManifestError)
+    except (ValueError, InvalidManifestError):
+        return None
+    if not isinstance(cfg, dict):
+        return None
+    keys = ("os", "architecture", "variant", "os.version")
+    if any(k in cfg and not isinstance(cfg[k], str) for k in keys):
+        return None  # Go's json.Unmarshal into a Platform fails: no platform
+    if not cfg.get("os") and not cfg.get("architecture"):
+        return None
+    return Platform.from_dict(cfg)
 
 
 def _push_index(

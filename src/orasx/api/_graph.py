@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,14 +19,15 @@ from orasx._copy import (
     without_subject,
 )
 from orasx._copy import copy as copy_target
-from orasx.api._common import Location, Remote, Union, open_location, open_target
+from orasx.api._common import Location, Remote, Union, locate, open_location, open_target
 from orasx.api._files import add_files, config_descriptor, config_reference
 from orasx.api._files import named_annotations as merge_annotations
+from orasx.api._resolve import resolve as resolve  # (in its own module: `oras resolve` is light)
 from orasx.content import Mounter, ReferrerLister, Target, tag_all
 from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
 from orasx.descriptor import Descriptor, Platform
-from orasx.errors import InvalidInputError, SizeLimitError
+from orasx.errors import InvalidInputError, Reason, SizeLimitError
 from orasx.fileref import CONFIG_KEY, MANIFEST_KEY, FileLike, file_references
 from orasx.pack import pack_manifest
 from orasx.reference import LayoutReference, split_tags
@@ -43,17 +45,6 @@ MAX_DISCOVER_NODES = 4096
 def referrers_of(store: Target, desc: Descriptor, artifact_type: str = "") -> list[Descriptor]:
     """Referrers of ``desc`` in a store that can list them (registries and layouts)."""
     return store.referrers(desc, artifact_type) if isinstance(store, ReferrerLister) else []
-
-
-def resolve(
-    reference: str | LayoutReference, *, oci_layout: bool = False, remote: Remote | None = None,
-    platform: Platform | None = None,
-) -> Descriptor:
-    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False,
-                                 need_ref=True)
-    if platform is None:
-        return target.resolve(ref)  # a registry answers a HEAD
-    return resolve_root(target, ref, platform)[0]
 
 
 def tag(
@@ -175,7 +166,7 @@ def discover(
             if len(seen) > MAX_DISCOVER_NODES:
                 raise SizeLimitError(
                     f"{reference}: more than {MAX_DISCOVER_NODES} referrers in the graph, over "
-                    "the limit: narrow it with --depth or --artifact-type")
+                    "the limit", reason=Reason.GRAPH_LIMIT, reference=str(reference))
             node.referrers.append(ReferrerNode(r))
         for child in node.referrers:  # a node's referrers are all counted before any is walked
             walk(child, level + 1)
@@ -195,7 +186,7 @@ class Endpoint:
 
 def _copy_untagged(src: Target, src_ref: str, dst: Target, opts: CopyOptions) -> Descriptor:
     """Copy what ``src_ref`` names to ``dst`` by digest (no tag), with its referrers if asked."""
-    from orasx._copy import copy_referrers
+    from orasx._copy import extended_copy
     from orasx.errors import OrasError, with_origin
 
     try:
@@ -206,9 +197,10 @@ def _copy_untagged(src: Target, src_ref: str, dst: Target, opts: CopyOptions) ->
         mount = dst.mount_from(src)
         if mount is not None:
             opts = dataclasses.replace(opts, mount=mount)
-    copy_graph(src, dst, root, opts, root_content=raw)
     if opts.referrers:
-        copy_referrers(src, dst, root, opts, root_content=raw)
+        extended_copy(src, dst, root, opts, root_content=raw)
+    else:
+        copy_graph(src, dst, root, opts, root_content=raw)
     return root
 
 
@@ -248,13 +240,22 @@ def copy(
                                       remote=source.remote, create=False)
     src_ref = src_location.ref
     first, extra = split_tags(destination.reference)
+    new_layout = ""
+    if destination.oci_layout:
+        path = locate(first, oci_layout=True).name
+        new_layout = "" if os.path.lexists(path) else os.path.abspath(path)
     dst, dst_location = open_location(first, oci_layout=destination.oci_layout,
                                       remote=destination.remote)
     dst_ref = dst_location.ref
     tag = dst_ref or ("" if ":" in src_ref or not tag_as_source else src_ref)
     opts = CopyOptions(concurrency=concurrency, hooks=hooks or Hooks(), platform=platform,
                        referrers=recursive)
-    root = copy_target(src, src_ref, dst, tag, opts, tags=extra[1:]) if tag or tag_as_source \
-        else _copy_untagged(src, src_ref, dst, opts)
+    try:
+        root = copy_target(src, src_ref, dst, tag, opts, tags=extra[1:]) \
+            if tag or tag_as_source else _copy_untagged(src, src_ref, dst, opts)
+    except BaseException:
+        if new_layout:  # a layout this copy made holds nothing whole: not left half made
+            shutil.rmtree(new_layout, ignore_errors=True)
+        raise
     tags = ([tag] if tag else []) + [t for t in extra[1:] if t and t != tag]
     return CopyResult(root, tuple(tags), src_location, dst_location)

@@ -10,7 +10,6 @@ JSON (``{"architecture":"amd64","os":"linux"}``), typed ``application/vnd.oci.im
 from __future__ import annotations
 
 import json
-import platform as _host
 
 from orasx import mediatype
 from orasx._gostr import go_json_escapes
@@ -33,7 +32,9 @@ _GOARCH = {
 
 def host_architecture() -> str:
     """This machine's architecture, named as Go's ``GOARCH`` (``amd64``, ``arm64``...)."""
-    machine = _host.machine().lower()
+    import platform  # (here: it compiles nine regular expressions when imported)
+
+    machine = platform.machine().lower()
     return _GOARCH.get(machine, machine)
 
 

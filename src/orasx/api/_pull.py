@@ -4,6 +4,8 @@ a stream, optionally read through the shared cache (``ORAS_CACHE``)."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,10 +16,11 @@ from orasx._copy import CopyOptions, Hooks, copy_graph, resolve_root
 from orasx.api._common import Location, Remote, open_location, write_verified_stream
 from orasx.api._snapshot import select_titles
 from orasx.content import ReadOnlyStorage, ReadOnlyTarget, Target
+from orasx.content._members import member_descriptor, members
 from orasx.content.cache import BlobCache, CachedTarget
 from orasx.content.file import DEFAULT_UNPACK_RATIO, FileStore
 from orasx.descriptor import EMPTY_DESCRIPTOR, TITLE, UNPACK, Descriptor, Platform
-from orasx.errors import InvalidInputError, InvalidManifestError
+from orasx.errors import InvalidInputError, InvalidManifestError, Reason
 from orasx.fileref import FileLike, file_reference
 from orasx.manifest import Index, Manifest, parse_manifest
 from orasx.reference import LayoutReference
@@ -112,9 +115,43 @@ def pull(
         raise InvalidInputError(f"concurrency {concurrency}: must be at least 1")
     target, location = open_location(reference, oci_layout=oci_layout, remote=remote,
                                      create=False, need_ref=True)
-    ref, name = location.ref, location.name
     source = _source(target, location, cache_dir, offline=offline)
-    root, raw = resolve_root(source, ref, platform)
+    root, raw = resolve_root(source, location.ref, platform)
+    scratch = None  # a private cache for the files picked inside directories, when none is set
+    if include and not isinstance(source, CachedTarget) and _picks_members(root, raw, include,
+                                                                            exclude):
+        scratch = tempfile.mkdtemp(prefix="orasx-members-")
+        source = CachedTarget(target, BlobCache(scratch), location.name)
+    try:
+        return _pull_graph(source, root, raw, location, output, include, exclude, config,
+                           keep_old_files, allow_path_traversal, concurrency, hooks,
+                           max_unpack_ratio, max_unpack_bytes, on_processing, on_unpulled,
+                           include_subject)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _picks_members(root: Descriptor, raw: bytes, include: Sequence[str],
+                   exclude: Sequence[str]) -> bool:
+    """Does ``include`` leave out a directory layer of the root, whose files it may pick?"""
+    node = parse_manifest(root.media_type, raw)
+    if not isinstance(node, Manifest):
+        return False
+    chosen = {id(d) for d in select_titles(node.layers, include, exclude or None)}
+    return any(layer.annotations.get(UNPACK) == "true" and id(layer) not in chosen
+               for layer in node.layers)
+
+
+def _pull_graph(source: ReadOnlyTarget, root: Descriptor, raw: bytes, location: Location,
+                output: str | os.PathLike[str], include: Sequence[str], exclude: Sequence[str],
+                config: FileLike | None, keep_old_files: bool, allow_path_traversal: bool,
+                concurrency: int, hooks: Hooks | None, max_unpack_ratio: float,
+                max_unpack_bytes: int | None,
+                on_processing: Callable[[Descriptor], None] | None,
+                on_unpulled: Callable[[Descriptor], None] | None,
+                include_subject: bool) -> PullResult:
+    ref, name = location.ref, location.name
     skipped: list[Descriptor] = []
     config_path = file_reference(config, allow_absolute=True).path if config else None
     read: list[Descriptor] = []  # below the root (resolved, not fetched)
@@ -155,6 +192,10 @@ def pull(
                     skip(layer)
                 continue
             if id(layer) not in chosen:
+                if include and layer.annotations.get(UNPACK) == "true" and \
+                        isinstance(src, CachedTarget) and not (
+                            exclude and select_titles([layer], None, exclude) == []):
+                    out.extend(_picked_members(src, layer, include, exclude, titles))
                 continue
             if title in titles:
                 raise InvalidManifestError(f"{desc.digest}: duplicate file name {title!r}")
@@ -162,6 +203,8 @@ def pull(
             out.append(layer)
         if include_subject and node.subject is not None:
             skip(node.subject)
+        if isinstance(source, CachedTarget) and all(d.digest != node.config.digest for d in out):
+            source.keep_config(node.config)  # the cache holds what each manifest references
         read.extend(out)
         return out
 
@@ -172,13 +215,13 @@ def pull(
         max_unpack_ratio=max_unpack_ratio, max_unpack_bytes=max_unpack_bytes, cancelled=cancel,
     ) as store:
         opts = CopyOptions(concurrency=concurrency, find_successors=successors,
-                           hooks=hooks or Hooks(), cancel=cancel)
+                           hooks=hooks or Hooks(), cancel=cancel, by_title=True)
         copy_graph(source, store, root, opts, root_content=raw)
         written = store.written
     files = []
     node = parse_manifest(root.media_type, raw)
     layers = node.layers if isinstance(node, Manifest) else ()
-    for layer in layers:
+    for layer in (*layers, *(d for d in read if d.annotations.get(MEMBER_OF))):
         if layer.title in written:
             files.append(PulledFile(written[layer.title], layer))
     display = f"{name}:{ref}" if ":" not in ref else f"{name}@{ref}"
@@ -186,6 +229,28 @@ def pull(
         location = location.with_digest(location.digest)
     return PullResult(root, display, tuple(files), tuple(skipped), location,
                       unnamed=bool(unnamed), from_cache=_from_cache(source, read))
+
+
+#: The annotation a file picked inside a directory layer carries: that layer's digest.
+MEMBER_OF = "land.oras.orasx.member-of"
+
+
+def _picked_members(source: CachedTarget, layer: Descriptor, include: Sequence[str],
+                    exclude: Sequence[str], titles: set[str]) -> list[Descriptor]:
+    """The regular files inside the directory layer ``layer`` whose paths (the layer's title
+    joined with the member's path) match ``include`` and not ``exclude``: each is pulled as a
+    file of its own, read from the cache where the layer's one verified read stored it."""
+    picked = []
+    for member in members(source, layer):
+        if member.kind != "file":
+            continue
+        desc = member_descriptor(layer, member)
+        if not select_titles([desc], include, exclude or None) or desc.title in titles:
+            continue
+        titles.add(desc.title)
+        picked.append(desc.with_annotations({**desc.annotations,
+                                             MEMBER_OF: str(layer.digest)}))
+    return picked
 
 
 def _from_cache(source: ReadOnlyTarget, read: Sequence[Descriptor]) -> tuple[Descriptor, ...]:
@@ -231,12 +296,15 @@ def pull_to_stream(
     root, raw = resolve_root(source, location.ref, platform)
     node = parse_manifest(root.media_type, raw)
     if not isinstance(node, Manifest):
-        raise InvalidManifestError(f"{reference}: is an index: pass --platform to pick a manifest")
+        raise InvalidManifestError(f"{reference}: is an index", reason=Reason.IS_INDEX,
+                                   reference=str(reference))
+    if isinstance(source, CachedTarget):
+        source.keep_config(node.config)  # the cache holds what each manifest references
     files = select_titles(node.layers, include or None, exclude or None)
     if len(files) != 1:
         raise InvalidInputError(
-            f"{reference}: has {len(files)} files; writing to stdout needs exactly one "
-            "(select one with --include, or pull to a directory with -o DIR)")
+            f"{reference}: has {len(files)} files; writing to stdout needs exactly one",
+            reason=Reason.STDOUT_ONE_FILE, reference=str(reference))
     layer = files[0]
     if layer.annotations.get(UNPACK) == "true":
         raise InvalidInputError(f"{reference}: {layer.title!r} is a directory: pull it to a "

@@ -95,6 +95,8 @@ def push(
     """
     if concurrency < 1:
         raise InvalidInputError(f"concurrency {concurrency}: must be at least 1")
+    if artifact_type and not mediatype.is_valid_media_type(artifact_type):
+        raise InvalidInputError(f"artifact type {artifact_type!r}: not a media type (type/subtype)")
     refs = file_references(files, allow_absolute=disable_path_validation)
     cfg_ref = config_reference(config)
     first, extra_tags = split_tags(reference)

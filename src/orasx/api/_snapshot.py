@@ -86,6 +86,7 @@ def snapshot(
     if isinstance(node, Index):
         raise InvalidManifestError(
             f"{reference}: is an index: pass a platform to pick one of its manifests")
+    source.keep_config(node.config)  # the cache holds what each manifest references
     snap = _snapshot_dir(cache, root.digest)
     placed: list[tuple[Descriptor, str]] = []
     with FileStore(snap) as store:

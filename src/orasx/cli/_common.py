@@ -84,6 +84,8 @@ def handle_errors(f: Callable[..., None]) -> Callable[..., None]:
             _stderr("\n".join(one_line(line) for line in text.split("\n")))
             sys.exit(1)
         except OSError as e:
+            if isinstance(e, BrokenPipeError) and e.filename is None:  # stdout closed: | head
+                _signals.broken_pipe()
             where = f"{e.filename}: " if e.filename else ""
             _stderr(one_line(f"Error: {where}{e.strerror or e}"))
             sys.exit(1)

@@ -56,6 +56,11 @@ HINTS = {
     Reason.SYMLINK_TRAVERSAL: "pass -T/--allow-path-traversal to allow it",
     Reason.KEEP_OLD_FILES: "remove it or drop -k/--keep-old-files",
     Reason.NO_CREDENTIALS: "pass -u and --password-stdin",
+    Reason.IS_INDEX: "pass --platform to pick a manifest",
+    Reason.STDOUT_ONE_FILE: "select one with --include, or pull to a directory with -o DIR",
+    Reason.SIZE_MISMATCH: "check --size",
+    Reason.GRAPH_LIMIT: "narrow it with --depth or --artifact-type",
+    Reason.MEDIA_TYPE_UNKNOWN: "pass --media-type",
 }
 _HINTS = HINTS  # the old name
 
@@ -200,6 +205,8 @@ def render(err: OrasError, ctx: Invocation | None = None) -> str:
         return (f"{prefix}{operation}basic credential not found\n"
                 "Please check whether the registry credential stored in the authentication file "
                 f'at "{_credentials_file(ctx)}" is correct')
+    if err.reason is Reason.BASIC_INCOMPLETE:  # oras-go's words, after the operation
+        return f"{prefix}{operation}{err}"
     if isinstance(err, InvalidReferenceError) and err.reason is Reason.REFERENCE_FORM:
         return f"{prefix}{err}\n{_REFERENCE_FORM}"
     if err.reason is Reason.NO_LAYOUT:
@@ -207,6 +214,10 @@ def render(err: OrasError, ctx: Invocation | None = None) -> str:
         arg = _argument_naming(ctx, path)
         return (f'Error: invalid argument "{arg}": failed to find path "{path}": stat {path}: '
                 "no such file or directory")
+    if isinstance(err, NotFoundError) and err.reason is Reason.NOT_IN_STORE and not side \
+            and ctx is not None and ctx.params.get("oci_layout_path"):
+        # Go's --oci-layout-path target is no "OCI layout" to its error handler: a registry's prefix
+        return f"Error response from registry: {operation}not found"
     if isinstance(err, NotFoundError) and not remote:  # Go's OCI store says only "not found"
         detail = "not found" if err.reason is Reason.NOT_IN_STORE else message(err)
         return f"{prefix}{operation}{detail}"

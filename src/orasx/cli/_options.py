@@ -53,12 +53,14 @@ class CommonFlags:
         if self.tty:
             flags.append(Flag("no-tty", self.no_tty or "", hidden=self.no_tty is None))
         if self.verbose:
-            flags.append(Flag("verbose", short="v", hidden=True, deprecated=_DEPRECATED))
+            flags.append(Flag("verbose", "print status output for unnamed blobs", short="v",
+                              default=True, hidden=True, deprecated=_DEPRECATED))
         return flags
 
     def build(self, invocation: Invocation) -> CommonOptions:
         common = CommonOptions(debug=invocation.boolean("debug"),
-                               no_tty=invocation.boolean("no_tty") if self.tty else False)
+                               no_tty=invocation.boolean("no_tty") if self.tty else False,
+                               verbose=invocation.boolean("verbose") if self.verbose else True)
         setup_logging(common.debug)
         return common
 
@@ -67,8 +69,12 @@ class CommonFlags:
 _NO_TTY_HIDDEN = CommonFlags(no_tty=None, verbose=True)
 
 
-def remote_flags(prefix: str = "", *, distribution_spec: bool = False) -> list[Flag]:
-    """The credential and connection flags (and ``--distribution-spec``), ``prefix``-ed."""
+def remote_flags(prefix: str = "", *, distribution_spec: bool = False,
+                 seed_config: bool = False) -> list[Flag]:
+    """The credential and connection flags (and ``--distribution-spec``), ``prefix``-ed.
+    ``--registry-config`` also answers to ``-c`` (unprefixed) and, with ``seed_config`` (login,
+    where the Go CLI has no ``--config``), to ``--config``: the spellings of the seed ORAS
+    README, kept out of help as the other old spellings."""
     side = {"from": "source ", "to": "destination "}.get(prefix, "")
     p = f"{prefix}-" if prefix else ""
     k = f"{prefix}_" if prefix else ""
@@ -92,7 +98,8 @@ def remote_flags(prefix: str = "", *, distribution_spec: bool = False) -> list[F
         Flag(p + "identity-token-stdin", f"read {side}registry identity token from stdin"
              if prefix else "read identity token from stdin", ours=bool(prefix)),
         Flag(p + "registry-config", text("`path` of the authentication file for {side}registry"),
-             kind="stringArray", default=()),
+             short=short("c"), short_hidden=True, kind="stringArray", default=(),
+             spellings=("config",) if seed_config and not prefix else ()),
         Flag(p + "plain-http", text("allow insecure connections to {side}registry without SSL "
                                     "check"), default=None),
         Flag(p + "insecure", text("allow connections to {side}SSL registry without certs")),
@@ -128,9 +135,12 @@ class RemoteFlags:
     common: CommonFlags = field(default_factory=lambda: CommonFlags(verbose=True))
     into: str = "remote"
     arguments: tuple[str, ...] = ()
+    #: ``--config`` for ``--registry-config`` (login: the seed README's spelling)
+    seed_config: bool = False
 
     def flags(self) -> list[Flag]:
-        own = remote_flags(self.prefix, distribution_spec=self.distribution_spec)
+        own = remote_flags(self.prefix, distribution_spec=self.distribution_spec,
+                           seed_config=self.seed_config)
         return own if self.prefix else [*own, *self.common.flags()]
 
     def build(self, invocation: Invocation) -> RemoteOptions:

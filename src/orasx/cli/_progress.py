@@ -40,6 +40,8 @@ class VerbSet:
     skipped: str = "Skipped"
     mounted: str = "Mounted"
     processing: str = "Processing"
+    #: a blob another title of the same manifest already moved (the Go CLI's PostCopy line)
+    duplicate: str = "Skipped"
     width: int = 0
 
     def pad(self, verb: str) -> str:
@@ -47,11 +49,11 @@ class VerbSet:
 
 
 #: push, attach, blob push, manifest push (Go: Uploading/Uploaded /Exists   /Skipped  ).
-PUSH = VerbSet("Uploading", "Uploaded", width=9)
+PUSH = VerbSet("Uploading", "Uploaded", duplicate="Exists", width=9)
 #: cp (Go: Copying/Copied /Exists /Skipped/Mounted).
 COPY = VerbSet("Copying", "Copied", width=7)
 #: pull (Go: Downloading/Downloaded /Processing /Skipped    /Restored   ).
-PULL = VerbSet("Downloading", "Downloaded", exists="Skipped", width=11)
+PULL = VerbSet("Downloading", "Downloaded", exists="Skipped", duplicate="Restored", width=11)
 #: backup (Go: Pulling  /Pulled   /Exists   /Skipped  ).
 BACKUP = VerbSet("Pulling", "Pulled", width=9)
 #: restore (Go: Pushing  /Pushed   /Exists   /Skipped  ).
@@ -171,6 +173,7 @@ class StatusPrinter(Reporter):
             on_copied=lambda d: self._done(self.verbs.done, d),
             on_skipped=self._exists,
             on_mounted=lambda d: self._done(self.verbs.mounted, d),
+            on_duplicate=lambda d: self._done(self.verbs.duplicate, d),
         )
 
 
@@ -279,6 +282,7 @@ class LiveProgress(Reporter):
             on_copied=lambda d: self._finish_one(d, self.done_verb, True),
             on_skipped=lambda d: self._finish_one(d, self.skip_verb, False),
             on_mounted=lambda d: self._finish_one(d, self.verbs.mounted, False),
+            on_duplicate=lambda d: self._finish_one(d, self.verbs.duplicate, False),
         )
 
     def finish(self, ok: bool = True) -> None:

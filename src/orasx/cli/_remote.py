@@ -23,10 +23,13 @@ DISTRIBUTION_SPECS = ("v1.1-referrers-tag", "v1.1-referrers-api")
 @dataclass(frozen=True)
 class CommonOptions:
     """``-d/--debug`` (debug log and HTTP traffic on stderr) and ``--no-tty`` (plain status
-    lines). Defaults: both off."""
+    lines), both off by default; ``verbose``."""
 
     debug: bool = False
     no_tty: bool = False
+    #: the deprecated ``-v/--verbose`` (default true, as Go's): ``--verbose=false`` hides the
+    #: status lines of content without a name (blobs and manifests without a title)
+    verbose: bool = True
 
     @property
     def plain(self) -> bool:
@@ -76,9 +79,10 @@ class RemoteOptions:
         """A password or identity token was given, or is to be read from stdin."""
         return bool(self.password or self.identity_token or self.reads_stdin)
 
-    def credential(self) -> Credential:
+    def credential(self, *, empty_stdin: bool = False) -> Credential:
         """The credential the flags give (empty when none); checks the flags go together and reads
-        a secret from stdin if asked to. Warns on stderr about ``-p``."""
+        a secret from stdin if asked to (``empty_stdin``: an empty one is no secret, as login
+        takes it, instead of an error). Warns on stderr about ``-p``."""
         from orasx.registry.auth import Credential
 
         username, password, token = self.username, self.password, self.identity_token
@@ -95,11 +99,15 @@ class RemoteOptions:
             raise GoUsageError("only one secret can be read from stdin")
         if self.password_stdin:
             password = _read_secret()
-            if not password:
+            if not password and not empty_stdin:
                 raise GoUsageError("--password-stdin: stdin is empty: a password is required")
         elif password and not self.prefix:
             sys.stderr.write("WARNING! Using --password via the CLI is insecure. Use "
                              "--password-stdin.\n")
+            sys.stderr.flush()
+        if token and not self.prefix:
+            sys.stderr.write("WARNING! Using --identity-token via the CLI is insecure. Use "
+                             "--identity-token-stdin.\n")
             sys.stderr.flush()
         if self.identity_token_stdin:
             token = _read_secret()
@@ -113,14 +121,17 @@ class RemoteOptions:
         """The connection flags as the HTTP client's options (timeouts from ``ORASX_*``)."""
         from orasx.registry._http import ClientOptions, parse_resolve
 
-        headers: dict[str, str] = {}
+        given: dict[str, list[str]] = {}  # repeats are sent as one header, values joined
         for h in self.headers:
             name, sep, value = h.partition(":")
             if not sep or not name.strip():
                 raise GoUsageError(f"invalid header: {json.dumps(h, ensure_ascii=False)}")
-            headers[name.strip()] = value.strip()
+            given.setdefault(name.strip(), []).append(value)
+        headers = {k: ", ".join(v.strip() for v in vs) for k, vs in given.items()}
         if bool(self.cert_file) != bool(self.key_file):
-            raise GoUsageError("--cert-file and --key-file must be given together")
+            p = f"--{self.prefix}-" if self.prefix else "--"
+            given_, missing = ("cert-file", "key-file") if self.cert_file else ("key-file", "cert-file")
+            raise GoUsageError(f"{p}{given_} must be used in conjunction with {p}{missing}")
         resolve = dict(parse_resolve(r) for r in self.resolves)
         return ClientOptions(
             connect_timeout=_seconds("ORASX_CONNECT_TIMEOUT", 30.0),
@@ -135,6 +146,7 @@ class RemoteOptions:
             cert_file=self.cert_file,
             key_file=self.key_file,
             headers=headers,
+            shown_headers={k: ", ".join(vs) for k, vs in given.items()},
             resolve=resolve,
         )
 

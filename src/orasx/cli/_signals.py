@@ -10,11 +10,16 @@ code for the signal: 128 + its number (143 for SIGTERM, 129 for SIGHUP; Ctrl-C g
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import FrameType
+
+TYPE_CHECKING = False  # (annotations only: typing is not imported for `oras version`)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from types import FrameType
+    from typing import NoReturn
 
 #: The signals handled, where the platform has them.
 SIGNALS: tuple[signal.Signals, ...] = tuple(
@@ -83,3 +88,20 @@ def handled() -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old if old is not None else signal.SIG_DFL)
+
+
+def broken_pipe() -> NoReturn:
+    """stdout's reader went away (``oras blob fetch ... -o - | head``): end as the Go CLI does,
+    killed by SIGPIPE (exit status 141 in a shell), without a word: a closed pipe is what the
+    reader asked for, not an error. Where there is no SIGPIPE (Windows), exit 1 silently."""
+    import os
+    import sys
+
+    with contextlib.suppress(OSError, ValueError):  # nothing more may be written to the pipe
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    if sigpipe is not None:
+        signal.signal(sigpipe, signal.SIG_DFL)
+        os.kill(os.getpid(), sigpipe)
+    os._exit(1)

@@ -18,7 +18,7 @@ from orasx._gostr import go_quote
 from orasx.api._backup import BackupEvents, parse_artifact_references
 from orasx.cli._command import Command, current, exactly
 from orasx.cli._common import handle_errors
-from orasx.cli._options import FormatFlags, FormatOptions, RemoteFlags, RemoteOptions
+from orasx.cli._options import CommonFlags, FormatFlags, FormatOptions, RemoteFlags, RemoteOptions
 from orasx.cli._pflag import Flag
 from orasx.cli._progress import BACKUP, RESTORE, Reporter, VerbSet, reporter
 from orasx.cli._safe import one_line
@@ -259,7 +259,7 @@ backup = Command(
         Flag('include-referrers',
              'back up the artifact with its referrers (e.g., attestations, SBOMs)'),
         Flag('concurrency', 'concurrency level', kind='int', default=3),
-        RemoteFlags(distribution_spec=True),
+        RemoteFlags(distribution_spec=True, common=CommonFlags()),  # Go: no -v
         FormatFlags(ours=True),
     ),
     run=run_backup,
@@ -312,7 +312,7 @@ restore = Command(
         Flag('exclude-referrers', 'restore artifacts excluding their referrers'),
         Flag('dry-run', 'simulate the restore process without actually uploading any artifacts'),
         Flag('concurrency', 'concurrency level', kind='int', default=5),
-        RemoteFlags(distribution_spec=True),
+        RemoteFlags(distribution_spec=True, common=CommonFlags()),  # Go: no -v
         FormatFlags(ours=True),
     ),
     run=run_restore,

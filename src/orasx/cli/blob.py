@@ -68,8 +68,9 @@ def run_push(target: TargetOptions, file: str, size: int, media_type: str, descr
 
     if file == "-":
         if target.remote.reads_stdin:
-            name = "--password-stdin" if target.remote.password_stdin else "--identity-token-stdin"
-            raise GoUsageError(f"`-` read file from input and `{name}` read password from input "
+            name, what = (("--password-stdin", "password") if target.remote.password_stdin
+                          else ("--identity-token-stdin", "identity token"))
+            raise GoUsageError(f"`-` read file from input and `{name}` read {what} from input "
                                "cannot be both used")
         if size < 0:
             raise GoUsageError("`--size` must be provided if the blob is read from stdin")
@@ -81,7 +82,8 @@ def run_push(target: TargetOptions, file: str, size: int, media_type: str, descr
     if file != "-":
         _check_file(file, size)
     remote = target.remote.remote()
-    status = reporter(PUSH, quiet=descriptor, plain=target.common.plain)
+    status = reporter(PUSH, quiet=descriptor or not target.common.verbose,
+                      plain=target.common.plain)
     source: str | IO[bytes] = sys.stdin.buffer if file == "-" else file
     desc = status.run(push_blob, target.ref, source, size=size, media_type=media_type,
                       oci_layout=target.oci_layout, remote=remote, hooks=status.hooks())

@@ -76,13 +76,13 @@ def run_discover(target: TargetOptions, fmt: FormatOptions, artifact_type: str, 
     from orasx.api import discover as do_discover
     from orasx.cli import _artifact as go
 
+    if _given("depth") and depth < 1:  # the Go CLI's first check (when --depth is given)
+        raise GoUsageError("depth value should be at least 1")
     if fmt.kind == "table":
         print('Format "table" is deprecated and will be removed in a future release.',
               file=sys.stderr)
     if _given("output"):
         if fmt.kind not in ("tree", "table", "json"):
-            from orasx.cli._cobra import GoUsageError
-
             raise GoUsageError("output type can only be tree, table or json")
         # Go names the template here, empty unless --template was given (it is not, with these)
         print("[DEPRECATED] --output is deprecated, try `--format ` instead", file=sys.stderr)
@@ -127,9 +127,27 @@ def run_tag(target: TargetOptions, tags: tuple[str, ...], concurrency: int) -> N
     from orasx.api import resolve as do_resolve
     from orasx.api import tag as do_tag
     from orasx.cli import _artifact as go
+    from orasx.cli._command import use_line
+    from orasx.errors import InvalidReferenceError
 
-    remote = target.remote.remote()
+    invocation = current()
+    if target.reference in ("list", "ls") and invocation is not None:  # Go: no such subcommand
+        where = "an OCI image layout" if invocation.given("oci_layout") and target.oci_layout \
+            and target.layout_path is None else "a repository"
+        raise GoUsageError('there is no "list" sub-command for "oras tag" command\n'
+                           f"Usage: {use_line(invocation)}\n"
+                           f'If you want to list available tags in {where}, use "oras repo tags"')
+    try:
+        target.location()
+    except InvalidReferenceError as e:
+        if target.oci_layout:
+            raise
+        raise InvalidReferenceError(f"unable to add tag for '{target.reference}': {e}",
+                                    reason=e.reason) from None
     location = go.require_reference(target)
+    if not tags:
+        raise GoUsageError("dstReferences cannot be empty: missing reference")
+    remote = target.remote.remote()
     # As the Go CLI: the manifest is resolved and named (``Tagging ...``) before any tag is set.
     desc = do_resolve(target.ref, oci_layout=target.oci_layout, remote=remote)
     handler = display.TextTagHandler()
@@ -161,10 +179,8 @@ def _given(key: str) -> bool:
 
 
 def _tag_args(invocation: Invocation, args: list[str]) -> None:
-    """The Go CLI's checks: the reference (cobra's), then a tag (its own words)."""
+    """The Go CLI's check: a reference (cobra's); ``run_tag`` checks the rest."""
     at_least(1, "the artifact to be retagged and the tags to be added")(invocation, args)
-    if len(args) < 2:
-        raise GoUsageError("dstReferences cannot be empty: missing reference")
 
 
 _DISCOVER_FORMATS = (("table", "[Deprecated] Get referrers and output in table format"),

@@ -14,9 +14,8 @@ def run(remote: RemoteOptions, registry: str) -> None:
     from orasx.api import Remote, login
     from orasx.registry.auth import Credential
 
-    no_secret = not remote.has_secret
-    credential = remote.credential()
-    if no_secret:
+    credential = remote.credential(empty_stdin=True)
+    if not (credential.password or credential.identity_token):  # none given, or stdin was empty
         # as the Go CLI: prompts on stdout, answers from stdin even when it is not a terminal
         username = credential.username or read_line("Username: ", secret=False).strip()
         if username:
@@ -87,7 +86,7 @@ command = Command(
     args=exactly(1, 'the registry to log in to'),
     params=('registry',),
     flags=(
-        RemoteFlags(common=_NO_TTY_HIDDEN),
+        RemoteFlags(common=_NO_TTY_HIDDEN, seed_config=True),
     ),
     run=run,
 )

@@ -27,7 +27,9 @@ command = Command(
     args=exactly(1, 'the registry you want to log out'),
     params=('registry',),
     flags=(
-        Flag("registry-config", "auth config path", kind="stringArray", default=()),
+        # -c and --config: the seed ORAS README's spellings (not in help, as Go has neither)
+        Flag("registry-config", "auth config path", short="c", short_hidden=True,
+             kind="stringArray", default=(), spellings=("config",)),
         CommonFlags(debug="debug mode", tty=False),
     ),
     run=run,

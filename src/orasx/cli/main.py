@@ -4,38 +4,55 @@ when it runs (or shows its help)."""
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
 
-from orasx.cli import _signals
-from orasx.cli._command import Command, Lazy
+TYPE_CHECKING = False  # (the root's table and typing are imported only when a command needs them)
+if TYPE_CHECKING:
+    from typing import NoReturn
 
-#: the root, as the Go CLI's ``oras`` (its commands' name, aliases and short help are listed
-#: here; the rest of each is declared in its module)
-ROOT = Command(use="oras", commands=(
-    Lazy("attach", "orasx.cli.graph:attach", "Attach files to an existing artifact"),
-    Lazy("backup", "orasx.cli.backup:backup",
-         "[Experimental] Back up artifacts from a registry into an OCI image layout"),
-    Lazy("blob", "orasx.cli.blob:command", "Blob operations"),
-    Lazy("completion", "orasx.cli.completion:command",
-         "Generate the autocompletion script for the specified shell"),
-    Lazy("cp", "orasx.cli.graph:copy", "Copy artifacts from one target to another",
-         aliases=("copy",)),
-    Lazy("discover", "orasx.cli.graph:discover",
-         "[Preview] Discover referrers of a manifest in a registry or an OCI image layout"),
-    Lazy("help", "orasx.cli._help:command", "Help about any command"),
-    Lazy("login", "orasx.cli.login:command", "Log in to a remote registry"),
-    Lazy("logout", "orasx.cli.logout:command", "Log out from a remote registry"),
-    Lazy("manifest", "orasx.cli.manifest:command", "Manifest operations"),
-    Lazy("pull", "orasx.cli.pull:command", "Pull files from a registry or an OCI image layout"),
-    Lazy("push", "orasx.cli.push:command", "Push files to a registry or an OCI image layout"),
-    Lazy("repo", "orasx.cli.repo:command", "Repository operations", aliases=("repository",)),
-    Lazy("resolve", "orasx.cli.graph:resolve", "[Preview] Resolves digest of the target artifact",
-         aliases=("digest",)),
-    Lazy("restore", "orasx.cli.backup:restore",
-         "[Experimental] Restore artifacts to a registry from an OCI image layout"),
-    Lazy("tag", "orasx.cli.graph:tag", "Tag a manifest in a registry or an OCI image layout"),
-    Lazy("version", "orasx.cli.version:command", "Show the oras version information"),
-))
+    from orasx.cli._command import Command
+
+
+def _make_root() -> Command:
+    """The root, as the Go CLI's ``oras`` (its commands' name, aliases and short help are listed
+    here; the rest of each is declared in its module)."""
+    from orasx.cli._command import Command, Lazy
+
+    return Command(use="oras", commands=(
+        Lazy("attach", "orasx.cli.graph:attach", "Attach files to an existing artifact"),
+        Lazy("backup", "orasx.cli.backup:backup",
+             "[Experimental] Back up artifacts from a registry into an OCI image layout"),
+        Lazy("blob", "orasx.cli.blob:command", "Blob operations"),
+        Lazy("completion", "orasx.cli.completion:command",
+             "Generate the autocompletion script for the specified shell"),
+        Lazy("cp", "orasx.cli.graph:copy", "Copy artifacts from one target to another",
+             aliases=("copy",)),
+        Lazy("discover", "orasx.cli.graph:discover",
+             "[Preview] Discover referrers of a manifest in a registry or an OCI image layout"),
+        Lazy("help", "orasx.cli._help:command", "Help about any command"),
+        Lazy("login", "orasx.cli.login:command", "Log in to a remote registry"),
+        Lazy("logout", "orasx.cli.logout:command", "Log out from a remote registry"),
+        Lazy("manifest", "orasx.cli.manifest:command", "Manifest operations"),
+        Lazy("pull", "orasx.cli.pull:command", "Pull files from a registry or an OCI image layout"),
+        Lazy("push", "orasx.cli.push:command", "Push files to a registry or an OCI image layout"),
+        Lazy("repo", "orasx.cli.repo:command", "Repository operations", aliases=("repository",)),
+        Lazy("resolve", "orasx.cli.graph:resolve", "[Preview] Resolves digest of the target artifact",
+             aliases=("digest",)),
+        Lazy("restore", "orasx.cli.backup:restore",
+             "[Experimental] Restore artifacts to a registry from an OCI image layout"),
+        Lazy("tag", "orasx.cli.graph:tag", "Tag a manifest in a registry or an OCI image layout"),
+        Lazy("version", "orasx.cli.version:command", "Show the oras version information"),
+    ))
+
+
+_ROOT: list[Command] = []
+
+
+def __getattr__(name: str) -> Command:
+    if name == "ROOT":  # the root, made on first use
+        if not _ROOT:
+            _ROOT.append(_make_root())
+        return _ROOT[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Root:
@@ -84,6 +101,10 @@ def _exit_now(code: object) -> NoReturn:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
+    except BrokenPipeError:
+        from orasx.cli import _signals
+
+        _signals.broken_pipe()  # stdout's reader left (| head): silent, as the Go CLI
     except (OSError, ValueError):
         raise SystemExit(code) from None  # a closed pipe: the usual exit reports it
     atexit._run_exitfuncs()
@@ -91,16 +112,24 @@ def _exit_now(code: object) -> NoReturn:
 
 
 def _run(args: list[str]) -> int:
+    if args == ["version"]:  # the whole command: no flags to parse, nothing else to import
+        from orasx.cli._versioninfo import run
+
+        run()
+        return 0
+    from orasx.cli import _signals
+
+    root = __getattr__("ROOT")
     if args[:1] in (["__complete"], ["__completeNoDesc"]):
         from orasx.cli.completion import run_complete
 
-        run_complete(ROOT, args[1:], descriptions=args[0] == "__complete")
+        run_complete(root, args[1:], descriptions=args[0] == "__complete")
         return 0
     from orasx.cli._cobra import execute
 
     with _signals.handled():
         try:
-            return execute(ROOT, args)
+            return execute(root, args)
         except KeyboardInterrupt as e:  # outside a command's own handling (_common)
             return _signals.exit_code(e)
         except SystemExit:

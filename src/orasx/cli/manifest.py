@@ -175,8 +175,9 @@ def run_push(target: TargetOptions, file: str, media_type: str, descriptor: bool
     from orasx.manifest import parse_manifest
 
     if file == "-" and target.remote.reads_stdin:
-        flag_name = "--password-stdin" if target.remote.password_stdin else "--identity-token-stdin"
-        raise GoUsageError(f"`-` read file from input and `{flag_name}` read password from input "
+        flag_name, what = (("--password-stdin", "password") if target.remote.password_stdin
+                           else ("--identity-token-stdin", "identity token"))
+        raise GoUsageError(f"`-` read file from input and `{flag_name}` read {what} from input "
                            "cannot be both used")
     first, extra = _split_references(target.ref)
     data = _read_manifest(file)
@@ -188,7 +189,8 @@ def run_push(target: TargetOptions, file: str, media_type: str, descriptor: bool
     if location.digest is not None and location.digest != desc.digest:
         raise InvalidInputError(f"{target.reference}: the manifest's digest is {desc.digest}")
     handler = display.push_handler(target, str(first), descriptor=descriptor, pretty=pretty)
-    status = reporter(PUSH, quiet=descriptor, plain=target.common.plain)
+    status = reporter(PUSH, quiet=descriptor or not target.common.verbose,
+                      plain=target.common.plain)
 
     def upload() -> None:
         hooks = status.hooks()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from orasx.cli._artifact import parse_annotation_flags
-from orasx.cli._command import Command, GoUsageError, at_least, exactly
+from orasx.cli._command import Command, GoUsageError, at_least, current, exactly
 from orasx.cli._common import FAILED_TO_OPEN, handle_errors, output_errors
-from orasx.cli._options import _NO_TTY_HIDDEN, TargetFlags, TargetOptions
+from orasx.cli._options import CommonFlags, TargetFlags, TargetOptions
 from orasx.cli._pflag import Flag
 from orasx.cli.display import manifest as display
-from orasx.cli.display._base import write_content
+from orasx.cli.display._base import echo, write_content
 from orasx.errors import InvalidInputError
 
 
@@ -17,12 +20,15 @@ def run_index_create(target: TargetOptions, sources: tuple[str, ...], artifact_t
                  annotations: tuple[str, ...], output: str | None, pretty: bool) -> None:
     from orasx.api import index_create as do_create
 
+    target.location()  # the Go CLI's order: the reference, the annotations, the artifact type
     parsed = _annotations(annotations)
+    _check_artifact_type(artifact_type)
     remote = target.remote.remote()
     handler = display.index_create_handler(target, output=output)
-    desc, raw, tags = do_create(target.ref, sources, annotations=parsed,
-                                artifact_type=artifact_type, oci_layout=target.oci_layout,
-                                remote=remote, on_event=handler.on_event, push=not output)
+    with _could_not_find(target, handler, ()):
+        desc, raw, tags = do_create(target.ref, sources, annotations=parsed,
+                                    artifact_type=artifact_type, oci_layout=target.oci_layout,
+                                    remote=remote, on_event=handler.on_event, push=not output)
     _write_index(output, raw, pretty)
     handler.on_pushed(desc, tags)
 
@@ -32,15 +38,67 @@ def run_index_update(target: TargetOptions, add: tuple[str, ...], merge: tuple[s
                  remove: tuple[str, ...], tags: tuple[str, ...], artifact_type: str | None,
                  output: str | None, pretty: bool) -> None:
     from orasx.api import index_update as do_update
+    from orasx.cli._common import require_reference
+    from orasx.digest import parse_digest
+    from orasx.errors import InvalidDigestError
 
+    invocation = current()
+    assert invocation is not None, "a command is running"
+    if invocation.given("tags") and invocation.given("output"):
+        raise GoUsageError("--tag, --output cannot be used at the same time")
+    for r in remove:
+        try:
+            parse_digest(r)
+        except InvalidDigestError:
+            raise GoUsageError(f"remove: {r} is not a digest") from None
+    target.location()
+    if artifact_type is not None:
+        _check_artifact_type(artifact_type)
+    if not any(invocation.given(k) for k in ("add", "merge", "remove", "artifact_type")):
+        echo("Nothing to update as no change is requested")
+        return
     remote = target.remote.remote()
+    require_reference(target)
     handler = display.index_update_handler(target, output=output)
-    desc, raw, pushed_tags = do_update(
-        target.ref, add=add, merge=merge, remove=remove, tags=tags,
-        artifact_type=artifact_type, oci_layout=target.oci_layout, remote=remote,
-        on_event=handler.on_event, push=not output)
+    with _could_not_find(target, handler, add):
+        desc, raw, pushed_tags = do_update(
+            target.ref, add=add, merge=merge, remove=remove, tags=tags,
+            artifact_type=artifact_type, oci_layout=target.oci_layout, remote=remote,
+            on_event=handler.on_event, push=not output)
     _write_index(output, raw, pretty)
     handler.on_pushed(desc, pushed_tags)
+
+
+def _check_artifact_type(artifact_type: str) -> None:
+    """The Go CLI's check of ``--artifact-type`` (``""`` is none)."""
+    from orasx.mediatype import is_valid_media_type
+
+    if artifact_type and not is_valid_media_type(artifact_type):
+        raise GoUsageError(f"{artifact_type}: invalid media type")
+
+
+@contextlib.contextmanager
+def _could_not_find(target: TargetOptions, handler: display.IndexHandler,
+                    add: tuple[str, ...]) -> Iterator[None]:
+    """What an OCI layout does not hold, in the Go CLI's words: ``could not find the index
+    idx: not found`` (the index updated, or one merged) or ``... the manifest v1: not found``
+    (a source, or one added). A registry's answer is rendered by ``_hints``."""
+    from orasx.errors import NotFoundError, Reason
+
+    try:
+        yield
+    except NotFoundError as e:
+        fetched = handler.fetching
+        if not target.oci_layout or e.reason is not Reason.NOT_IN_STORE or not fetched:
+            raise
+        update = handler.update
+        n = len(fetched) - 1  # the update fetches the index, then what --add, then --merge names
+        what = "index" if update and (n == 0 or n > len(add)) else "manifest"
+        raise GoUsageError(f"could not find the {what} {fetched[-1]}: not found") from None
+
+
+#: -d, and --no-tty accepted but not listed; no -v (Go's index commands never had it)
+_COMMON = CommonFlags(no_tty=None)
 
 
 def _annotations(items: tuple[str, ...]) -> dict[str, str]:
@@ -112,7 +170,7 @@ index_create = Command(
         Flag('output', 'file `path` to write the created index to, use - for stdout', short='o',
              kind='string', default=None),
         Flag('pretty', 'prettify JSON objects printed to stdout'),
-        TargetFlags(common=_NO_TTY_HIDDEN),
+        TargetFlags(common=_COMMON),
     ),
     run=run_index_create,
 )
@@ -179,7 +237,7 @@ index_update = Command(
         Flag('output', 'file `path` to write the created index to, use - for stdout', short='o',
              kind='string', default=None),
         Flag('pretty', 'prettify JSON objects printed to stdout'),
-        TargetFlags(common=_NO_TTY_HIDDEN),
+        TargetFlags(common=_COMMON),
     ),
     run=run_index_update,
 )

@@ -36,8 +36,9 @@ def run(
     go.require_reference(target)
     # the cache: $ORAS_CACHE, read by the library (its default, as the command's)
     if output == "-":
-        pull_to_stream(target.ref, sys.stdout.buffer, oci_layout=target.oci_layout,
-                       platform=wanted, remote=remote, include=includes, exclude=excludes)
+        with _go_cache_errors():
+            pull_to_stream(target.ref, sys.stdout.buffer, oci_layout=target.oci_layout,
+                           platform=wanted, remote=remote, include=includes, exclude=excludes)
         return
     limit = os.environ.get("ORASX_MAX_UNPACK_BYTES")
     if limit is not None and not (limit.isascii() and limit.isdigit()):
@@ -50,7 +51,7 @@ def run(
             unpulled.add(str(desc.digest))
             status.status(PULL.skipped, desc)
 
-    with _go_write_errors():
+    with _go_write_errors(), _go_cache_errors():
         result = status.run(
             pull,
             target.ref,
@@ -72,6 +73,20 @@ def run(
             include_subject=include_subject,
         )
     display.handler(fmt, target.reference).on_pulled(result)
+
+
+@contextlib.contextmanager
+def _go_cache_errors() -> Iterator[None]:
+    """``ORAS_CACHE`` naming a file (or a path through one): the Go CLI's ``mkdir PATH: not a
+    directory``, PATH the file in the way."""
+    try:
+        yield
+    except NotADirectoryError as e:
+        cache = os.environ.get("ORAS_CACHE")
+        if not cache or not e.filename or not os.path.abspath(cache).startswith(
+                os.path.abspath(e.filename)):
+            raise
+        raise GoUsageError(f"mkdir {e.filename}: not a directory") from None
 
 
 @contextlib.contextmanager

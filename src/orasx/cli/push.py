@@ -27,6 +27,7 @@ def run(
     annotation_file: str | None, export_manifest: str | None, image_spec: ImageSpec | None,
     concurrency: int, disable_path_validation: bool, reproducible: bool, stdin_name: str,
 ) -> None:
+    from orasx import mediatype
     from orasx.api import PushResult, push
     from orasx.cli import _artifact as go
     from orasx.errors import InvalidInputError
@@ -41,6 +42,14 @@ def run(
     config_ref = go.config_file(config)
     go.check_config_file(config_ref)
     status = reporter(PUSH, quiet=fmt.document, plain=target.common.plain)
+    if artifact_type and not mediatype.is_valid_media_type(artifact_type):
+        # Go's order: the files are read (Preparing, or stat's error), then the manifest's
+        # packing refuses the type, before anything is sent
+        prepared = go.PreparedFiles(status.note)
+        for ref in file_refs:
+            if ref.path != "-":
+                prepared(ref.path)
+        raise InvalidInputError(f"invalid artifactType format: {artifact_type}: invalid media type")
     if not files:
         status.note("Uploading empty artifact")
     reads_stdin = any(f.path == "-" for f in file_refs)

@@ -10,9 +10,14 @@ What is kept must be trustworthy as far as it matters (docs/security.md, princip
 directory is this user's own and nobody else can write in it; the file is opened without
 following a link, and must be a regular file of this user's, mode 0600, with one link (a hard
 link planted to another file of ours is refused); the length of the written prefix is read from
-a trailer after the blob's bytes; and the kept bytes are hashed again with the rest (the digest
-of the whole decides; a mismatch removes the file, and the copy fetches the blob afresh). A
-pull that holds the file (``flock``) keeps a second pull of the same blob off it.
+a small record beside it (``.orasx-partial-<digest hex>.progress``, held to the same rules); and
+the kept bytes are hashed again with the rest (the digest of the whole decides; a mismatch
+removes the file, and the copy fetches the blob afresh). A pull that holds the file (``flock``)
+keeps a second pull of the same blob off it.
+
+The record is a file of its own, not a trailer after the blob's bytes: the partial file then only
+grows as it is written, is never truncated, and is renamed as it is (a trailer written past the
+blob's end made every later write land inside the file, and had to be cut off at the end).
 """
 
 from __future__ import annotations
@@ -27,14 +32,16 @@ from orasx.descriptor import Descriptor
 from orasx.digest import DownloadsInPlace
 from orasx.errors import VerificationError
 
-__all__ = ["PARTIAL_MIN_SIZE", "PREFIX", "place"]
+__all__ = ["PARTIAL_MIN_SIZE", "PREFIX", "PROGRESS_SUFFIX", "place"]
 
 PREFIX = ".orasx-partial-"
 #: Blobs at least this big are downloaded into a resumable partial file.
 PARTIAL_MIN_SIZE = 8 * 1024 * 1024
-#: After the blob's bytes: a magic string and the length of the written prefix.
-_TRAILER = struct.Struct("<16sQ")
-_MAGIC = b"orasx-partial-v1"
+#: The progress record (``<partial file>`` + this suffix): a magic string and the length of the
+#: written prefix.
+PROGRESS_SUFFIX = ".progress"
+_RECORD = struct.Struct("<16sQ")
+_MAGIC = b"orasx-partial-v2"
 
 
 def place(content: DownloadsInPlace, desc: Descriptor, dir_fd: int, base: str,
@@ -48,10 +55,12 @@ def place(content: DownloadsInPlace, desc: Descriptor, dir_fd: int, base: str,
     if sys.platform == "win32" or desc.size < PARTIAL_MIN_SIZE or not _private_dir(dir_fd):
         return False
     name = PREFIX + desc.digest.encoded
+    record = name + PROGRESS_SUFFIX
     fd = _acquire(dir_fd, name)
     if fd is None:
         return False
-    have = _kept(fd, desc.size)
+    rfd = _open(dir_fd, record)
+    have = _kept(fd, rfd, desc.size)
     if not have and os.fstat(fd).st_size:
         # Nothing to keep: start from a new file, not a truncated one (ext4 writes a file
         # truncated to 0 out to disk when it is closed: seconds for a big blob).
@@ -59,27 +68,30 @@ def place(content: DownloadsInPlace, desc: Descriptor, dir_fd: int, base: str,
         os.close(fd)
         fd = _acquire(dir_fd, name)
         if fd is None:
+            if rfd is not None:
+                os.close(rfd)
             return False
     try:
-        trailer_at = desc.size
-
         def checkpoint(n: int) -> None:
-            os.pwrite(fd, _TRAILER.pack(_MAGIC, n), trailer_at)
+            if rfd is not None:
+                os.pwrite(rfd, _RECORD.pack(_MAGIC, n), 0)
 
         try:
             placed = content.download_into(fd, have=have, checkpoint=checkpoint)
         except VerificationError:
-            _unlink(dir_fd, name)
+            _unlink(dir_fd, name, record)
             raise
         if not placed:
-            _unlink(dir_fd, name)
+            _unlink(dir_fd, name, record)
             return False
-        os.ftruncate(fd, desc.size)  # the trailer goes
         os.fchmod(fd, mode)
         os.replace(name, base, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        _unlink(dir_fd, record)
         return True
     finally:
         os.close(fd)
+        if rfd is not None:
+            os.close(rfd)
 
 
 def _acquire(dir_fd: int, name: str) -> int | None:
@@ -133,22 +145,23 @@ def _open(dir_fd: int, name: str) -> int | None:
     return fd
 
 
-def _kept(fd: int, size: int) -> int:
-    """The written prefix an earlier pull recorded in the trailer (0: none, or not valid)."""
-    if sys.platform == "win32":
+def _kept(fd: int, rfd: int | None, size: int) -> int:
+    """The written prefix an earlier pull recorded (0: none, or not valid): the record's, when
+    the partial file is at least that long and no longer than the blob."""
+    if sys.platform == "win32" or rfd is None:
         return 0
     try:
-        if os.fstat(fd).st_size != size + _TRAILER.size:
-            return 0
-        raw = os.pread(fd, _TRAILER.size, size)
+        have = os.fstat(fd).st_size
+        raw = os.pread(rfd, _RECORD.size, 0)
     except OSError:
         return 0
-    if len(raw) != _TRAILER.size:
+    if len(raw) != _RECORD.size or have > size:
         return 0
-    magic, n = _TRAILER.unpack(raw)
-    return n if magic == _MAGIC and 0 < n <= size else 0
+    magic, n = _RECORD.unpack(raw)
+    return n if magic == _MAGIC and 0 < n <= have else 0
 
 
-def _unlink(dir_fd: int, name: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(name, dir_fd=dir_fd)
+def _unlink(dir_fd: int, *names: str) -> None:
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.unlink(name, dir_fd=dir_fd)

@@ -73,6 +73,9 @@ class BlobCache:
         try:
             self.layout = OCILayoutStore(self.root)
         except OSError as e:
+            if e.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a directory must be
+                raise NotADirectoryError(errno.ENOTDIR, "not a directory",
+                                         _not_a_directory(self.root)) from None
             if e.errno not in _NOT_WRITABLE:
                 raise
             with contextlib.suppress(NotFoundError):  # read-only: read what is there
@@ -293,6 +296,32 @@ class CachedTarget:
         spool.seek(0)
         return spool
 
+    def keep_config(self, config: Descriptor) -> None:
+        """Store a manifest's config in the cache too (a pull does not read it), so that every
+        manifest the cache holds has its config: ``skopeo`` and ``umoci`` read it from the layout.
+        Inline ``data`` and the empty ``{}`` cost nothing; another config costs one small fetch
+        (none offline). Never fatal: the pull does not need it."""
+        cache = self.cache
+        if cache.layout is None or config.size > MAX_MANIFEST_BYTES:
+            return
+        opened = cache.open_blob(config)
+        if opened is not None:
+            os.close(opened[0])
+            return
+        raw = config.data if config.data is not None else (b"{}" if config.size == 2 else None)
+        if raw is not None and (len(raw) != config.size or
+                                Digest.from_bytes(raw, config.digest.algorithm) != config.digest):
+            raw = None
+        if raw is None:
+            if self.offline:
+                return
+            try:
+                raw = fetch_all(self.source, config)  # verified against the descriptor
+            except OrasError as e:
+                log.debug("cache: config %s not stored: %s", config.digest, e)
+                return
+        cache.add_bytes(config, raw)
+
     def exists(self, desc: Descriptor) -> bool:
         opened = self.cache.open_blob(desc)
         if opened is not None:
@@ -360,6 +389,20 @@ class CachedTarget:
                 if e.errno not in _NOT_WRITABLE:
                     raise
         return desc, raw
+
+
+def _not_a_directory(path: str) -> str:
+    """The first existing part of ``path`` (from the top down) that is not a directory: the one
+    in the way of creating it (what ``mkdir -p`` reports)."""
+    parts = []
+    head = path
+    while head and head != os.path.dirname(head):
+        parts.append(head)
+        head = os.path.dirname(head)
+    for p in reversed(parts):
+        if os.path.lexists(p) and not os.path.isdir(p):
+            return p
+    return path
 
 
 def open_cache(path: str) -> BlobCache:

@@ -200,23 +200,29 @@ class OCILayoutStore:
 
     # -- references -------------------------------------------------------------------------
     def resolve(self, reference: str) -> Descriptor:
-        """A tag by its ``ref.name`` entry; a digest by digest alone (an entry named like a
-        digest is never taken for it)."""
+        """A tag by its ``ref.name`` entry (as ``index.json`` lists it, annotations included); a
+        digest by digest alone (an entry named like a digest is never taken for it), as a plain
+        descriptor (media type, digest, size), as oras-go's layout resolves them."""
         index = self._entries()
         if not reference.startswith(("sha256:", "sha512:")):  # a tag, or a name with a ':'
             for m in index:
                 if (m.get("annotations") or {}).get(REF_NAME) == reference:
-                    return _strip_ref(Descriptor.from_dict(m))
+                    return Descriptor.from_dict(m)  # the entry as listed, as oras-go's store
         else:
             digest = parse_digest(reference)
             for m in index:
-                if m.get("digest") == reference:
-                    return _strip_ref(Descriptor.from_dict(m))
+                if m.get("digest") == reference:  # oras-go: a plain descriptor for a digest
+                    entry = Descriptor.from_dict(m)
+                    return Descriptor(entry.media_type, entry.digest, entry.size)
             probe = Descriptor(mediatype.OCI_MANIFEST, digest, 0)
             path = self._blob_path(probe)
             if self.exists(probe):
                 raw = read_capped(path, MAX_MANIFEST_BYTES)
-                found = Descriptor(detect_media_type(raw), Digest.from_bytes(raw, digest.algorithm), len(raw))
+                try:
+                    media_type = detect_media_type(raw)
+                except InvalidManifestError:  # a blob, as oras-go's layout resolves one
+                    media_type = "application/octet-stream"
+                found = Descriptor(media_type, Digest.from_bytes(raw, digest.algorithm), len(raw))
                 if found.digest != digest:
                     raise VerificationError(f"{path}: holds content of digest {found.digest}, not "
                                             f"{digest}: the layout is damaged")

@@ -12,6 +12,7 @@ import dataclasses
 import threading
 import urllib.parse
 from collections.abc import Callable
+from typing import Any
 
 from orasx.errors import AuthenticationError, Reason
 from orasx.registry import auth
@@ -65,13 +66,14 @@ class AuthFlow:
         with self._lock:
             cached = self._tokens.get(key)
         if cached is None:
-            cached = self._proactive(host, key[1], request.deadline)
+            cached = self._on(request, self._proactive, host, key[1], request.deadline)
         resp = self.transport.send(dataclasses.replace(request, authorization=cached))
         if resp.status != 401 or origin(resp.url) != reg_origin:
             return resp
         challenges = auth.parse_challenges(resp.header("WWW-Authenticate"))
         first = captured(resp)
-        new_auth = self._authenticate(host, reg_origin[0], challenges, key[1], request.deadline)
+        new_auth = self._on(request, self._authenticate, host, reg_origin[0], challenges, key[1],
+                            request.deadline)
         if new_auth is None or new_auth == cached:
             raise self.unauthorized(host, first, request.method)
         if not rewindable(body):
@@ -91,6 +93,19 @@ class AuthFlow:
                 )
             raise self.unauthorized(host, resp, request.method)
         return resp
+
+    @staticmethod
+    def _on(request: Request, step: Callable[..., str | None], *args: Any) -> str | None:
+        """``step(*args)``, its incomplete-credential error naming the request (oras-go's
+        ``<METHOD> "<url>": missing username or password for basic auth``)."""
+        try:
+            return step(*args)
+        except AuthenticationError as e:
+            if e.reason is not Reason.BASIC_INCOMPLETE:
+                raise
+            raise AuthenticationError(f'{request.method} "{redact_url(request.url)}": {e}',
+                                      reason=Reason.BASIC_INCOMPLETE, registry=e.registry
+                                      ) from None
 
     def unauthorized(self, host: str, resp: ErrorResponse | None = None,
                      method: str = "") -> AuthenticationError:
@@ -142,8 +157,11 @@ class AuthFlow:
         for) or within ``token_deadline`` seconds."""
         cred = self.credentials(host)
         if ch.scheme == "basic":
-            if not (cred.username or cred.password):
+            if not cred:
                 return None
+            if not (cred.username and cred.password):  # a token, or half of a password
+                raise AuthenticationError("missing username or password for basic auth",
+                                          reason=Reason.BASIC_INCOMPLETE, registry=host)
             if scheme != "https" and not self._plain_http_allowed(host):
                 raise AuthenticationError(
                     f"{host}: refusing to send a password over plain HTTP",

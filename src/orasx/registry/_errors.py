@@ -24,8 +24,6 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Protocol
 
-import urllib3
-
 from orasx._gostr import go_quote
 from orasx._json import get_list, load_object
 from orasx.errors import (
@@ -322,7 +320,7 @@ def is_name_unknown(resp: ErrorResponse) -> bool:
 
 
 def conn_address(e: BaseException) -> tuple[str, int | None]:
-    """The host and port of the connection urllib3 failed to open (``("", None)``: unknown)."""
+    """The host and port of the connection that failed to open (``("", None)``: unknown)."""
     conn = getattr(e, "conn", None)
     host, port = getattr(conn, "host", None), getattr(conn, "port", None)
     if not isinstance(host, str):
@@ -351,13 +349,16 @@ def _kind(reason: BaseException, text: str, https: bool) -> Reason:
     """What kind of connection-level failure the HTTP library's ``reason`` is."""
     if https and "WRONG_VERSION_NUMBER" in text:
         return Reason.HTTPS_PLAIN  # a plain-HTTP server answered the TLS handshake in HTTP
-    if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(reason, urllib3.exceptions.SSLError):
+    failure = getattr(reason, "failure", "") or {  # (the transport's, or urllib3's by name)
+        "SSLError": "tls", "NameResolutionError": "lookup", "ConnectTimeoutError": "timeout"}.get(
+        type(reason).__name__, "")
+    if "CERTIFICATE_VERIFY_FAILED" in text or failure == "tls":
         return Reason.TLS_VERIFY
-    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+    if failure == "lookup":
         return Reason.LOOKUP
     if "Connection refused" in text:
         return Reason.HTTPS_REFUSED if https else Reason.REFUSED
-    if isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
+    if failure == "timeout":
         return Reason.TIMEOUT
     if "Connection reset" in text:
         return Reason.CONNECTION_RESET

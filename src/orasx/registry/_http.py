@@ -3,8 +3,8 @@
 :class:`Client` composes the layers, each in its own module, as oras-go's ``auth.Client`` wraps
 ``retry.Client`` wraps an ``http.RoundTripper``:
 
-- :mod:`~orasx.registry._transport`: the plain sender (urllib3 pools, proxies, TLS, redirects
-  that never carry credentials to another origin);
+- :mod:`~orasx.registry._transport`: the plain sender (pooled http.client connections,
+  proxies, TLS, redirects that never carry credentials to another origin);
 - :mod:`~orasx.registry._retrying`: retry around it, by the pure policy of
   :mod:`~orasx.registry.retry`;
 - :mod:`~orasx.registry._authflow`: challenge -> token -> retry once, and the token cache.
@@ -53,7 +53,7 @@ __all__ = [
 class Client:
     """An HTTP client shared by all threads of one command; one pool per origin.
 
-    ``transport`` replaces the urllib3 sender (tests script one); retry and auth still wrap it.
+    ``transport`` replaces the sender (tests script one); retry and auth still wrap it.
     """
 
     def __init__(

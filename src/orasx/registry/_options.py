@@ -28,6 +28,9 @@ class ClientOptions:
     cert_file: str | None = None
     key_file: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: the custom headers as ``--debug`` prints them: values as the user wrote them (untrimmed,
+    #: repeats joined by ``", "``), as the Go CLI shows ``-H``; ``headers`` holds what is sent.
+    shown_headers: Mapping[str, str] = field(default_factory=dict)
     user_agent: str = f"orasx/{__version__}"
     connect_timeout: float = 30.0
     read_timeout: float = 300.0

@@ -16,8 +16,7 @@ import os
 import stat
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from orasx import mediatype
 from orasx.content import (
@@ -33,6 +32,9 @@ from orasx.descriptor import TITLE, Descriptor
 from orasx.digest import Digest
 from orasx.errors import NotFoundError, OrasError, with_origin
 from orasx.manifest import Manifest, parse_manifest
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 #: Files at least this big are, on a first push to a registry, hashed while they are uploaded
 #: (read once) instead of hashed first and uploaded after.
@@ -52,6 +54,8 @@ class RegistryPushPlan:
                  watch: UploadWatcher | None = None) -> None:
         self._repository = repository
         self._watch = watch
+        from concurrent.futures import ThreadPoolExecutor  # (only a push needs threads here)
+
         probe = ThreadPoolExecutor(max_workers=3)
         self._held = probe.submit(_blobs_under_tag, repository, reference)
         self._probe = probe.submit(_repository_probe, repository)
@@ -112,6 +116,8 @@ class RegistryPushPlan:
         with self._lock:
             if self._start is None or self._beside is not None:
                 return
+            from concurrent.futures import ThreadPoolExecutor
+
             pool = ThreadPoolExecutor(max_workers=1)
             self._beside = pool.submit(self._start)
             pool.shutdown(wait=False)

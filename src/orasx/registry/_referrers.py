@@ -44,10 +44,14 @@ def referrers_tag(digest: Digest) -> str:
 class ReferrerStore:
     """Lists referrers and keeps the referrers tag index of the repository at ``urls``."""
 
-    def __init__(self, client: Client, urls: RepositoryURLs, capability: str | None) -> None:
+    def __init__(self, client: Client, urls: RepositoryURLs, capability: str | None,
+                 gc: bool = False) -> None:
         self.client = client
         self.urls = urls
         self.capability = capability
+        #: delete the index an update supersedes (oras-go's default); off, as the Go CLI sets
+        #: ``SkipReferrersGC``: a reader that resolved the old index can still fetch it.
+        self.gc = gc
         self.pull_scopes = (auth.repository_scope(urls.name, "pull"),)
 
     @property
@@ -135,7 +139,7 @@ class ReferrerStore:
         if old is not None and old.digest == new.digest:
             return
         store.push_reference(new, io.BytesIO(raw_new), tag)
-        if old is not None:
+        if old is not None and self.gc:
             # The old index is garbage now; registries that cannot delete keep it (ignored).
             with contextlib.suppress(RegistryError, NotFoundError):
                 store.delete(old)

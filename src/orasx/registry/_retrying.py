@@ -11,10 +11,11 @@ import logging
 import time
 from collections.abc import Callable
 
-from orasx.errors import NetworkError, Reason
+from orasx.errors import NetworkError
 from orasx.registry._transport import Request, Response, Transport, rewindable
 from orasx.registry._urls import redact_url
 from orasx.registry.retry import RETRYABLE_STATUS, RetryPolicy
+from orasx.retry import retries_network_error
 
 log = logging.getLogger("orasx.http")
 
@@ -43,7 +44,7 @@ class RetryingTransport:
             try:
                 resp = self.transport.send(request)
             except NetworkError as e:
-                final = e.reason in (Reason.DEADLINE, Reason.HTTPS_PLAIN, Reason.TLS_VERIFY)
+                final = not retries_network_error(e.reason)
                 wait = policy.delay(attempt, elapsed=time.monotonic() - start) \
                     if can_retry and not final else None
                 if wait is None or (deadline is not None and wait >= deadline.remaining()):

@@ -1,32 +1,30 @@
-"""The one place that speaks HTTP: a plain sender over urllib3 pools, proxies, TLS and redirects.
+"""The one place that speaks HTTP: a plain sender over pooled connections, proxies, TLS and
+redirects.
 
 :class:`Sender` sends one :class:`Request` and follows redirects by hand, so that a hop to another
 origin never carries the registry's ``Authorization`` or custom headers. It neither retries nor
 authenticates: :mod:`orasx.registry._retrying` and :mod:`orasx.registry._authflow` wrap it, as
-oras-go's ``retry`` and ``auth`` clients wrap an ``http.RoundTripper``. urllib3 was chosen by
-measurement (docs/decisions.md); it stays behind this module.
+oras-go's ``retry`` and ``auth`` clients wrap an ``http.RoundTripper``. The connections are the
+standard library's ``http.client`` (:mod:`orasx.registry._sockets`), chosen by measurement
+(docs/decisions.md); they stay behind this module.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import itertools
 import logging
 import threading
 import urllib.parse
-import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-import urllib3
-import urllib3.connection
-from urllib3.exceptions import HTTPError as _U3Error
 
 from orasx.errors import NetworkError, RegistryError
 from orasx.registry._errors import Deadline, network_error
 from orasx.registry._options import ClientOptions
-from orasx.registry._sockets import POOL_CLASSES, current
+from orasx.registry._sockets import TLS, Pool, RawResponse, connection, current, proxy_for_url
 from orasx.registry._urls import (
     debug_request,
     debug_response,
@@ -39,6 +37,10 @@ from orasx.registry._urls import (
 
 log = logging.getLogger("orasx.http")
 _DEBUG_IDS = itertools.count()  # --debug's request numbers, per process (as the Go CLI's)
+#: what the connections raise (an OS error, or http.client's for a broken answer or URL)
+_HTTP_ERRORS = (http.client.HTTPException, http.client.InvalidURL, OSError)
+#: a kept-alive connection the server closed as this request went out: sent again once
+_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 MAX_REDIRECTS = 10
 #: How much of an unwanted body :meth:`Response.discard` reads to keep the connection; a longer
@@ -83,7 +85,7 @@ class Response:
     :meth:`discard` get one when the request had none: ``capped_seconds`` (0: none) from then.
     """
 
-    def __init__(self, raw: urllib3.BaseHTTPResponse, url: str, *,
+    def __init__(self, raw: Any, url: str, *,
                  deadline: Deadline | None = None, method: str = "GET") -> None:
         self.raw = raw
         self.url = url
@@ -112,11 +114,15 @@ class Response:
             raise deadline.error(self.method, self.url)
         try:
             if n is None or n < 0:
-                return self.raw.read(None, decode_content=False)
+                data: bytes = self.raw.read(None, decode_content=False)
+                return data
             # read1: whatever has arrived (up to n) without waiting to fill n; faster here, and
             # lets the stall detector see a trickle.
-            return self.raw.read1(n, decode_content=False)
-        except (_U3Error, OSError) as e:
+            data = self.raw.read1(n, decode_content=False)
+            return data
+        except Exception as e:  # (a raw response given by a test or a user may be urllib3's)
+            if not isinstance(e, _HTTP_ERRORS) and not type(e).__module__.startswith("urllib3"):
+                raise
             if deadline is not None and deadline.remaining() <= 0:
                 raise deadline.error(self.method, self.url) from None
             raise NetworkError(f"reading from {redact_url(self.url)}: {e}") from None
@@ -165,30 +171,22 @@ class Transport(Protocol):
 
 
 class Sender:
-    """The plain transport: one urllib3 pool per origin, shared by all threads of one command."""
+    """The plain transport: a pool of keep-alive connections per origin (and proxy, and whether
+    the registry's client certificate goes with it), shared by all threads of one command."""
 
     def __init__(self, options: ClientOptions) -> None:
         self.options = o = options
-        self._common: dict[str, Any] = {
-            "timeout": urllib3.Timeout(connect=o.connect_timeout, read=o.read_timeout),
-            "retries": False,
-            "maxsize": o.pool_size,
-            "blocksize": 1 << 20,
-            "cert_reqs": "CERT_NONE" if o.insecure else "CERT_REQUIRED",
-        }
-        if o.ca_file:
-            self._common["ca_certs"] = o.ca_file
-        self._managers: dict[tuple[str, bool], urllib3.PoolManager] = {}
-        self._pools: dict[tuple[str, str, int, bool], Any] = {}
+        self._tls = TLS(o.insecure, o.ca_file, o.cert_file, o.key_file)
+        self._pools: dict[tuple[str, str, int, bool, str], Pool] = {}
         self._lock = threading.Lock()
         #: the proxy environment, read once per command (reading it walks all of os.environ)
         self._proxies: dict[str, str] | None = None
 
     def close(self) -> None:
         with self._lock:
-            managers = list(self._managers.values())
-        for m in managers:
-            m.clear()
+            pools = list(self._pools.values())
+        for p in pools:
+            p.clear()
 
     def send(self, request: Request) -> Response:
         """Send ``request``, following redirects (unless ``follow`` is false), by its deadline."""
@@ -207,10 +205,11 @@ class Sender:
                     hdrs["Authorization"] = request.authorization
             n = next(_DEBUG_IDS) if log.isEnabledFor(logging.DEBUG) else -1
             if n >= 0:
-                log.debug("%s", debug_request(n, method, url, hdrs, custom))
+                log.debug("%s", debug_request(n, method, url, hdrs,
+                                                self.options.shown_headers if same else None))
             try:
                 raw = self._open(method, url, hdrs, body, same, deadline)
-            except (_U3Error, OSError) as e:
+            except _HTTP_ERRORS as e:
                 if deadline is not None and deadline.remaining() <= 0:
                     err = deadline.error(method, url)
                 else:
@@ -241,76 +240,113 @@ class Sender:
             url = new_url
         raise NetworkError(f"too many redirects from {redact_url(url)}")
 
-    def _manager(self, proxy: str, mtls: bool) -> urllib3.PoolManager:
-        """One pool manager per (proxy, client-certificate) pair; the client certificate is only
-        loaded into the managers used for a registry's own origin."""
-        key = (proxy, mtls)
-        with self._lock:
-            m = self._managers.get(key)
-            if m is None:
-                kw = dict(self._common)
-                if mtls and self.options.cert_file:
-                    kw.update(cert_file=self.options.cert_file, key_file=self.options.key_file)
-                m = (urllib3.ProxyManager(proxy, num_pools=16, **kw) if proxy
-                     else urllib3.PoolManager(num_pools=32, **kw))
-                m.pool_classes_by_scheme = POOL_CLASSES
-                self._managers[key] = m
-        return m
+    def _pool(self, scheme: str, host: str, port: int, same: bool, proxy: str) -> Pool:
+        key = (scheme, host, port, same, proxy)
+        pool = self._pools.get(key)
+        if pool is None:
+            with self._lock:
+                pool = self._pools.get(key)
+                if pool is None:
+                    pool = self._pools[key] = Pool(self._maker(scheme, host, port, same, proxy),
+                                                   self.options.pool_size)
+        return pool
+
+    def _maker(self, scheme: str, host: str, port: int, same: bool,
+               proxy: str) -> Callable[[], Any]:
+        """How to open a connection to an origin: directly (or to its resolve override), or
+        through ``proxy`` (a ``CONNECT`` tunnel for HTTPS); the client certificate only for the
+        registry's own origin (``same``)."""
+        o = self.options
+        tls = self._tls.context(same) if scheme == "https" else None
+        ct, rt = o.connect_timeout, o.read_timeout
+        if proxy:
+            phost, pport, pheaders = proxy_for_url(proxy)
+            tunnel = (host, port, pheaders) if tls is not None else None
+            return lambda: connection(phost, pport, tls=tls, server_name=host, tunnel=tunnel,
+                                      connect_timeout=ct, read_timeout=rt)
+        address, aport = o.resolve.get((host, port), (host, port))
+        return lambda: connection(address, aport, tls=tls, server_name=host,
+                                  connect_timeout=ct, read_timeout=rt)
 
     def _proxy_for(self, u: urllib.parse.SplitResult) -> str:
         if not self.options.use_env_proxies:
             return ""
         proxies = self._proxies
         if proxies is None:
-            proxies = self._proxies = urllib.request.getproxies_environment()
+            proxies = self._proxies = _proxies_from_environment()
         proxy = proxies.get(u.scheme, "")
         if proxy and no_proxy_matches(u.hostname or "", u.port, proxies.get("no", "")):
             return ""
         return proxy
 
     def _open(self, method: str, url: str, headers: dict[str, str], body: Body, same: bool,
-              deadline: Deadline | None) -> urllib3.BaseHTTPResponse:
+              deadline: Deadline | None) -> RawResponse:
         """Send one request; with a ``deadline``, the response is read (headers, then body)
         through a reader that gives up when it passes (see :mod:`orasx.registry._sockets`)."""
-        if deadline is None:
-            return self._urlopen(method, url, headers, body, same, {})
-        left = max(deadline.remaining(), 0.001)
         o = self.options
-        timeout = urllib3.Timeout(connect=min(o.connect_timeout, left),
-                                  read=min(o.read_timeout, left))
+        if deadline is None:
+            return self._urlopen(method, url, headers, body, same, o.connect_timeout,
+                                 o.read_timeout)
+        left = max(deadline.remaining(), 0.001)
         current.deadline = deadline
         try:
-            return self._urlopen(method, url, headers, body, same, {"timeout": timeout})
+            return self._urlopen(method, url, headers, body, same,
+                                 min(o.connect_timeout, left), min(o.read_timeout, left))
         finally:
             current.deadline = None
 
     def _urlopen(self, method: str, url: str, headers: dict[str, str], body: Body, same: bool,
-                 extra: dict[str, Any]) -> urllib3.BaseHTTPResponse:
+                 connect_timeout: float, read_timeout: float) -> RawResponse:
         u = urllib.parse.urlsplit(url)
         scheme, host, port = origin(url)
-        kw: dict[str, Any] = {"body": body, "headers": headers, "redirect": False,
-                              "preload_content": False, "decode_content": False, **extra}
-        override = self.options.resolve.get((host, port))
-        if override is not None:
-            address, aport = override
-            pool_kwargs: dict[str, Any] = {}
-            if scheme == "https":
-                pool_kwargs = {"server_hostname": host, "assert_hostname": host}
-            pool = self._manager("", same).connection_from_host(
-                address, aport, scheme, pool_kwargs=pool_kwargs)
-            headers = {**headers, "Host": u.netloc}
-            kw["headers"] = headers
-            path = urllib.parse.urlunsplit(("", "", u.path or "/", u.query, ""))
-            return pool.urlopen(method, path, assert_same_host=False, **kw)
-        proxy = self._proxy_for(u)
-        if proxy:
-            return self._manager(proxy, same).urlopen(method, url, assert_same_host=False, **kw)
-        # Direct: reuse the connection pool of this origin without PoolManager's per-request
-        # URL parsing and pool-key building (measurable on many small blobs).
-        key = (scheme, host, port, same)
-        direct = self._pools.get(key)
-        if direct is None:
-            direct = self._manager("", same).connection_from_host(host, port, scheme)
-            self._pools[key] = direct
         path = urllib.parse.urlunsplit(("", "", u.path or "/", u.query, ""))
-        return direct.urlopen(method, path, assert_same_host=False, **kw)
+        if (host, port) in self.options.resolve:
+            proxy = ""
+            headers = {**headers, "Host": u.netloc}
+        else:
+            proxy = self._proxy_for(u)
+        pool = self._pool(scheme, host, port, same, proxy)
+        if proxy and scheme == "http":  # a plain-HTTP proxy is sent the whole URL
+            path = urllib.parse.urlunsplit((scheme, u.netloc.rpartition("@")[2], u.path or "/",
+                                            u.query, ""))
+            headers = {**headers, **proxy_for_url(proxy)[2]}
+        for _ in range(2):
+            conn, reused = pool.get()
+            conn.connect_timeout = connect_timeout
+            conn.timeout = read_timeout
+            if conn.sock is not None:
+                conn.sock.settimeout(read_timeout)
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                resp = conn.getresponse()
+            except _STALE:
+                conn.close()
+                if reused and rewindable(body):
+                    continue  # the server closed it while idle: once more on a new connection
+                raise
+            except BaseException:
+                conn.close()
+                raise
+            return RawResponse(resp, conn, pool)
+        raise NetworkError(f"{method} {redact_url(url)}: the connection was closed twice")
+
+
+def _proxies_from_environment() -> dict[str, str]:
+    """``urllib.request.getproxies_environment()`` without importing urllib.request (tempfile,
+    email...): ``<scheme>_proxy`` variables, the lower-case spelling first, ``HTTP_PROXY``
+    ignored in a CGI request (``REQUEST_METHOD`` set: httpoxy)."""
+    import os
+
+    proxies: dict[str, str] = {}
+    for name, value in os.environ.items():
+        if value and name[-6:].lower() == "_proxy":
+            proxies[name[:-6].lower()] = value
+    if "REQUEST_METHOD" in os.environ:
+        proxies.pop("http", None)
+    for name, value in os.environ.items():
+        if name[-6:] == "_proxy":
+            if value:
+                proxies[name[:-6].lower()] = value
+            else:
+                proxies.pop(name[:-6].lower(), None)
+    return proxies

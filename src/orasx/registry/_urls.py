@@ -11,7 +11,7 @@ characters and non-ASCII, so those are refused here with a message that says whi
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from orasx._gostr import go_quote
@@ -20,6 +20,8 @@ from orasx.errors import OrasError, RegistryError
 
 _VISIBLE_QUERY = ("digest", "n", "last", "scope", "service")
 _SENSITIVE = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+#: Header names containing one of these carry a secret (``X-Api-Key``, ``X-Auth-Token``...).
+_SECRET_WORDS = ("token", "key", "secret", "password", "authorization", "cookie")
 #: What ``--debug`` shows instead of a secret header's value (the Go CLI's mark).
 SECRET_MARK = "*****"
 #: The longest ``Link`` header we parse (a next-page link is a few hundred bytes).
@@ -88,21 +90,30 @@ def no_proxy_matches(host: str, port: int | None, no_proxy: str) -> bool:
     return False
 
 
-def redact_headers(headers: Mapping[str, str], custom: Iterable[str]) -> dict[str, str]:
-    """Headers for ``--debug``: credentials and custom headers hidden (``*****``), URLs without
-    their userinfo or signed query values, any other ``scheme://user:password@`` (a token realm
-    in ``WWW-Authenticate``) without its userinfo. A header sent several times is one entry,
-    its values joined by ``", "`` (as Go prints them)."""
-    hidden = _SENSITIVE | {h.lower() for h in custom}
+def secret_header(name: str) -> bool:
+    """Does a header named ``name`` carry a secret (``Authorization``, cookies, a name with
+    ``token``, ``key``, ``secret`` or ``password`` in it)? ``--debug`` hides its value."""
+    n = name.lower()
+    return n in _SENSITIVE or any(w in n for w in _SECRET_WORDS)
+
+
+def redact_headers(headers: Mapping[str, str],
+                   shown: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Headers for ``--debug``: secrets hidden (``*****``, see :func:`secret_header`), URLs
+    without their userinfo or signed query values, any other ``scheme://user:password@`` (a token
+    realm in ``WWW-Authenticate``) without its userinfo. ``shown`` gives the custom headers'
+    values as the user wrote them (the Go CLI prints ``-H 'X: v'`` as ``" v"``). A header sent
+    several times is one entry, its values joined by ``", "`` (as Go prints them)."""
+    shown = shown or {}
     merged = getattr(headers, "itermerged", None)  # a response's multi-valued header dict
     out = {}
     for k, v in (merged() if merged is not None else headers.items()):
-        if k.lower() in hidden:
+        if secret_header(k):
             out[k] = SECRET_MARK
         elif k.lower() in ("location", "content-location", "referer"):
             out[k] = redact_url(v)
         else:
-            out[k] = redact_userinfo(v)
+            out[k] = redact_userinfo(shown.get(k, v))
     return out
 
 
@@ -113,11 +124,12 @@ def _debug_headers(headers: Mapping[str, str]) -> str:
 
 
 def debug_request(n: int, method: str, url: str, headers: Mapping[str, str],
-                  custom: Iterable[str]) -> str:
-    """Request ``#n`` as the Go CLI's ``--debug`` block, secrets redacted."""
+                  shown: Mapping[str, str] | None = None) -> str:
+    """Request ``#n`` as the Go CLI's ``--debug`` block, secrets redacted, custom headers as
+    given (``shown``)."""
     return (f"--> Request #{n}\n> Request URL: {go_quote(redact_url(url))}\n"
             f"> Request method: {go_quote(method)}\n> Request headers:\n"
-            + _debug_headers(redact_headers(headers, custom)))
+            + _debug_headers(redact_headers(headers, shown)))
 
 
 def debug_response(n: int, method: str, status: int, reason: str | None,
@@ -134,7 +146,7 @@ def debug_response(n: int, method: str, status: int, reason: str | None,
         body = "   Response body is not printed (orasx streams it to the command)"
     status_text = f"{status} {reason}" if reason else str(status)
     return (f"<-- Response #{n}\n< Response Status: {go_quote(status_text)}\n"
-            f"< Response headers:\n{_debug_headers(redact_headers(headers, ()))}\n"
+            f"< Response headers:\n{_debug_headers(redact_headers(headers))}\n"
             f"< Response body:\n{body}")
 
 

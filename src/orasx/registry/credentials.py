@@ -9,9 +9,6 @@ import contextlib
 import json
 import logging
 import os
-import shutil
-import subprocess
-import tempfile
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -115,6 +112,8 @@ class _File:
         directory = os.path.dirname(path)
         if not os.path.isdir(directory):
             make_dirs(directory, 0o700)
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".orasx-credstore-")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -147,6 +146,9 @@ class HelperError(AuthenticationError):
 
 def run_helper(helper: str, action: str, payload: str) -> str | None:
     """Run ``docker-credential-<helper> <action>``; ``None`` when it has no credentials."""
+    import shutil  # (here: shutil and subprocess are only needed when a helper is configured)
+    import subprocess
+
     exe = shutil.which(f"docker-credential-{helper}")
     if exe is None:
         raise HelperError(

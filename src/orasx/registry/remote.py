@@ -48,9 +48,12 @@ class Repository:
         client: Client | None = None,
         *,
         referrers_capability: str | None = None,
+        referrers_gc: bool = False,
     ) -> None:
         """``referrers_capability``: ``"api"`` or ``"tag"`` forces how referrers are read and
-        written (``--distribution-spec``); ``None`` detects it."""
+        written (``--distribution-spec``); ``None`` detects it. ``referrers_gc``: on a registry
+        without the referrers API, delete the referrers index an update supersedes (oras-go's
+        default); off by default, as in the Go CLI, so a concurrent reader never loses it."""
         if isinstance(reference, str):
             reference = parse_reference(reference)
         self.reference = reference
@@ -61,7 +64,7 @@ class Repository:
                                     self.client.base_url(self.host))
         self.name = urls.name
         self._blobs = BlobStore(self.client, urls, self.host)
-        self._referrers = ReferrerStore(self.client, urls, referrers_capability)
+        self._referrers = ReferrerStore(self.client, urls, referrers_capability, referrers_gc)
         self._manifests = ManifestStore(self.client, urls, self._referrers)
 
     def __repr__(self) -> str:

@@ -83,12 +83,22 @@ class BackupHandler:
         raise NotImplementedError
 
 
+#: Up to this many tags are listed on the ``Found`` line; more get a line each, as Go's.
+_TAGS_INLINE = 5
+
+
+def _found(head: str, tags: Sequence[str]) -> str:
+    if len(tags) <= _TAGS_INLINE:
+        return one_line(f"{head} {', '.join(tags)}")
+    return "\n".join([one_line(head), *(one_line(t) for t in tags)])
+
+
 class TextBackupHandler(BackupHandler):
     """The Go CLI's lines (``Found 1 tag(s) in REPO: v1``, ``Pulled tag v1 with 0 referrer(s)``,
     ``Exporting to bk.tar``, ``Exported to bk.tar (7.5 KB)``, ``Successfully backed up ...``)."""
 
     def on_tags_found(self, repository: str, tags: Sequence[str]) -> None:
-        echo(one_line(f"Found {len(tags)} tag(s) in {repository}: {', '.join(tags)}"))
+        echo(_found(f"Found {len(tags)} tag(s) in {repository}:", tags))
 
     def on_tag_done(self, tag: str, referrers: int) -> None:
         echo(one_line(f"Pulled tag {tag} with {referrers} referrer(s)"))
@@ -134,7 +144,7 @@ class TextRestoreHandler(RestoreHandler):
         echo(one_line(f"Loaded backup archive: {path} ({go_size(size)})"))
 
     def on_tags_found(self, repository: str, tags: Sequence[str]) -> None:
-        echo(one_line(f"Found {len(tags)} tag(s) in the backup: {', '.join(tags)}"))
+        echo(_found(f"Found {len(tags)} tag(s) in the backup:", tags))
 
     def on_tag_done(self, tag: str, referrers: int) -> None:
         verb = "Dry run: would push" if self.dry_run else "Pushed"

@@ -348,12 +348,18 @@ class IndexHandler:
     DIGEST``), ``Pushed    [registry] REF``, ``Tagged T`` per extra tag and ``Digest``; with
     ``-o FILE`` the index is written there and not pushed (``-o -``: stdout carries only it)."""
 
-    def __init__(self, target: TargetOptions, reference: str, output: str | None = None) -> None:
+    def __init__(self, target: TargetOptions, reference: str, output: str | None = None,
+                 *, update: bool = False) -> None:
         self.target = target
         self.reference = reference
         self.output = output
+        self.update = update
+        #: what each ``Fetching`` line named, in order (what an error is about)
+        self.fetching: list[str] = []
 
     def on_event(self, event: str, text: str) -> None:
+        if event == "Fetching":
+            self.fetching.append(text)
         if self.output != "-":
             echo(f"{event:<9} {text}")
 
@@ -364,11 +370,17 @@ class IndexHandler:
             if self.output != "-":
                 echo(f"Digest: {desc.digest}")
             return
-        echo(f"{'Pushed':<9} [{self.target.kind}] {self.reference}")
+        shown = self.reference
         try:
-            first = locate(self.reference, oci_layout=self.target.oci_layout).tag
+            where = locate(self.reference, oci_layout=self.target.oci_layout)
+            first = where.tag
         except ValueError:
-            first = None
+            where, first = None, None
+        if self.update:
+            where = self.target.location()
+            if where.digest is not None:
+                shown = where.name  # Go: the repository (or layout), for a digest
+        echo(f"{'Pushed':<9} [{self.target.kind}] {shown}")
         for t in tags:
             if t != first:
                 echo(f"Tagged {t}")
@@ -382,7 +394,7 @@ def index_create_handler(target: TargetOptions, output: str | None = None) -> In
 
 
 def index_update_handler(target: TargetOptions, output: str | None = None) -> IndexHandler:
-    return IndexHandler(target, target.reference, output)
+    return IndexHandler(target, target.reference, output, update=True)
 
 
 # -- delete (manifest delete, blob delete) ------------------------------------------------------

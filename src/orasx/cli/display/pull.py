@@ -42,8 +42,15 @@ class DocumentPullHandler(PullHandler):
 
 
 def pull_document(result: PullResult) -> JSONValue:
+    """Go's: a directory layer's ``path`` ends with the path separator."""
+    import os
+
+    from orasx.descriptor import UNPACK
+
     files: list[JSONValue] = [
-        {"path": f.path, "reference": str(result.location.with_digest(f.descriptor.digest)),
+        {"path": f.path + (os.sep if f.descriptor.annotations.get(UNPACK) == "true"
+                           and not f.path.endswith(os.sep) else ""),
+         "reference": str(result.location.with_digest(f.descriptor.digest)),
          **f.descriptor.to_dict()}
         for f in result.files
     ]

@@ -36,17 +36,21 @@ class TextPushHandler(PushHandler):
 
 
 class DocumentPushHandler(PushHandler):
-    def __init__(self, out: Document) -> None:
+    def __init__(self, out: Document, by_digest: bool = False) -> None:
         self.out = out
+        self.by_digest = by_digest
 
     def on_pushed(self, result: PushResult) -> None:
-        self.out.write(push_document(result))
+        self.out.write(push_document(result, by_digest=self.by_digest))
 
 
-def push_document(result: PushResult) -> JSONValue:
-    """Go's: ``reference`` is ``name@digest``; ``referenceAsTags`` each tag set."""
-    tags: list[JSONValue] = [str(result.location.with_tag(t)) for t in result.tags]
+def push_document(result: PushResult, *, by_digest: bool = False) -> JSONValue:
+    """Go's: ``reference`` is ``name@digest``; ``referenceAsTags`` each tag set, sorted: ``name:``
+    alone when the reference named no tag, null when it named a digest (``by_digest``)."""
     reference = str(result.location.with_digest(result.descriptor.digest))
+    name = reference.rpartition("@")[0]
+    tags: JSONValue = None if by_digest and not result.tags else [
+        f"{name}:{t}" for t in sorted(result.tags) or [""]]
     return {"reference": reference, **result.descriptor.to_dict(), "referenceAsTags": tags}
 
 
@@ -56,5 +60,5 @@ def handler(fmt: FormatOptions, requested: str = "") -> PushHandler:
 
     out = document(fmt)
     if out is not None:
-        return DocumentPushHandler(out)
+        return DocumentPushHandler(out, by_digest="@" in requested)
     return TextPushHandler(split_tags(requested)[0] if requested else "")
