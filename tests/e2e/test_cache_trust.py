@@ -112,6 +112,18 @@ for marker in (f"{cache}/orasx-verified/{alg}/{hexd}", f"{cache}/orasx-verified/
 """
 
 
+def _pulled_into_shared_cache(tmp_path: Path, user: User, ref: str) -> Path:
+    """A shared cache (see :func:`_shared_cache`) that a pull of ``ref`` filled, as root with
+    umask 002 (so what it makes is group-writable too)."""
+    cache = _shared_cache(tmp_path, user)
+    old = os.umask(0o002)
+    try:
+        assert _pull(tmp_path, ref, tmp_path / "one", cache).returncode == 0
+    finally:
+        os.umask(old)
+    return cache
+
+
 def _attack(user: User, blob: Path, how: str, value: str) -> None:
     """As ``user``: replace the cache entry ``blob`` (with a file's bytes, or a symlink) and write
     every verification marker she can for the result (the old marker and root's records)."""
@@ -122,12 +134,7 @@ def _attack(user: User, blob: Path, how: str, value: str) -> None:
 def test_another_user_swapping_a_shared_cache_entry_and_forging_its_marker_is_not_served(
         pushed, shared_tmp_path, mallory):
     tmp_path = shared_tmp_path
-    cache = _shared_cache(tmp_path, mallory)
-    old = os.umask(0o002)
-    try:
-        assert _pull(tmp_path, pushed, tmp_path / "one", cache).returncode == 0
-    finally:
-        os.umask(old)
+    cache = _pulled_into_shared_cache(tmp_path, mallory, pushed)
     blob = _entry(cache, DATA)
     forged = b"E" * len(DATA)
     (tmp_path / "forged").write_bytes(forged)
@@ -144,12 +151,7 @@ def test_another_user_swapping_a_shared_cache_entry_and_forging_its_marker_is_no
 def test_a_cache_entry_replaced_by_a_symlink_of_the_right_size_is_never_followed(
         pushed, shared_tmp_path, mallory):
     tmp_path = shared_tmp_path
-    cache = _shared_cache(tmp_path, mallory)
-    old = os.umask(0o002)
-    try:
-        assert _pull(tmp_path, pushed, tmp_path / "one", cache).returncode == 0
-    finally:
-        os.umask(old)
+    cache = _pulled_into_shared_cache(tmp_path, mallory, pushed)
     secret = tmp_path / "home" / ".docker" / "config.json"
     secret.parent.mkdir(parents=True)
     secret.write_bytes(b'{"auths": {"x": {"auth": "c2VjcmV0"}}}')

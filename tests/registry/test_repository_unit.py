@@ -414,7 +414,9 @@ def test_referrers_of_a_missing_repository(net):
         repo_on(net).referrers(subject)
 
 
-def test_pushing_a_referrer_updates_the_tag_schema_index(net):
+def _referrer_over_a_tag_schema_index(net):
+    """A referrer to push, and the registry's answers: its subject's tag-schema index holds one
+    older referrer (``old_ref``; the index's bytes ``old_raw``)."""
     subject, _ = manifest()
     old_ref, _ = manifest(subject, "x/old")
     old_raw = index_of([old_ref])
@@ -424,6 +426,11 @@ def test_pushing_a_referrer_updates_the_tag_schema_index(net):
     net.on("GET", f"{V2}/manifests/{tag}", Reply(200, {"Content-Type": mediatype.OCI_INDEX},
                                                   old_raw))
     net.on("PUT", f"{V2}/manifests/{tag}", Reply(201))
+    return old_ref, old_raw, desc, raw, tag
+
+
+def test_pushing_a_referrer_updates_the_tag_schema_index(net):
+    old_ref, _old_raw, desc, raw, _tag = _referrer_over_a_tag_schema_index(net)
     repo_on(net, referrers_capability="tag").push(desc, io.BytesIO(raw))
     put_index = net.sent[2]
     assert put_index.headers["Content-Type"] == mediatype.OCI_INDEX
@@ -436,16 +443,8 @@ def test_pushing_a_referrer_updates_the_tag_schema_index(net):
 
 
 def test_referrers_gc_deletes_the_superseded_tag_schema_index(net):
-    subject, _ = manifest()
-    old_ref, _ = manifest(subject, "x/old")
-    old_raw = index_of([old_ref])
+    _old_ref, old_raw, desc, raw, _tag = _referrer_over_a_tag_schema_index(net)
     old_index = Descriptor.from_bytes(mediatype.OCI_INDEX, old_raw)
-    desc, raw = manifest(subject, "x/sig")
-    tag = referrers_tag(subject.digest)
-    net.on("PUT", f"{V2}/manifests/{desc.digest}", Reply(201))
-    net.on("GET", f"{V2}/manifests/{tag}", Reply(200, {"Content-Type": mediatype.OCI_INDEX},
-                                                  old_raw))
-    net.on("PUT", f"{V2}/manifests/{tag}", Reply(201))
     net.on("GET", f"{V2}/manifests/{old_index.digest}",
            Reply(200, {"Content-Type": mediatype.OCI_INDEX}, old_raw))
     net.on("DELETE", f"{V2}/manifests/{old_index.digest}", Reply(202))

@@ -61,11 +61,8 @@ def exclusive(root: str) -> Iterator[None]:
         with _thread_lock((st.st_dev, st.st_ino)):
             fd = _open_lock_file(os.path.join(root, LOCK_FILE))
             try:
-                _flock_bounded(fd, os.path.join(root, LOCK_FILE))
-                try:
+                with _held(fd, os.path.join(root, LOCK_FILE)):
                     yield
-                finally:
-                    _unlock(fd)
             finally:
                 os.close(fd)
         return
@@ -74,19 +71,18 @@ def exclusive(root: str) -> Iterator[None]:
     try:
         st = os.fstat(fd)
         with _thread_lock((st.st_dev, st.st_ino)):
-            try:
-                _flock_bounded(fd, ingest)
+            what = ingest
+            try:  # (taken here to find out whether the directory can be locked at all; _held
+                _flock_bounded(fd, ingest)  # then takes it again: a no-op on the same open file)
             except OSError as e:
                 if e.errno not in _NO_DIRECTORY_LOCK:
                     raise
                 os.close(fd)
                 fd = -1
-                fd = _open_lock_file(os.path.join(root, LOCK_FILE))
-                _flock_bounded(fd, os.path.join(root, LOCK_FILE))
-            try:
+                what = os.path.join(root, LOCK_FILE)
+                fd = _open_lock_file(what)
+            with _held(fd, what):
                 yield
-            finally:
-                _unlock(fd)
     finally:
         if fd >= 0:
             os.close(fd)
@@ -98,6 +94,16 @@ def lock_timeout() -> float:
         return max(0.0, float(os.environ.get("ORASX_LOCK_TIMEOUT", "") or 60.0))
     except ValueError:
         return 60.0
+
+
+@contextlib.contextmanager
+def _held(fd: int, what: str) -> Iterator[None]:
+    """The lock on ``fd`` (taken within :func:`lock_timeout`), released at the end."""
+    _flock_bounded(fd, what)
+    try:
+        yield
+    finally:
+        _unlock(fd)
 
 
 def _flock_bounded(fd: int, what: str) -> None:

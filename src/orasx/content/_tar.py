@@ -10,7 +10,7 @@ import posixpath
 import stat
 import sys
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -232,6 +232,52 @@ class Limits:
         self.cancelled = cancelled or (lambda: False)
 
 
+@contextlib.contextmanager
+def _reading(gz: IO[bytes], prefix: str, limits: Limits,
+             verb: str) -> Iterator[tuple[_HashingReader, tarfile.TarFile]]:
+    """The tar+gzip ``gz`` opened as a stream of members (hashed as it is read, within
+    ``limits``); any error of the archive becomes a :class:`VerificationError` naming the layer."""
+    reader = _HashingReader(gzip.GzipFile(fileobj=gz, mode="rb"), limits,  # type: ignore[arg-type]
+                            prefix)
+    try:
+        tar = tarfile.open(fileobj=reader, mode="r|", bufsize=CHUNK_SIZE)  # type: ignore[call-overload]
+    except tarfile.TarError as e:
+        raise VerificationError(f"directory layer {prefix!r} is not a valid tar+gzip: {e}") from None
+    try:
+        yield reader, tar
+    except tarfile.TarError as e:
+        raise VerificationError(f"directory layer {prefix!r} is not a valid tar: {e}") from None
+    except (EOFError, OSError, gzip.BadGzipFile) as e:
+        if isinstance(e, PathTraversalError):
+            raise
+        raise VerificationError(f"directory layer {prefix!r} could not be {verb}: {e}") from None
+    finally:
+        tar.close()
+
+
+def _end(reader: _HashingReader, tar: tarfile.TarFile) -> hashlib._Hash | None:
+    """Read to the end; the hash of the tar up to its end-of-archive marker. Tars from the Go
+    CLI and from us are digested up to that marker; older orasx tars were digested with the
+    record padding after it: both are accepted."""
+    marked = reader.hash_of_first(tar.offset + len(_END_OF_ARCHIVE))
+    reader.drain()
+    return marked
+
+
+def _check_content_digest(reader: _HashingReader, marked: hashlib._Hash | None,
+                          expected: Digest | None, prefix: str) -> None:
+    """The uncompressed tar must hash to ``expected`` (up to its end-of-archive marker, or
+    whole)."""
+    if expected is None:
+        return
+    if marked is not None and Digest.from_hasher(marked) == expected:
+        return
+    got = Digest.from_hasher(reader.hash)
+    if got != expected:
+        raise VerificationError(
+            f"directory layer {prefix!r}: content digest mismatch: expected {expected}, got {got}")
+
+
 def unpack_directory(
     gz: IO[bytes], dest: str, prefix: str, expected: Digest | None,
     limits: Limits | None = None,
@@ -251,13 +297,7 @@ def unpack_directory(
     real_dest = os.path.realpath(dest)
     links: list[str] = []
     dirs: list[DirEntry] = []
-    reader = _HashingReader(gzip.GzipFile(fileobj=gz, mode="rb"), limits,  # type: ignore[arg-type]
-                            prefix)
-    try:
-        tar = tarfile.open(fileobj=reader, mode="r|", bufsize=CHUNK_SIZE)  # type: ignore[call-overload]
-    except tarfile.TarError as e:
-        raise VerificationError(f"directory layer {prefix!r} is not a valid tar+gzip: {e}") from None
-    try:
+    with _reading(gz, prefix, limits, "unpacked") as (reader, tar):
         for member in tar:
             if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
                 continue  # devices, FIFOs, sockets
@@ -310,31 +350,14 @@ def unpack_directory(
                         "which is not a regular file in the directory"
                     )
                 os.link(src_path, path, follow_symlinks=not _LINK_NOFOLLOW)
-        # Tars from the Go CLI and from us are digested up to the end-of-archive marker; older
-        # orasx tars were digested with the record padding after it: both are accepted.
-        marked = reader.hash_of_first(tar.offset + len(_END_OF_ARCHIVE))
-        reader.drain()
-    except tarfile.TarError as e:
-        raise VerificationError(f"directory layer {prefix!r} is not a valid tar: {e}") from None
-    except (EOFError, OSError, gzip.BadGzipFile) as e:
-        if isinstance(e, PathTraversalError):
-            raise
-        raise VerificationError(f"directory layer {prefix!r} could not be unpacked: {e}") from None
-    finally:
-        tar.close()
+        marked = _end(reader, tar)
     # After the whole tree exists, every symlink must still resolve inside (defeats link chains).
     for link in links:
         if not within(os.path.realpath(link), real_dest):
             raise PathTraversalError(
                 f"symlink {os.path.relpath(link, real_dest)!r} resolves outside the directory"
             )
-    got = Digest.from_hasher(reader.hash)
-    if expected is not None and marked is not None and Digest.from_hasher(marked) == expected:
-        got = expected
-    if expected is not None and got != expected:
-        raise VerificationError(
-            f"directory layer {prefix!r}: content digest mismatch: expected {expected}, got {got}"
-        )
+    _check_content_digest(reader, marked, expected, prefix)
     for d in reversed(dirs):
         path = os.path.join(real_dest, *[p for p in d.rel.split("/") if p])
         os.chmod(path, d.mode)
@@ -373,14 +396,8 @@ def index_directory(
     which returns its digest. ``expected`` is checked against the uncompressed tar."""
     limits = limits or Limits()
     prefix = clean_title(prefix)
-    reader = _HashingReader(gzip.GzipFile(fileobj=gz, mode="rb"), limits,  # type: ignore[arg-type]
-                            prefix)
     found: dict[str, Member] = {}
-    try:
-        tar = tarfile.open(fileobj=reader, mode="r|", bufsize=CHUNK_SIZE)  # type: ignore[call-overload]
-    except tarfile.TarError as e:
-        raise VerificationError(f"directory layer {prefix!r} is not a valid tar+gzip: {e}") from None
-    try:
+    with _reading(gz, prefix, limits, "read") as (reader, tar):
         for member in tar:
             if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
                 continue
@@ -418,22 +435,8 @@ def index_directory(
                                              f"{member.linkname!r}, which is not a regular file "
                                              "in the directory")
                 found[rel] = Member(rel, "file", linked.size, linked.digest)
-        marked = reader.hash_of_first(tar.offset + len(_END_OF_ARCHIVE))
-        reader.drain()
-    except tarfile.TarError as e:
-        raise VerificationError(f"directory layer {prefix!r} is not a valid tar: {e}") from None
-    except (EOFError, OSError, gzip.BadGzipFile) as e:
-        if isinstance(e, PathTraversalError):
-            raise
-        raise VerificationError(f"directory layer {prefix!r} could not be read: {e}") from None
-    finally:
-        tar.close()
-    got = Digest.from_hasher(reader.hash)
-    if expected is not None and marked is not None and Digest.from_hasher(marked) == expected:
-        got = expected
-    if expected is not None and got != expected:
-        raise VerificationError(
-            f"directory layer {prefix!r}: content digest mismatch: expected {expected}, got {got}")
+        marked = _end(reader, tar)
+    _check_content_digest(reader, marked, expected, prefix)
     return list(found.values())
 
 
