@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build dist/oras (or the path given): one file holding orasx and its dependencies (click, rich,
-# urllib3), runnable by any Python 3.11+ (`./dist/oras version`, `python3 dist/oras version`).
+# Build dist/oras (or the path given): one file holding orasx and its dependency (rich),
+# runnable by any Python 3.11+ (`./dist/oras version`, `python3 dist/oras version`).
 # Uses pip (of $PYTHON, default python3) to fetch the dependencies.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

@@ -29,9 +29,11 @@ class Reason(StrEnum):
     TLS_VERIFY = "tls-verify"  #: the registry's certificate does not verify
     DEADLINE = "deadline"  #: a metadata request overran its time budget
     TOO_SLOW = "too-slow"  #: a download stayed under the minimum rate
+    TOKEN_REALM = "token-realm"  #: a token realm that is no http(s) URL (it cannot be asked)
     # input and references
     REFERENCE_FORM = "reference-form"  #: a reference that does not parse
     BLOB_NEEDS_DIGEST = "blob-needs-digest"  #: a blob reference without a digest
+    MEDIA_TYPE_FORM = "media-type-form"  #: an artifact type that is no ``type/subtype``
     # stores
     NO_LAYOUT = "no-layout"  #: no OCI layout (directory or tar) at ``path``
     NOT_IN_STORE = "not-in-store"  #: a local store does not hold the content
@@ -65,14 +67,17 @@ class OrasError(Exception):
     ``origin`` says which side of a copy failed (``"source"`` or ``"destination"``; ``None``
     outside a copy). ``reason`` (a :class:`Reason`) tells apart the failures a caller may want to
     explain; ``reference`` is the reference the error is about and ``path`` the local path (an
-    OCI layout's directory), where the raiser knows them (``""`` otherwise). The library's
-    messages carry no advice about command-line flags: the CLI adds that.
+    OCI layout's directory), where the raiser knows them (``""`` otherwise). ``for_request`` is
+    the registry request (method, URL) whose authentication failed, for a failure of the auth
+    flow (a token request); None otherwise. The library's messages carry no advice about
+    command-line flags: the CLI adds that.
     """
 
     origin: str | None = None
     reason: Reason = Reason.NONE
     reference: str = ""
     path: str = ""
+    for_request: tuple[str, str] | None = None
 
     def __init__(self, *args: object, reason: Reason | str = Reason.NONE, reference: str = "",
                  path: str = "") -> None:

@@ -78,7 +78,7 @@ _GO_DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")
 _DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 
 
-def _digest_problem(s: str) -> str:
+def digest_problem(s: str) -> str:
     """Why ``s`` is not a digest, in go-digest's words (``""``: go-digest would accept it)."""
     i = s.find(":")
     if i <= 0 or i + 1 == len(s):
@@ -97,7 +97,7 @@ def _digest_problem(s: str) -> str:
 
 def is_go_digest(s: str) -> bool:
     """Would go-digest's ``Parse`` accept ``s`` (``sha256:<64 hex>``, ``sha384``, ``sha512``)?"""
-    return not _digest_problem(s)
+    return not digest_problem(s)
 
 
 def _invalid(s: str, problem: str) -> InvalidReferenceError:
@@ -146,7 +146,7 @@ def _parse(s: str) -> Reference | str:
         try:
             digest = parse_digest(dgst)
         except InvalidDigestError as e:
-            problem = _digest_problem(dgst) or str(e)
+            problem = digest_problem(dgst) or str(e)
             return f"invalid digest {go_quote(dgst)}: {problem}"
     if tag is not None and not _TAG.fullmatch(tag):
         return f"invalid tag {go_quote(tag)}"

@@ -26,10 +26,12 @@ MIB = 1 << 20
 
 @pytest.fixture(autouse=True)
 def _parallel_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback is faster than any capped flow: here every download brings in its other
-    connections at once, as one over a capped link does after ``RAMP``."""
+    """Loopback is faster than any capped flow, and the client is what is busy there: here
+    every download brings in its other connections at once, as one over a capped link does
+    after ``RAMP``."""
     monkeypatch.setattr(_rangedget, "FAST_FLOW", float("inf"))
     monkeypatch.setattr(_rangedget, "RAMP", 0.0)
+    monkeypatch.setattr(_rangedget, "CPU_BOUND", float("inf"))
 
 
 def _blob(path: Path, size: int) -> str:

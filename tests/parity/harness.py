@@ -29,7 +29,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.registry import Registry, start_registry
+from tests.support.registry import ORAS_DISTRIBUTION, Registry, start_registry
 
 SIDES = ("go", "py")
 CREATED = "--annotation org.opencontainers.image.created=2000-01-01T00:00:00Z"
@@ -64,7 +64,11 @@ class Scenario:
     ``normalise`` is an extra rewrite for this scenario. ``BASE_FILES`` are in every work directory.
     ``env`` is added to the compared command's environment (placeholders substituted); ``pipe``
     is a command its stdout goes through (``head -c 10``): the transcript shows the pipe's output
-    and the CLI's own exit status (``-13``: killed by SIGPIPE).
+    and the CLI's own exit status (``-13``: killed by SIGPIPE). ``referrers_api``: each side's
+    ``{reg}`` is its own oras-project/distribution registry (the referrers API and image-spec
+    1.1.0-rc2 artifact manifests; the scenario skips without it). ``{deadrealm}``, ``{norealm}``
+    and ``{realm404}`` are registries whose Bearer challenge names a realm nobody answers, no
+    realm, and a realm answering 404.
     """
 
     id: str
@@ -81,6 +85,7 @@ class Scenario:
     normalise: Callable[[str], str] | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     pipe: str | None = None
+    referrers_api: bool = False
 
 
 @dataclass
@@ -184,12 +189,49 @@ def _port_re(port: int) -> re.Pattern[str]:
     return re.compile(rf"(?<![0-9a-fA-F]){port}(?![0-9a-fA-F])")
 
 
+# --- registries whose auth cannot be asked: a Bearer challenge with a realm nobody answers, one
+# without a realm, and a realm that answers 404 (started once, on first use) ---------------------
+_FAKES: dict[str, tuple[str, int]] = {}
+_FAKES_LOCK = threading.Lock()
+
+
+def auth_fakes() -> dict[str, tuple[str, int]]:
+    """``{placeholder: (host, port)}`` for ``{deadrealm}``, ``{norealm}``, ``{realm404}`` and the
+    realm servers they name (``realmdead``, ``realmhost``), whose ports are normalised."""
+    from tests.support.registry import free_port
+    from tests.support.servers import Reply, Server
+
+    with _FAKES_LOCK:
+        if _FAKES:
+            return _FAKES
+        dead = free_port()
+        token404 = Server(lambda r: Reply(404, {"Content-Type": "text/plain"}, b"404 page not found\n"))
+        body = b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}\n'
+
+        def challenge(header: str) -> Server:
+            return Server(lambda r: Reply(401, {"WWW-Authenticate": header,
+                                                "Content-Type": "application/json"}, body))
+
+        servers = {
+            "deadrealm": challenge(f'Bearer realm="http://localhost:{dead}/token",service="svc"'),
+            "norealm": challenge("Bearer"),
+            "realm404": challenge(f'Bearer realm="{token404.url}/token",service="svc"'),
+            "realmhost": token404,
+        }
+        _FAKES.update({k: (v.host, int(v.host.rpartition(":")[2])) for k, v in servers.items()})
+        _FAKES["realmdead"] = (f"localhost:{dead}", dead)
+        return _FAKES
+
+
 def normalise(text: str, side: Side, scenario: Scenario) -> str:
     text = text.replace(str(side.home), "<HOME>").replace(str(side.work), "<WORK>")
     text = text.replace(side.ns, "<NS>")
     text = _port_re(side.reg.port).sub("<PORT>", text)
     text = _port_re(side.areg.port).sub("<APORT>", text)
     text = _port_re(side.dead_port).sub("<DEADPORT>", text)
+    if "{deadrealm}" in scenario.run or "{norealm}" in scenario.run or "{realm404}" in scenario.run:
+        for name, (_, port) in auth_fakes().items():
+            text = _port_re(port).sub(f"<{name.upper()}-PORT>", text)
     text = _DURATION_RE.sub("in <DURATION>", text)
     text = _LOGTIME_RE.sub("[<TIME>]", text)
     text = _UPLOAD_RE.sub("/blobs/uploads/<UPLOAD-ID>", text)
@@ -249,6 +291,8 @@ def substitute(cmd: str, side: Side) -> list[str]:
         "dead": f"localhost:{side.dead_port}", "ns": side.ns, "repo": f"{side.ns}/r",
         "work": str(side.work), "home": str(side.home), "empty": EMPTY_DIGEST, "adigest": A_DIGEST,
     }
+    if "realm" in cmd:
+        values.update({k: host for k, (host, _) in auth_fakes().items()})
     for key, value in values.items():
         cmd = cmd.replace("{" + key + "}", value)
     return shlex.split(cmd)
@@ -318,7 +362,9 @@ def referrer_digest(reg: Registry, repo: str, tag: str) -> str:
     """The digest of the (single) referrer of ``repo:tag``, from the referrers tag schema index."""
     subject = manifest_digest(reg, repo, tag)
     status, _, body = _request(reg, f"http://{reg.host}/v2/{repo}/manifests/{subject.replace(':', '-')}")
-    if status != 200:
+    if status != 200:  # a registry with the referrers API
+        status, _, body = _request(reg, f"http://{reg.host}/v2/{repo}/referrers/{subject}")
+    if status != 200 or not json.loads(body).get("manifests"):
         raise SetupError(f"{repo}:{tag} has no referrers index (HTTP {status})")
     manifests = json.loads(body)["manifests"]
     return str(manifests[0]["digest"])
@@ -490,7 +536,10 @@ class Runner:
             sides = []
             for name in SIDES:
                 reg = self.registry
-                if scenario.isolated:
+                if scenario.referrers_api:
+                    reg = start_registry(binary=ORAS_DISTRIBUTION)
+                    own.append(reg)
+                elif scenario.isolated:
                     reg = start_registry()
                     own.append(reg)
                 root = self.base / scenario.id

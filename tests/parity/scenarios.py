@@ -1030,3 +1030,133 @@ manifest-delete-descriptor-oci-layout manifest-push-stdin-and-identity-token-std
 push-bad-reference-empty-repository push-multi-tag-order manifest-fetch-key-without-cert
 cp-from-cert-without-key
 """)
+
+# --- #22 last items: attach's artifact type, login without a token service, discover JSON with the
+# referrers API, image-spec 1.1.0-rc2 artifact manifests, layout digests that do not parse, backup
+# and restore without --verbose, a blob missing in a copy, ORAS_CACHE read by the fetch commands ---
+_B_DIGEST = _digest(b"bravo\n")
+_V1 = {"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": 583,
+       "digest": "sha256:c89df3a8748b83f5bd2061981512ce348225627020fe18957de97d02486a1849"}  # PUSH_V1
+
+
+def _rc2_artifact() -> bytes:
+    """An image-spec 1.1.0-rc2 artifact manifest (``blobs``, no config) whose subject is PUSH_V1."""
+    import json
+
+    return json.dumps({
+        "mediaType": "application/vnd.oci.artifact.manifest.v1+json",
+        "artifactType": "application/vnd.example.sig",
+        "blobs": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": _B_DIGEST,
+                   "size": 6, "annotations": {"org.opencontainers.image.title": "b.txt"}}],
+        "subject": _V1, "annotations": {"org.opencontainers.image.created": "2000-01-01T00:00:00Z"},
+    }, separators=(",", ":")).encode()
+
+
+RC2 = (PUSH_V1, "blob push {reg}/{repo} b.txt",
+       "manifest push --media-type application/vnd.oci.artifact.manifest.v1+json {reg}/{repo}:art "
+       "art.json")
+BAD = "sha256:bad"
+NESTED = (PUSH_V1, ATTACH_SIG, ATTACH_ON_REFERRER,
+          "attach {reg}/{repo}:v1 --artifact-type application/vnd.example.sbom a.txt {C} -a k=v")
+LAYOUT_NESTED = (LAYOUT_V1, "attach --oci-layout layout:v1 --artifact-type application/vnd.example.sig "
+                 "b.txt {C}")
+MISSING_BLOB = (PUSH_V1, "blob delete -f {reg}/{repo}@{adigest}")
+SCENARIOS += [
+    # 1. attach refuses an artifact type that is no media type, after reading the files
+    S("attach-artifact-type-invalid", "attach {reg}/{repo}:v1 --artifact-type 'bad type' b.txt {C}",
+      prepare=[PUSH_V1], then=["discover {reg}/{repo}:v1"]),
+    S("attach-artifact-type-invalid-annotation-only",
+      "attach {reg}/{repo}:v1 --artifact-type 'bad type' -a k=v {C}", prepare=[PUSH_V1]),
+    S("attach-artifact-type-invalid-format-json",
+      "attach {reg}/{repo}:v1 --artifact-type 'bad type' --format json b.txt {C}", prepare=[PUSH_V1]),
+    S("attach-artifact-type-parameters",
+      "attach --oci-layout layout:v1 --artifact-type 'a/b; x=y' b.txt {C}", prepare=[LAYOUT_V1],
+      trees=["layout/index.json"]),
+    S("attach-artifact-type-invalid-missing-subject",
+      "attach {reg}/{repo}:nope --artifact-type 'bad type' b.txt {C}", prepare=[PUSH_V1]),
+    # 2. login (and other commands) where the Bearer challenge cannot be answered
+    S("login-token-realm-refused", "login {deadrealm} -u x -p y"),
+    S("login-token-realm-missing", "login {norealm} -u x -p y"),
+    S("login-token-realm-404", "login {realm404} -u x -p y"),
+    S("resolve-token-realm-refused", "resolve {deadrealm}/r:v1"),
+    S("resolve-token-realm-missing", "resolve {norealm}/r:v1"),
+    S("manifest-fetch-token-realm-404", "manifest fetch {realm404}/r:v1"),
+    # 3. discover --format json with the referrers API, nested, filtered, and on a layout
+    S("discover-format-json-referrers-api", "discover {reg}/{repo}:v1 --format json",
+      prepare=NESTED, referrers_api=True),
+    S("discover-format-json-referrers-api-depth-1", "discover --depth 1 {reg}/{repo}:v1 --format json",
+      prepare=NESTED, referrers_api=True),
+    S("discover-format-json-referrers-api-filter",
+      "discover {reg}/{repo}:v1 --format json --artifact-type application/vnd.example.sbom",
+      prepare=NESTED, referrers_api=True),
+    S("discover-format-json-nested", "discover {reg}/{repo}:v1 --format json", prepare=NESTED),
+    S("discover-format-json-oci-layout", "discover --oci-layout layout:v1 --format json",
+      prepare=LAYOUT_NESTED),
+    S("discover-format-json-oci-layout-by-digest", "discover --oci-layout layout@{dig:v1} --format json",
+      prepare=[*LAYOUT_NESTED, PUSH_V1]),
+    # 4. an image-spec 1.1.0-rc2 artifact manifest with a subject
+    S("pull-rc2-artifact", "pull {reg}/{repo}:art -o out", files={"art.json": _rc2_artifact()},
+      prepare=RC2, trees=["out"], referrers_api=True),
+    S("pull-rc2-artifact-include-subject", "pull --include-subject {reg}/{repo}:art -o out",
+      files={"art.json": _rc2_artifact()}, prepare=RC2, trees=["out"], referrers_api=True),
+    S("discover-rc2-artifact", "discover {reg}/{repo}:v1 --format json",
+      files={"art.json": _rc2_artifact()}, prepare=RC2, referrers_api=True),
+    # 5. a layout reference whose digest does not parse: Go's layout finds nothing
+    *[S(f"{sid}-oci-layout-bad-digest", c, prepare=[LAYOUT_V1]) for sid, c in (
+        ("pull", f"pull --oci-layout layout@{BAD} -o out"),
+        ("manifest-fetch", f"manifest fetch --oci-layout layout@{BAD}"),
+        ("manifest-fetch-config", f"manifest fetch-config --oci-layout layout@{BAD}"),
+        ("manifest-delete", f"manifest delete -f --oci-layout layout@{BAD}"),
+        ("resolve", f"resolve --oci-layout layout@{BAD}"),
+        ("tag", f"tag --oci-layout layout@{BAD} t1"),
+        ("discover", f"discover --oci-layout layout@{BAD}"),
+        ("attach", f"attach --oci-layout layout@{BAD} --artifact-type a/b b.txt {{C}}"),
+        ("repo-tags", f"repo tags --oci-layout layout@{BAD}"),
+        ("blob-fetch", f"blob fetch --oci-layout layout@{BAD} -o -"),
+        ("blob-delete", f"blob delete -f --oci-layout layout@{BAD}"),
+        ("blob-push", f"blob push --oci-layout layout@{BAD} a.txt"))],
+    S("cp-oci-layout-bad-digest", f"cp --from-oci-layout layout@{BAD} --to-oci-layout out:v1",
+      prepare=[LAYOUT_V1]),
+    S("blob-delete-oci-layout-bad-digest-no-force", f"blob delete --oci-layout layout@{BAD}",
+      stdin="y\n", prepare=[LAYOUT_V1]),
+    S("blob-fetch-oci-layout-not-a-digest", "blob fetch --oci-layout layout@foo:bar --descriptor",
+      prepare=[LAYOUT_V1]),
+    S("manifest-fetch-oci-layout-path-bad-digest", f"manifest fetch --oci-layout-path layout {BAD}",
+      prepare=[LAYOUT_V1]),
+    S("index-update-oci-layout-bad-digest", f"manifest index update --oci-layout layout@{BAD} --add v1",
+      prepare=[LAYOUT_V1]),
+    # 6. backup and restore have no --verbose in Go
+    S("backup-verbose-long-flag", "backup --verbose {reg}/{repo}:v1 -o bk", prepare=[PUSH_V1]),
+    S("restore-verbose-short-flag-combined", "restore -dv --input bk {reg}/{ns}/restored",
+      prepare=[PUSH_V1, "backup {reg}/{repo}:v1 -o bk"]),
+    # 7. a blob the source lost: Go names it by digest (a same-registry copy: the mount's words)
+    S("cp-missing-blob", "cp {reg}/{repo}:v1 {reg}/{ns}/dst:v1", prepare=MISSING_BLOB),
+    S("pull-missing-blob", "pull {reg}/{repo}:v1 -o out", prepare=MISSING_BLOB),
+    # 8. the fetch commands read through ORAS_CACHE too
+    *[S(f"{sid}-cache-is-a-file", c, prepare=[PUSH_V1], env={"ORAS_CACHE": "{work}/a.txt"})
+      for sid, c in (
+        ("manifest-fetch", "manifest fetch {reg}/{repo}:v1"),
+        ("manifest-fetch-descriptor", "manifest fetch --descriptor {reg}/{repo}:v1"),
+        ("manifest-fetch-config", "manifest fetch-config {reg}/{repo}:v1"),
+        ("blob-fetch", "blob fetch -o - {reg}/{repo}@{adigest}"))],
+    S("blob-fetch-descriptor-cache-is-a-file", "blob fetch --descriptor {reg}/{repo}@{adigest}",
+      prepare=[PUSH_V1], env={"ORAS_CACHE": "{work}/a.txt/sub"}),
+    S("manifest-fetch-oci-layout-cache-is-a-file", "manifest fetch --oci-layout layout:v1",
+      prepare=[LAYOUT_V1], env={"ORAS_CACHE": "{work}/a.txt"}),
+    S("manifest-fetch-through-cache", "manifest fetch {reg}/{repo}:v1", prepare=[PUSH_V1],
+      env={"ORAS_CACHE": "{work}/cache"}, then=["manifest fetch {reg}/{repo}@{dig:v1}"]),
+]
+EXTENDED |= _ids("""
+attach-artifact-type-invalid-annotation-only attach-artifact-type-invalid-format-json
+attach-artifact-type-parameters attach-artifact-type-invalid-missing-subject
+resolve-token-realm-refused resolve-token-realm-missing manifest-fetch-token-realm-404
+discover-format-json-referrers-api-depth-1 discover-format-json-referrers-api-filter
+discover-format-json-oci-layout-by-digest pull-rc2-artifact-include-subject
+manifest-fetch-config-oci-layout-bad-digest manifest-delete-oci-layout-bad-digest
+resolve-oci-layout-bad-digest tag-oci-layout-bad-digest discover-oci-layout-bad-digest
+attach-oci-layout-bad-digest repo-tags-oci-layout-bad-digest blob-push-oci-layout-bad-digest
+blob-fetch-oci-layout-not-a-digest manifest-fetch-oci-layout-path-bad-digest
+index-update-oci-layout-bad-digest restore-verbose-short-flag-combined
+manifest-fetch-descriptor-cache-is-a-file blob-fetch-descriptor-cache-is-a-file
+manifest-fetch-oci-layout-cache-is-a-file
+""")

@@ -31,7 +31,7 @@ from tests.parity.harness import (
     load_known_differences,
 )
 from tests.parity.scenarios import EXTENDED, SCENARIOS
-from tests.support.registry import REGISTRY_BIN, Registry, free_port
+from tests.support.registry import ORAS_DISTRIBUTION, REGISTRY_BIN, Registry, free_port
 
 GO_ORAS = go_oras_path()
 PY_ORAS = os.environ.get("ORASX_PARITY_PY_ORAS") or os.path.join(os.path.dirname(sys.executable), "oras")
@@ -49,6 +49,8 @@ RUN_ALL = os.environ.get("ORASX_PARITY_ALL", "") not in ("", "0")
 
 def _param(s: Scenario) -> object:
     marks = []
+    if s.referrers_api and not os.access(ORAS_DISTRIBUTION, os.X_OK):
+        marks.append(pytest.mark.skip(reason=f"needs the referrers-API registry {ORAS_DISTRIBUTION}"))
     if s.id in EXTENDED and not RUN_ALL:
         marks.append(pytest.mark.skip(reason="extended parity scenario: set ORASX_PARITY_ALL=1"))
     if s.id in KNOWN:

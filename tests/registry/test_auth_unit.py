@@ -173,3 +173,17 @@ def test_basic_credentials_go_over_plain_http_only_where_it_was_chosen(url, plai
         assert e.value.reason == "plain-http-credentials"
         assert all(s.authorization is None for s in net.sent)
 
+
+
+def test_token_request_query_is_sorted_by_key_as_oras_go():
+    ch = auth.Challenge("bearer", {"realm": "https://auth.example/token?b=1", "service": "reg"})
+    _, url, _, _ = auth.token_request(ch, ("repository:a/b:pull",), auth.Credential())
+    assert url == "https://auth.example/token?b=1&scope=repository%3Aa%2Fb%3Apull&service=reg"
+
+
+def test_realm_without_a_scheme_is_refused_with_its_reason():
+    from orasx.errors import Reason
+
+    with pytest.raises(AuthenticationError) as e:
+        auth.validate_realm("", "http", "localhost:5000")
+    assert e.value.reason is Reason.TOKEN_REALM

@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REGISTRY_BIN = "/usr/bin/docker-registry"
+#: oras-project/distribution (the referrers API, image-spec 1.1.0-rc2 artifact manifests), beside
+#: the clone; absent on machines without ../shared/tools
+ORAS_DISTRIBUTION = str(Path(__file__).resolve().parents[3] / "shared" / "tools" / "oras-distribution"
+                        / "registry")
 
 
 def free_port() -> int:
@@ -81,15 +85,17 @@ def start_registry(
     token: dict[str, str] | None = None,
     extra_users: dict[str, str] | None = None,
     extra_config: str = "",
+    binary: str = REGISTRY_BIN,
 ) -> Registry:
     """Start a registry on a free loopback port and wait until ``/v2/`` answers.
 
     ``tls`` is (certificate, key); ``client_ca`` makes it require client certificates;
     ``token`` enables token auth: ``{"realm", "service", "issuer", "rootcertbundle"}``;
-    ``extra_config``: more top-level YAML (``validation:`` for foreign layers).
+    ``extra_config``: more top-level YAML (``validation:`` for foreign layers); ``binary``: the
+    registry to run (:data:`ORAS_DISTRIBUTION` serves the referrers API, same config format).
     """
-    if not os.path.exists(REGISTRY_BIN):
-        raise RuntimeError(f"{REGISTRY_BIN} is missing: apt-get install docker-registry")
+    if not os.path.exists(binary):
+        raise RuntimeError(f"{binary} is missing: apt-get install docker-registry")
     root = Path(tempfile.mkdtemp(prefix="orasx-registry-"))
     data = storage or (root / "data")
     data.mkdir(parents=True, exist_ok=True)
@@ -118,7 +124,7 @@ def start_registry(
     (root / "config.yml").write_text(config)
     log = open(root / "registry.log", "wb")
     proc = subprocess.Popen(
-        [REGISTRY_BIN, "serve", str(root / "config.yml")],
+        [binary, "serve", str(root / "config.yml")],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -164,11 +164,13 @@ class GraphCopier:
                 self.hooks.on_mounted(desc)
                 return
         self.hooks.on_start(desc)
-        self._transfer(desc)
+        self._transfer(desc, after_mount=self.opts.mount is not None)
         self.hooks.on_copied(desc)
 
-    def _transfer(self, desc: Descriptor) -> None:
-        """Stream one blob from the source to the destination, retried after transient failures."""
+    def _transfer(self, desc: Descriptor, *, after_mount: bool = False) -> None:
+        """Stream one blob from the source to the destination, retried after transient failures.
+        ``after_mount``: the destination declined to mount it; as oras-go's mount falls back to
+        reading the source, a failed read is the destination's (``cannot read source blob``)."""
         attempt, began = 0, time.monotonic()
         while True:
             attempt += 1
@@ -177,6 +179,9 @@ class GraphCopier:
             try:
                 stream: Readable = self.src.fetch(desc)
             except OrasError as e:
+                if after_mount and e.origin is None and e.args:
+                    e.args = (f"cannot read source blob: {e.args[0]}", *e.args[1:])
+                    raise with_origin(e, "destination") from None
                 raise with_origin(e, "source") from None
             stream = reporting(Cancellable(stream, self.cancelled), desc, self.hooks)
             try:

@@ -5,17 +5,31 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING, cast
 
 from orasx import mediatype
 from orasx._copy import Hooks, reporting, resolve_root
 from orasx._fsutil import atomic_writer, check_free_space, umask_mode
 from orasx._json import loads
-from orasx.api._common import Remote, open_target, write_verified_stream
-from orasx.content import BlobStore, ManifestDeleter, TagLister, Target, fetch_all, push_tagged
+from orasx.api._common import Remote, locate, open_target, write_verified_stream
+from orasx.content import (
+    BlobStore,
+    ManifestDeleter,
+    ReadOnlyTarget,
+    TagLister,
+    Target,
+    fetch_all,
+    push_tagged,
+)
 from orasx.descriptor import Descriptor, Platform, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, hash_file, parse_digest, write_verified
-from orasx.errors import InvalidInputError, InvalidManifestError, NotFoundError, Reason
+from orasx.errors import (
+    InvalidDigestError,
+    InvalidInputError,
+    InvalidManifestError,
+    NotFoundError,
+    Reason,
+)
 from orasx.manifest import (
     MAX_MANIFEST_BYTES,
     Index,
@@ -32,26 +46,49 @@ from orasx.reference import (
 )
 from orasx.registry.remote import Registry
 
+if TYPE_CHECKING:
+    from orasx.api._pull import CacheDir
+
+
+def _through_cache(target: ReadOnlyTarget, name: str, cache_dir: CacheDir) -> ReadOnlyTarget:
+    """``target`` read through the shared cache (``cache_dir``; None: ``$ORAS_CACHE``, as
+    :func:`~orasx.api.pull`'s), which is created here; ``target`` itself without one."""
+    from orasx.api._pull import cache_location
+
+    cache = cache_location(cache_dir)
+    if cache is None:
+        return target
+    from orasx.content.cache import BlobCache, CachedTarget
+
+    return CachedTarget(target, BlobCache(cache), name)
+
 
 def fetch_manifest(
     reference: str | LayoutReference, *, oci_layout: bool = False, remote: Remote | None = None,
-    platform: Platform | None = None,
+    platform: Platform | None = None, cache_dir: CacheDir = None,
 ) -> tuple[Descriptor, bytes]:
-    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
-    return resolve_root(target, ref, platform)
+    """The manifest ``reference`` names and its bytes, read through the shared cache
+    (``cache_dir``, as :func:`~orasx.api.pull`'s: None is ``$ORAS_CACHE``, False none)."""
+    target, ref, name = open_target(reference, oci_layout=oci_layout, remote=remote,
+                                    create=False)
+    return resolve_root(_through_cache(target, name, cache_dir), ref, platform)
 
 
 def fetch_config(
     reference: str | LayoutReference, *, oci_layout: bool = False, remote: Remote | None = None,
-    platform: Platform | None = None,
+    platform: Platform | None = None, cache_dir: CacheDir = None,
 ) -> tuple[Descriptor, bytes]:
-    target, ref, _ = open_target(reference, oci_layout=oci_layout, remote=remote, create=False)
-    desc, raw = resolve_root(target, ref, platform)
+    """A manifest's config descriptor and bytes, read through the shared cache (``cache_dir``:
+    as :func:`fetch_manifest`'s)."""
+    target, ref, name = open_target(reference, oci_layout=oci_layout, remote=remote,
+                                    create=False)
+    source = _through_cache(target, name, cache_dir)
+    desc, raw = resolve_root(source, ref, platform)
     node = parse_manifest(desc.media_type, raw)
     if not isinstance(node, Manifest):
         raise InvalidManifestError(f"{reference}: is an index, which has no config",
                                    reason=Reason.IS_INDEX, reference=str(reference))
-    return node.config, fetch_all(target, node.config, limit=MAX_MANIFEST_BYTES)
+    return node.config, fetch_all(source, node.config, limit=MAX_MANIFEST_BYTES)
 
 
 def push_manifest(
@@ -97,21 +134,24 @@ def _blob_target(reference: str | LayoutReference, oci_layout: bool, remote: Rem
 
 def fetch_blob(
     reference: str | LayoutReference, output: str | IO[bytes] | None, *, oci_layout: bool = False,
-    remote: Remote | None = None, hooks: Hooks | None = None,
+    remote: Remote | None = None, hooks: Hooks | None = None, cache_dir: CacheDir = None,
 ) -> Descriptor:
     """Fetch ``name@digest``; a file output appears only after the digest verified, and a stream
-    gets no byte of a blob up to 64 MiB before it verified (larger ones stream as they verify)."""
+    gets no byte of a blob up to 64 MiB before it verified (larger ones stream as they verify).
+    The blob is read through the shared cache (``cache_dir``: as :func:`fetch_manifest`'s)."""
     target, ref = _blob_target(reference, oci_layout, remote)
     if ":" not in ref:
         raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...",
                                 reason=Reason.BLOB_NEEDS_DIGEST, reference=str(reference))
-    digest = parse_digest(ref)
+    source = _through_cache(cast("ReadOnlyTarget", target),
+                            locate(reference, oci_layout=oci_layout).name, cache_dir)
+    digest = _blob_digest(ref, reference, oci_layout)
     desc = target.blob_descriptor(digest)
     if output is None:
         return desc
     hooks = hooks or Hooks()
     hooks.on_start(desc)
-    stream = reporting(target.fetch(desc), desc, hooks)
+    stream = reporting(source.fetch(desc), desc, hooks)
     try:
         if isinstance(output, str):
             check_free_space(output, desc.size, str(desc.digest))
@@ -176,9 +216,21 @@ def delete_blob(reference: str | LayoutReference, *, oci_layout: bool = False,
     if ":" not in ref:
         raise InvalidInputError(f"{reference}: a blob reference needs a digest: name@sha256:...",
                                 reason=Reason.BLOB_NEEDS_DIGEST, reference=str(reference))
-    desc = target.blob_descriptor(parse_digest(ref))
+    desc = target.blob_descriptor(_blob_digest(ref, reference, oci_layout))
     target.delete(desc)
     return desc
+
+
+def _blob_digest(ref: str, reference: str | LayoutReference, oci_layout: bool) -> Digest:
+    """``ref`` as a digest; in an OCI layout, one that does not parse names no blob there (as
+    oras-go's layout looks it up): not found."""
+    try:
+        return parse_digest(ref)
+    except InvalidDigestError:
+        if not (oci_layout or isinstance(reference, LayoutReference)):
+            raise
+        raise NotFoundError(f"{ref}: not found in the OCI layout",
+                            reason=Reason.NOT_IN_STORE) from None
 
 
 def repo_tags(

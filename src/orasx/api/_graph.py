@@ -110,6 +110,9 @@ def attach(
             {**subject_desc.annotations, REF_NAME: location.tag})
     with FileStore(".") as store:
         layers, _ = add_files(store, refs, ann, concurrency=concurrency, on_file=on_file)
+        if not mediatype.is_valid_media_type(artifact_type):  # as oras-go's packing: nothing sent
+            raise InvalidInputError(f"artifact type {artifact_type!r}: not a media type (type/subtype)",
+                                    reason=Reason.MEDIA_TYPE_FORM)
         memory = MemoryStore()
         memory.push_bytes(mediatype.OCI_EMPTY, b"{}")
         config_desc = config_descriptor(cfg_ref, "v1.1", artifact_type, ann.get(CONFIG_KEY),

@@ -36,7 +36,7 @@ from orasx.content.file import FileStore
 from orasx.content.memory import MemoryStore
 from orasx.descriptor import CREATED, EMPTY_DESCRIPTOR, TITLE, Descriptor
 from orasx.digest import Digest
-from orasx.errors import InvalidInputError, OrasError, with_origin
+from orasx.errors import InvalidInputError, OrasError, Reason, with_origin
 from orasx.fileref import CONFIG_KEY, MANIFEST_KEY, FileLike, FileReference, file_references
 from orasx.pack import ImageSpec, created_timestamp, pack_manifest, source_date_epoch
 from orasx.reference import LayoutReference, split_tags
@@ -96,7 +96,8 @@ def push(
     if concurrency < 1:
         raise InvalidInputError(f"concurrency {concurrency}: must be at least 1")
     if artifact_type and not mediatype.is_valid_media_type(artifact_type):
-        raise InvalidInputError(f"artifact type {artifact_type!r}: not a media type (type/subtype)")
+        raise InvalidInputError(f"artifact type {artifact_type!r}: not a media type (type/subtype)",
+                                reason=Reason.MEDIA_TYPE_FORM)
     refs = file_references(files, allow_absolute=disable_path_validation)
     cfg_ref = config_reference(config)
     first, extra_tags = split_tags(reference)

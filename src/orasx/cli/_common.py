@@ -23,6 +23,35 @@ if TYPE_CHECKING:
     from orasx.descriptor import Descriptor
 
 
+@contextlib.contextmanager
+def go_cache_errors() -> Iterator[None]:
+    """``ORAS_CACHE`` naming a file (or a path through one): the Go CLI's ``mkdir PATH: not a
+    directory``, PATH the file in the way."""
+    import os
+
+    try:
+        yield
+    except NotADirectoryError as e:
+        cache = os.environ.get("ORAS_CACHE")
+        if not cache or not e.filename or not os.path.abspath(cache).startswith(
+                os.path.abspath(e.filename)):
+            raise
+        raise GoUsageError(f"mkdir {e.filename}: not a directory") from None
+
+
+def open_env_cache() -> None:
+    """Open (create) the ``ORAS_CACHE`` directory, as the Go CLI does before a command that
+    reads through it sends anything: its errors, in Go's words, come first."""
+    import os
+
+    cache = os.environ.get("ORAS_CACHE")
+    if cache:
+        from orasx.content.cache import BlobCache
+
+        with go_cache_errors():
+            BlobCache(cache)
+
+
 def confirm(force: bool, question: str) -> None:
     """Unless ``force`` (-f), print ``question [y/N] `` on stdout and read the answer from stdin,
     also when it is not a terminal (the Go CLI's ``AskForConfirmation``); anything but ``y``/``yes``
@@ -108,7 +137,9 @@ def require_reference(target: TargetOptions, *, digest_only: bool = False) -> Lo
     location = target.location()
     if not location.tag and location.digest is None:
         raise missing_reference(f'"{target.reference}"', digest_only=digest_only)
-    if digest_only and location.digest is None:
+    if digest_only and location.digest is None and not (location.oci_layout and ":" in
+                                                         (location.tag or "")):
+        # (a layout's name@x:y that is no digest: Go's layout looks it up, and finds nothing)
         raise GoUsageError("invalid checksum digest format")
     return location
 

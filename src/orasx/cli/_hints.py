@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from orasx.cli._nethttp import go_text
+from orasx.cli._nethttp import go_text, unsupported_scheme, via
 from orasx.errors import (
     InvalidReferenceError,
     NetworkError,
@@ -196,6 +196,14 @@ def render(err: OrasError, ctx: Invocation | None = None) -> str:
     operation = "" if side else _operation(ctx)
     kind = "registry" if remote else "oci-layout"
     prefix = f'Error from {side} {kind} for "{_reference(ctx, side)}": ' if side else "Error: "
+    if isinstance(err, RegistryError) and err.reason is Reason.TOKEN_REALM and err.method:
+        # Go's client tries the realm, and cannot send it
+        return f"{prefix}{operation}{via(err)}{unsupported_scheme(err.method, err.url)}"
+    if isinstance(err, RegistryError) and err.method and err.for_request \
+            and err.status not in (401, 403) and go_path(ctx) != "login" and not side:
+        # a token server's answer: oras-go names the request it was for; only login's handler
+        # prints it as the registry's
+        return f"{prefix}{operation}{via(err)}{err}"
     if isinstance(err, RegistryError) and err.method:
         # an answer of the registry: Go prints the registry's own errors, without the operation
         return f"{prefix if side else 'Error response from registry: '}{err.detail or err}"

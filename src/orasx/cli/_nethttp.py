@@ -13,7 +13,7 @@ import ipaddress
 import socket
 
 from orasx._gostr import go_quote
-from orasx.errors import NetworkError, Reason
+from orasx.errors import NetworkError, OrasError, Reason
 
 #: OpenSSL's reasons (both spellings) for what Go calls ``certificate signed by unknown authority``.
 _UNKNOWN_AUTHORITY = frozenset({
@@ -88,4 +88,21 @@ def go_text(err: NetworkError, *, address: str | None = None) -> str:
         text = "EOF"
     else:
         text = err.detail
-    return f"{go_op(err.method)} {go_quote(err.url)}: {text}"
+    return f"{via(err)}{go_op(err.method)} {go_quote(err.url)}: {text}"
+
+
+def via(err: OrasError) -> str:
+    """oras-go's prefix for a failure of the auth flow: the registry request it was for
+    (``GET "http://host/v2/": ``), ``""`` for any other failure."""
+    if not err.for_request:
+        return ""
+    method, url = err.for_request
+    return f"{method} {go_quote(url)}: "
+
+
+def unsupported_scheme(method: str, url: str) -> str:
+    """Go's ``url.Error`` for a URL whose scheme its client cannot send (a token realm)."""
+    import urllib.parse
+
+    scheme = urllib.parse.urlsplit(url).scheme
+    return f"{go_op(method)} {go_quote(url)}: unsupported protocol scheme {go_quote(scheme)}"

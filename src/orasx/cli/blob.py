@@ -11,7 +11,13 @@ from typing import IO
 
 from orasx.cli._artifact import os_error_text
 from orasx.cli._command import Command, GoUsageError, exactly
-from orasx.cli._common import delete_found, handle_errors, output_errors, require_reference
+from orasx.cli._common import (
+    delete_found,
+    go_cache_errors,
+    handle_errors,
+    output_errors,
+    require_reference,
+)
 from orasx.cli._options import _NO_TTY_HIDDEN, TargetFlags, TargetOptions
 from orasx.cli._pflag import Flag
 from orasx.cli._progress import PUSH, reporter
@@ -38,7 +44,8 @@ def run_fetch(target: TargetOptions, output: str | None, descriptor: bool, prett
         out = sys.stdout.buffer
     elif output:
         out = output
-    with output_errors(out) if isinstance(out, str) else contextlib.nullcontext():
+    with output_errors(out) if isinstance(out, str) else contextlib.nullcontext(), \
+            go_cache_errors():  # read through $ORAS_CACHE, as Go's
         desc = status.run(fetch_blob, target.ref, out, oci_layout=target.oci_layout,
                           remote=remote, hooks=status.hooks())
     display.fetch_handler(descriptor=descriptor, pretty=pretty).on_fetched(desc)
@@ -76,7 +83,10 @@ def run_push(target: TargetOptions, file: str, size: int, media_type: str, descr
             raise GoUsageError("`--size` must be provided if the blob is read from stdin")
     location = target.location()
     if location.digest is None and location.tag:
-        raise GoUsageError(f"invalid digest {location.tag}: invalid checksum digest format")
+        from orasx.reference import digest_problem
+
+        problem = digest_problem(location.tag) or "invalid checksum digest format"
+        raise GoUsageError(f"invalid digest {location.tag}: {problem}")
     if file == "-" and location.digest is None:
         raise GoUsageError("content digest must be provided if it is read from stdin")
     if file != "-":
@@ -94,21 +104,27 @@ def run_push(target: TargetOptions, file: str, size: int, media_type: str, descr
 def run_delete(target: TargetOptions, force: bool, descriptor: bool, pretty: bool) -> None:
     from orasx.api import open_location
     from orasx.content import BlobStore
-    from orasx.errors import InvalidInputError
+    from orasx.descriptor import Descriptor
+    from orasx.errors import InvalidInputError, NotFoundError, Reason
 
     if descriptor and not force:
         raise GoUsageError("must apply --force to confirm the deletion if the descriptor is "
                            "outputted")
     location = require_reference(target, digest_only=True)
-    assert location.digest is not None
     store, _ = open_location(target.ref, oci_layout=target.oci_layout,
                              remote=target.remote.remote(), create=False)
     if not isinstance(store, BlobStore):
         raise InvalidInputError(f"{target.reference}: this store cannot address blobs by digest")
     handler = DeleteHandler(target, descriptor=descriptor, pretty=pretty)
     digest = location.digest
-    delete_found("blob", target.reference, lambda: store.blob_descriptor(digest), store.delete,
-                 handler, force=force, descriptor=descriptor)
+
+    def found() -> Descriptor:
+        if digest is None:  # a layout's name@x:y that is no digest: Go's layout has no such blob
+            raise NotFoundError(f"{location.tag}: not found", reason=Reason.NOT_IN_STORE)
+        return store.blob_descriptor(digest)
+
+    delete_found("blob", target.reference, found, store.delete, handler, force=force,
+                 descriptor=descriptor)
 
 
 fetch = Command(

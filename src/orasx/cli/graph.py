@@ -32,7 +32,7 @@ def run_attach(
     from orasx.api import attach as do_attach
     from orasx.cli import _artifact as go
     from orasx.cli._cobra import GoUsageError, use_line
-    from orasx.errors import InvalidInputError
+    from orasx.errors import InvalidInputError, Reason
     from orasx.fileref import MANIFEST_KEY
 
     file_refs = go.check_file_paths(files, disable_path_validation=disable_path_validation)
@@ -56,15 +56,21 @@ def run_attach(
     def run() -> AttachResult:
         if not artifact_type:  # given, but empty
             raise InvalidInputError("--artifact-type is required to attach an artifact")
-        return do_attach(
-            target.ref, file_refs, artifact_type=artifact_type,
-            annotations=given.manifest, named_annotations=given.named(),
-            export_manifest=export_manifest, platform=wanted,
-            concurrency=go.concurrency(concurrency), oci_layout=target.oci_layout,
-            disable_path_validation=True, remote=remote,  # paths: checked above
-            hooks=status.hooks(), on_file=go.PreparedFiles(status.note),
-            config=config_ref,
-        )
+        try:
+            return do_attach(
+                target.ref, file_refs, artifact_type=artifact_type,
+                annotations=given.manifest, named_annotations=given.named(),
+                export_manifest=export_manifest, platform=wanted,
+                concurrency=go.concurrency(concurrency), oci_layout=target.oci_layout,
+                disable_path_validation=True, remote=remote,  # paths: checked above
+                hooks=status.hooks(), on_file=go.PreparedFiles(status.note),
+                config=config_ref,
+            )
+        except InvalidInputError as e:  # after the subject resolved and the files were read
+            if e.reason is not Reason.MEDIA_TYPE_FORM:
+                raise
+            raise InvalidInputError(
+                f"invalid artifactType format: {artifact_type}: invalid media type") from None
 
     result = status.run(run)
     display.attach_handler(fmt).on_attached(result)

@@ -8,8 +8,9 @@ are here, in its words; what the registry or a store says comes from the library
 from __future__ import annotations
 
 import json
+import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from orasx.cli._artifact import (
     missing_reference,
@@ -20,7 +21,9 @@ from orasx.cli._command import Command, GoUsageError, Lazy, current, exactly, us
 from orasx.cli._common import (
     FAILED_TO_OPEN,
     delete_found,
+    go_cache_errors,
     handle_errors,
+    open_env_cache,
     output_errors,
     require_reference,
 )
@@ -72,11 +75,13 @@ def run_fetch(target: TargetOptions, fmt: FormatOptions, descriptor: bool, prett
     remote = target.remote.remote()
     content: bytes | None = None
     if descriptor and not output:  # the descriptor only: a HEAD is enough
+        open_env_cache()  # (Go opens its cache all the same)
         desc = resolve(target.ref, oci_layout=target.oci_layout, remote=remote,
                        platform=platform_flag(platform))
     else:
-        desc, content = fetch_manifest(target.ref, oci_layout=target.oci_layout,
-                                       remote=remote, platform=platform_flag(platform))
+        with go_cache_errors():  # read through $ORAS_CACHE, as Go's
+            desc, content = fetch_manifest(target.ref, oci_layout=target.oci_layout,
+                                           remote=remote, platform=platform_flag(platform))
     if accepted and desc.media_type not in accepted:
         raise GoUsageError(
             f"{target.reference}: is {desc.media_type}, not {', '.join(accepted)}")
@@ -102,6 +107,12 @@ def run_fetch_config(target: TargetOptions, descriptor: bool, pretty: bool, plat
     require_reference(target)
     store, location = open_location(target.ref, oci_layout=target.oci_layout,
                                     remote=target.remote.remote(), create=False)
+    cache = os.environ.get("ORAS_CACHE")
+    if cache:  # read through it, as Go's
+        from orasx.content.cache import BlobCache, CachedTarget
+
+        with go_cache_errors():
+            store = cast("Target", CachedTarget(store, BlobCache(cache), location.name))
     manifest_desc, raw = resolve_root(store, location.ref, platform_flag(platform))
     node = parse_manifest(manifest_desc.media_type, raw)
     if manifest_desc.media_type not in mediatype.MANIFEST_TYPES or not isinstance(node, Manifest):

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from orasx.cli._command import Command, GoUsageError, exactly
+from orasx.cli._common import go_cache_errors as _go_cache_errors
 from orasx.cli._common import handle_errors
 from orasx.cli._options import FormatFlags, FormatOptions, TargetFlags, TargetOptions
 from orasx.cli._pflag import Flag
@@ -73,20 +74,6 @@ def run(
             include_subject=include_subject,
         )
     display.handler(fmt, target.reference).on_pulled(result)
-
-
-@contextlib.contextmanager
-def _go_cache_errors() -> Iterator[None]:
-    """``ORAS_CACHE`` naming a file (or a path through one): the Go CLI's ``mkdir PATH: not a
-    directory``, PATH the file in the way."""
-    try:
-        yield
-    except NotADirectoryError as e:
-        cache = os.environ.get("ORAS_CACHE")
-        if not cache or not e.filename or not os.path.abspath(cache).startswith(
-                os.path.abspath(e.filename)):
-            raise
-        raise GoUsageError(f"mkdir {e.filename}: not a directory") from None
 
 
 @contextlib.contextmanager

@@ -35,7 +35,13 @@ from orasx.content import Readable
 from orasx.content._lock import exclusive
 from orasx.descriptor import Descriptor, canonical_json
 from orasx.digest import CHUNK_SIZE, Digest, parse_digest, write_verified
-from orasx.errors import InvalidManifestError, NotFoundError, Reason, VerificationError
+from orasx.errors import (
+    InvalidDigestError,
+    InvalidManifestError,
+    NotFoundError,
+    Reason,
+    VerificationError,
+)
 from orasx.manifest import (
     MAX_MANIFEST_BYTES,
     Index,
@@ -204,12 +210,16 @@ class OCILayoutStore:
         digest by digest alone (an entry named like a digest is never taken for it), as a plain
         descriptor (media type, digest, size), as oras-go's layout resolves them."""
         index = self._entries()
-        if not reference.startswith(("sha256:", "sha512:")):  # a tag, or a name with a ':'
+        digest = None
+        if reference.startswith(("sha256:", "sha512:")):
+            # no digest: a name, as oras-go's layout looks it up (and finds nothing)
+            with contextlib.suppress(InvalidDigestError):
+                digest = parse_digest(reference)
+        if digest is None:  # a tag, or a name with a ':'
             for m in index:
                 if (m.get("annotations") or {}).get(REF_NAME) == reference:
                     return Descriptor.from_dict(m)  # the entry as listed, as oras-go's store
         else:
-            digest = parse_digest(reference)
             for m in index:
                 if m.get("digest") == reference:  # oras-go: a plain descriptor for a digest
                     entry = Descriptor.from_dict(m)

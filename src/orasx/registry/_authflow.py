@@ -14,9 +14,15 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from orasx.errors import AuthenticationError, Reason
+from orasx.errors import AuthenticationError, NetworkError, Reason
 from orasx.registry import auth
-from orasx.registry._errors import ErrorResponse, captured, refused_error
+from orasx.registry._errors import (
+    CapturedResponse,
+    ErrorResponse,
+    captured,
+    refused_error,
+    registry_error,
+)
 from orasx.registry._transport import Deadline, Request, Response, Transport, rewindable
 from orasx.registry._urls import origin, redact_url, scheme_for
 
@@ -102,10 +108,16 @@ class AuthFlow:
             return step(*args)
         except AuthenticationError as e:
             if e.reason is not Reason.BASIC_INCOMPLETE:
+                if not e.for_request:
+                    e.for_request = (request.method, redact_url(request.url))
                 raise
             raise AuthenticationError(f'{request.method} "{redact_url(request.url)}": {e}',
                                       reason=Reason.BASIC_INCOMPLETE, registry=e.registry
                                       ) from None
+        except NetworkError as e:  # the token request's (oras-go names the request it was for)
+            if not e.for_request:
+                e.for_request = (request.method, redact_url(request.url))
+            raise
 
     def unauthorized(self, host: str, resp: ErrorResponse | None = None,
                      method: str = "") -> AuthenticationError:
@@ -171,9 +183,16 @@ class AuthFlow:
         if cred.registry_token:
             return f"Bearer {auth.check_token(cred.registry_token, f'{host}: the registry token')}"
         realm = ch.params.get("realm", "")
-        auth.validate_realm(realm, scheme, host)
         all_scopes = auth.merge_scopes(ch.params.get("scope", ""), *scopes)
         method, url, headers, body = auth.token_request(ch, all_scopes, cred)
+        try:
+            auth.validate_realm(realm, scheme, host)
+        except AuthenticationError as e:
+            if e.reason is not Reason.TOKEN_REALM:
+                raise
+            # the request that cannot be sent, for oras-go's words (unsupported protocol scheme)
+            raise AuthenticationError(str(e), reason=Reason.TOKEN_REALM, method=method,
+                                      url=redact_url(url), registry=host) from None
         headers["User-Agent"] = self.user_agent
         if deadline is None and self.token_deadline > 0:
             deadline = Deadline.after(self.token_deadline)
@@ -188,11 +207,13 @@ class AuthFlow:
                 f"{host}: the token server refused the credentials",
                 status=resp.status, reason=Reason.CREDENTIALS_REFUSED, registry=host,
             )
-        if resp.status != 200:
-            raise AuthenticationError(
-                f"{host}: token server {redact_url(realm)} answered {resp.status}",
-                status=resp.status,
-            )
+        if resp.status != 200:  # oras-go's text of the token server's answer
+            err = registry_error(CapturedResponse(resp.status, resp.url, data), method, host, host)
+            if not err.detail:  # no errors in the body: oras-go prints only the status
+                err = registry_error(CapturedResponse(resp.status, resp.url, b""), method, host,
+                                     host)
+            raise AuthenticationError(str(err), method=err.method, url=err.url, status=err.status,
+                                      codes=err.codes, registry=host, detail=err.detail)
         return "Bearer " + auth.parse_token_response(data, f"{host}: token server")
 
     def _plain_http_allowed(self, host: str) -> bool:

@@ -72,7 +72,10 @@ class BlobStore:
         """The blob as a resuming stream (``resp``: the response to its GET, when sent)."""
         if resp is None:
             resp = self.client.request("GET", url, headers=headers, scopes=self.pull_scopes)
-        expect_content(resp, what, self.urls.registry, desc.size)
+        try:
+            expect_content(resp, what, self.urls.registry, desc.size)
+        except NotFoundError:  # oras-go names a blob fetched by descriptor by its digest alone
+            raise NotFoundError(f"{desc.digest}: not found", reference=what) from None
         header_digest = resp.header("Docker-Content-Digest")
         if header_digest and header_digest != str(desc.digest):
             resp.close()

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +28,7 @@ from typing import TYPE_CHECKING
 from orasx.descriptor import Descriptor
 from orasx.errors import NetworkError, Reason, RegistryError, VerificationError
 from orasx.registry._errors import registry_error
+from orasx.registry._fileio import preadinto, pwrite_all, thread_busy
 from orasx.registry._http import Client, Response
 
 if TYPE_CHECKING:
@@ -54,6 +53,11 @@ TICK = 0.05
 #: in the others; a faster one (loopback, a LAN) stays alone and hashes in line, as one stream.
 FAST_FLOW = 200 * 1000 * 1000
 RAMP = 0.1
+#: ... unless the one connection's thread was running (or waiting for a CPU) this much of the
+#: time: then this machine, not the link, is what is slow (loopback on a busy machine), and more
+#: connections would only share the same CPUs (measured: 42 ranges instead of one stream for
+#: 512 MiB on loopback under load, twice the CPU).
+CPU_BOUND = 0.5
 #: Tries per part (a dropped or stalled connection continues the part where it stopped).
 PART_TRIES = 5
 #: A checkpoint (the written prefix, for a later resume) is reported every this many bytes.
@@ -108,6 +112,9 @@ class RangedDownload:
         self._hlock = threading.Lock()
         self._hashed = 0
         self._hasher: _Hash | None = None
+        #: the worker reading the first response: (its OS thread id, when it started, its
+        #: CPU time then): the CPU it takes decides whether more connections would help
+        self._ramp: tuple[int, float, float | None] | None = None
 
     # -- the calling thread ------------------------------------------------------------------
     def run(self, fd: int, have: int = 0, progress: Callable[[int], None] | None = None,
@@ -208,7 +215,7 @@ class RangedDownload:
                 written = sum(p.done for p in self._parts)
             if len(self._workers) < self.connections:
                 elapsed = time.monotonic() - started
-                if elapsed >= RAMP and written < FAST_FLOW * elapsed:
+                if elapsed >= RAMP and written < FAST_FLOW * elapsed and not self._cpu_bound():
                     self._spawn(fd, self.connections)
             if progress is not None:
                 progress(have + written)
@@ -218,7 +225,7 @@ class RangedDownload:
             while self._hashed < end:  # written ahead of the worker that hashes in line
                 with self._hlock:
                     pos = self._hashed
-                    n = _preadinto(fd, view[:min(HASH_SIZE, end - pos)], pos)
+                    n = preadinto(fd, view[:min(HASH_SIZE, end - pos)], pos)
                     if not n:
                         raise VerificationError(f"{self.what}: the file ended at byte {pos} "
                                                 "while it was hashed")
@@ -228,6 +235,17 @@ class RangedDownload:
             progress(size)
         if checkpoint is not None and size > reported:
             checkpoint(size)
+
+    def _cpu_bound(self) -> bool:
+        """Was the first connection's thread running (or waiting for a CPU) for at least
+        :data:`CPU_BOUND` of its time? (False when unknown.)"""
+        if self._ramp is None:
+            return False
+        tid, since, busy0 = self._ramp
+        busy = thread_busy(tid)
+        if busy0 is None or busy is None:
+            return False
+        return busy - busy0 >= CPU_BOUND * (time.monotonic() - since)
 
     def _abort(self) -> None:
         with self._cond:
@@ -241,6 +259,9 @@ class RangedDownload:
 
     # -- the workers ------------------------------------------------------------------------
     def _worker(self, fd: int, first: _Stream | None) -> None:
+        if first is not None:
+            tid = threading.get_native_id()
+            self._ramp = (tid, time.monotonic(), thread_busy(tid))
         stream = first
         try:
             while True:
@@ -294,7 +315,7 @@ class RangedDownload:
                         raise NetworkError(f"{self.what}: a range ended at byte "
                                            f"{part.start + part.done} of {part.end}")
                     pos = part.start + part.done
-                    _pwrite_all(fd, data, pos)
+                    pwrite_all(fd, data, pos)
                     if self._hashed == pos:  # at the end of the hashed prefix: hash in line
                         with self._hlock:
                             if self._hashed == pos and self._hasher is not None:
@@ -364,32 +385,6 @@ class RangedDownload:
             _drop(resp)
             raise VerificationError(f"{self.what}: registry says the content is {header}, "
                                     f"expected {self.desc.digest}")
-
-
-if sys.platform != "win32":
-    _pwrite, _pread = os.pwrite, os.pread
-else:  # no positional I/O: RangedBlob.download_into declines before any is needed
-    def _pwrite(fd: int, data: memoryview, pos: int) -> int:
-        raise OSError("no positional writes on this platform")
-
-    def _pread(fd: int, n: int, pos: int) -> bytes:
-        raise OSError("no positional reads on this platform")
-
-
-def _preadinto(fd: int, view: memoryview, pos: int) -> int:
-    if hasattr(os, "preadv"):
-        return int(os.preadv(fd, [view], pos))
-    data = _pread(fd, len(view), pos)
-    view[:len(data)] = data
-    return len(data)
-
-
-def _pwrite_all(fd: int, data: bytes, pos: int) -> None:
-    view = memoryview(data)
-    while view:
-        n = _pwrite(fd, view, pos)
-        view = view[n:]
-        pos += n
 
 
 def _drop(resp: Response) -> None:

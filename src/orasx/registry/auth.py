@@ -13,7 +13,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from orasx._json import load_object
-from orasx.errors import AuthenticationError
+from orasx.errors import AuthenticationError, Reason
 
 #: The largest token response we read.
 MAX_TOKEN_BYTES = 128 * 1024
@@ -122,7 +122,10 @@ def validate_realm(realm: str, registry_scheme: str, registry_host: str) -> None
             f"refusing token realm {_without_userinfo(realm)[:200]!r}: malformed URL "
             f"({str(e)[:1].lower()}{str(e)[1:]})") from None
     realm = _without_userinfo(realm)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+    if parsed.scheme not in ("http", "https"):
+        raise AuthenticationError(f"refusing token realm {realm!r}: not an http(s) URL",
+                                  reason=Reason.TOKEN_REALM)
+    if not parsed.hostname:
         raise AuthenticationError(f"refusing token realm {realm!r}: not an http(s) URL")
     if registry_scheme == "https" and parsed.scheme != "https":
         raise AuthenticationError(
@@ -181,10 +184,18 @@ def token_request(
         body = urllib.parse.urlencode(form).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         return "POST", realm, headers, body
-    query = [("service", service)] if service else []
+    # oras-go's query: the realm's own, then service and scopes, encoded sorted by key
+    try:
+        parts = urllib.parse.urlsplit(realm)
+    except ValueError as e:  # (a realm the registry's challenge got wrong: "[::1" ...)
+        raise AuthenticationError(f"refusing token realm {_without_userinfo(realm)[:200]!r}: "
+                                  f"malformed URL ({e})") from None
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    if service:
+        query = [(k, v) for k, v in query if k != "service"] + [("service", service)]
     query += [("scope", s) for s in scopes]
-    sep = "&" if urllib.parse.urlsplit(realm).query else "?"
-    url = realm + (sep + urllib.parse.urlencode(query) if query else "")
+    query.sort(key=lambda kv: kv[0])  # stable: a key's values keep their order
+    url = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
     headers = {}
     if cred.username or cred.password:
         headers["Authorization"] = basic_header(cred)
