@@ -175,7 +175,7 @@ def test_range_corrupt_every_time_fails_and_places_nothing(registry, tmp_path):
 
     def corrupt(req: Request, rep: Reply) -> Reply:
         if "/blobs/sha256:" in req.path and req.method == "GET" and len(rep.body) > 10:
-            rep.body = b"\0" + rep.body[1:]
+            rep.body = bytes([rep.body[0] ^ 0xFF]) + rep.body[1:]  # (a flip: never a no-op)
         return rep
 
     proxy = Proxy(registry.host, rewrite=corrupt)
