@@ -321,6 +321,16 @@ class Bench:
             if sha256_file(p) != digest:
                 raise RuntimeError(f"{rel}: wrong content")
 
+    def timed_pull(self, files: Files, pull: Callable[[str], Sample]) -> Sample:
+        """``pull(out)`` into a fresh directory, checked against ``files``, then removed."""
+        out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
+        try:
+            res = pull(out)
+            self.check_pull(out, files)
+            return res
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+
     def some_tools(self, peers: bool) -> list[Tool]:
         """All tools, or only orasx and the Go CLI."""
         return self.tools if peers else [t for t in self.tools if t.name in ("orasx", "Go CLI")]
@@ -393,13 +403,8 @@ class Bench:
             for _ in range(self.args.runs):
                 for tool in self.some_tools(peers):
                     def once(tool: Tool = tool, net: str = net) -> Sample:
-                        out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
-                        try:
-                            res = self.tool_run(tool.pull(f"{self.host(net)}/{repo}:v1", out))
-                            self.check_pull(out, files)
-                            return res
-                        finally:
-                            shutil.rmtree(out, ignore_errors=True)
+                        return self.timed_pull(files, lambda out: self.tool_run(
+                            tool.pull(f"{self.host(net)}/{repo}:v1", out)))
 
                     self.record(scenario, net, tool.name, once)
                 if curl_blob and self.curl:
@@ -439,25 +444,15 @@ class Bench:
             for _ in range(self.args.runs):
                 for tool in self.some_tools(False):
                     def once(tool: Tool = tool) -> Sample:
-                        out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
-                        try:
-                            res = self.tool_run(tool.pull(f"{line.host}/{repo}:v1", out))
-                            self.check_pull(out, files)
-                            return res
-                        finally:
-                            shutil.rmtree(out, ignore_errors=True)
+                        return self.timed_pull(files, lambda out: self.tool_run(
+                            tool.pull(f"{line.host}/{repo}:v1", out)))
 
                     self.record(scenario, net, tool.name, once)
                 if self.curl:
                     def curl(url: str = f"http://{line.host}/v2/{repo}/blobs/{digest}") -> Sample:
                         (path, _), = files.expect.items()
-                        out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
-                        try:
-                            res = shell(f"curl -sfL -o {os.path.join(out, path)} {url}", self.work)
-                            self.check_pull(out, files)
-                            return res
-                        finally:
-                            shutil.rmtree(out, ignore_errors=True)
+                        return self.timed_pull(files, lambda out: shell(
+                            f"curl -sfL -o {os.path.join(out, path)} {url}", self.work))
 
                     self.record(scenario, net, "curl", curl)
 
@@ -484,15 +479,13 @@ class Bench:
     def curl_pull(self, net: str, repo: str, files: Files) -> Sample:
         """The ceiling for one blob: GET it to a file."""
         (path, (_, digest)), = files.expect.items()
-        out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
-        try:
+
+        def get(out: str) -> Sample:
             os.makedirs(os.path.join(out, os.path.dirname(path)), exist_ok=True)
-            res = shell(f"curl -sf -o {os.path.join(out, path)} "
-                        f"http://{self.host(net)}/v2/{repo}/blobs/{digest}", self.work)
-            self.check_pull(out, files)
-            return res
-        finally:
-            shutil.rmtree(out, ignore_errors=True)
+            return shell(f"curl -sf -o {os.path.join(out, path)} "
+                         f"http://{self.host(net)}/v2/{repo}/blobs/{digest}", self.work)
+
+        return self.timed_pull(files, get)
 
     def copy_across(self, reg2: Registry, files: Files) -> None:
         """Copy an artifact to a second registry: orasx and the Go CLI, against curl piped."""
@@ -554,13 +547,7 @@ class Bench:
         ref = f"{self.host(LOOP)}/{repo}:v1"
 
         def pull_one(binary: str) -> Sample:
-            out = tempfile.mkdtemp(dir=self.work, prefix="pull-")
-            try:
-                res = self.tool_run([binary, "pull", ref, "-o", out])
-                self.check_pull(out, one)
-                return res
-            finally:
-                shutil.rmtree(out, ignore_errors=True)
+            return self.timed_pull(one, lambda out: self.tool_run([binary, "pull", ref, "-o", out]))
 
         rows: list[tuple[str, str, Callable[[], Sample]]] = [
             (FLOOR_BARE, "orasx", lambda: run([py, "-c", "pass"], self.work, env)),

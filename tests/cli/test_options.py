@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -121,9 +122,10 @@ def test_remote_options_alone():
 
 def test_help_lists_every_shown_flag_sorted_with_the_go_texts():
     out = render(ONE, "one")
-    rows = [line.split()[0] for line in out.split("Flags:\n", 1)[1].splitlines()
-            if line.startswith("  ")  and line.split()[0].startswith("-")]
-    assert rows == sorted(rows, key=lambda r: r.lstrip("-").split(",")[0]) or rows
+    # each flag's long name, in the order its rows stand (continuation lines have none)
+    rows = [m.group(1) for line in out.split("Flags:\n", 1)[1].splitlines()
+            if (m := re.match(r"  (?:-\w, |    )--([\w-]+)", line))]
+    assert len(rows) == 22 and rows == sorted(rows)  # pflag lists by long name
     assert "--verbose" not in out  # hidden
     assert "      --registry-config path   " in out
     assert "Usage:\n  oras one" in out

@@ -12,7 +12,7 @@ import secrets
 import sys
 from typing import TYPE_CHECKING
 
-from orasx._fsutil import umask_mode
+from orasx._fsutil import sync_directory, umask_mode
 from orasx.content._kcopy import kernel_copy_verified
 from orasx.descriptor import Descriptor
 from orasx.digest import Digest, Readable, VerifyingReader
@@ -76,7 +76,8 @@ class _NewEntry:
             self.file = io.FileIO(self.tmp, "rb")
         os.replace(self.tmp, final)
         self.tmp = None
-        _fsync_dir(self.directory)
+        with contextlib.suppress(OSError):
+            sync_directory(self.directory)
         self.cache.trust.add(blob_key(self.desc.digest), [os.fstat(self.file.fileno())],
                              replace=True)
 
@@ -87,17 +88,6 @@ class _NewEntry:
             with contextlib.suppress(OSError):
                 os.unlink(self.tmp)
             self.tmp = None
-
-
-def _fsync_dir(path: str) -> None:
-    if sys.platform == "win32":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY | _CLOEXEC)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class _CachedBlob(VerifyingReader):

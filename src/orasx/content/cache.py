@@ -52,8 +52,6 @@ log = logging.getLogger(__name__)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as a blob must not block the open
-_TMPFILE = getattr(os, "O_TMPFILE", 0)
-_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 #: A placeholder digest for an entry whose digest is known only once it is written.
 _PENDING = Digest("sha256", "0" * 64)
 _NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})

@@ -21,7 +21,6 @@ from orasx.registry._errors import (
     ErrorResponse,
     captured,
     refused_error,
-    registry_error,
 )
 from orasx.registry._transport import Deadline, Request, Response, Transport, rewindable
 from orasx.registry._urls import origin, redact_url, scheme_for
@@ -208,12 +207,12 @@ class AuthFlow:
                 status=resp.status, reason=Reason.CREDENTIALS_REFUSED, registry=host,
             )
         if resp.status != 200:  # oras-go's text of the token server's answer
-            err = registry_error(CapturedResponse(resp.status, resp.url, data), method, host, host)
+            err = refused_error(CapturedResponse(resp.status, resp.url, data), method, host,
+                                Reason.NONE)
             if not err.detail:  # no errors in the body: oras-go prints only the status
-                err = registry_error(CapturedResponse(resp.status, resp.url, b""), method, host,
-                                     host)
-            raise AuthenticationError(str(err), method=err.method, url=err.url, status=err.status,
-                                      codes=err.codes, registry=host, detail=err.detail)
+                err = refused_error(CapturedResponse(resp.status, resp.url, b""), method, host,
+                                    Reason.NONE)
+            raise err
         return "Bearer " + auth.parse_token_response(data, f"{host}: token server")
 
     def _plain_http_allowed(self, host: str) -> bool:

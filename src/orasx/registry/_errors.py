@@ -261,15 +261,15 @@ def captured(resp: ErrorResponse) -> CapturedResponse:
     return CapturedResponse(resp.status, resp.url, body)
 
 
-def refused_error(resp: ErrorResponse, method: str, registry: str) -> AuthenticationError:
-    """The registry still answered 401 to our credentials: oras-go's text of that answer
+def refused_error(resp: ErrorResponse, method: str, registry: str,
+                  reason: Reason = Reason.CREDENTIALS_REFUSED) -> AuthenticationError:
+    """The registry (or its token server) refused us: oras-go's text of that answer
     (``unauthorized: authentication required`` from its body, or ``<METHOD> "<url>": response
-    status code 401: Unauthorized``), reason ``"credentials-refused"``."""
+    status code 401: Unauthorized``) as an :class:`AuthenticationError` with ``reason``."""
     err = registry_error(resp, method, registry, registry)
-    refused = AuthenticationError(str(err), method=err.method, url=err.url, status=err.status,
-                                  codes=err.codes, reason=Reason.CREDENTIALS_REFUSED,
-                                  registry=registry, detail=err.detail)
-    return refused
+    return AuthenticationError(str(err), method=err.method, url=err.url, status=err.status,
+                               codes=err.codes, reason=reason, registry=registry,
+                               detail=err.detail)
 
 
 def not_found(resp: ErrorResponse, what: str) -> NotFoundError:

@@ -44,9 +44,8 @@ class RetryingTransport:
             try:
                 resp = self.transport.send(request)
             except NetworkError as e:
-                final = not retries_network_error(e.reason)
                 wait = policy.delay(attempt, elapsed=time.monotonic() - start) \
-                    if can_retry and not final else None
+                    if can_retry and retries_network_error(e.reason) else None
                 if wait is None or (deadline is not None and wait >= deadline.remaining()):
                     raise
                 log.info("retrying %s %s in %.2fs after: %s", method, redact_url(url), wait, e)
